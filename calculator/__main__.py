@@ -1,0 +1,3 @@
+from calculator.cli import main
+
+main(prog_name="aeroi")

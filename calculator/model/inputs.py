@@ -1,0 +1,148 @@
+"""The model's inputs: one store (or scenario) and its optional SKU table.
+
+Plain frozen dataclasses; the workbook reader fills them from named cells, the UDFs from
+arguments, tests directly. ``None`` means "not given" for the optional readiness figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calculator.errors import InputError
+
+
+@dataclass(frozen=True)
+class SkuTable:
+    """The SKUs table, one entry per row (arrays of equal length)."""
+
+    sku: tuple[str, ...]
+    category: tuple[str, ...]
+    weight_g: np.ndarray
+    price_usd: np.ndarray
+    orders_per_month: np.ndarray
+    aplus: np.ndarray  # bool: the SKU gets an A+ page
+
+    def __len__(self) -> int:
+        return len(self.sku)
+
+    @property
+    def gmv_per_month(self) -> np.ndarray:
+        return self.price_usd * self.orders_per_month
+
+
+@dataclass(frozen=True)
+class StoreInputs:
+    eval_date: dt.date                    # T+0
+    store_opened: dt.date
+    gmv_m1: float                         # last three full months, USD, oldest first
+    gmv_m2: float
+    gmv_m3: float
+    aov_usd: float
+    cogs_pct: float                       # a fraction of GMV
+    parcel_weight_g: float
+    market: str = "PL"
+    category: str = "general"
+    aplus_pages: float = 5
+    aplus_source: str = "official"
+    fx_cny_per_usd: float = 7.10
+    horizon_months: float = 3
+    cost_level: str = "mid"
+    livestream_usd_each: float = 0.0
+    ads_usd_per_month: float = 0.0        # extra paid search during a programme
+    affiliate_share: float | None = None  # None: the rate card's
+    affiliate_rate: float | None = None
+    interview_sessions: float = 1
+    spanish_cs_usd_per_month: float = 0.0
+    coupons_usd_per_quarter: float | None = None  # None: the cap, $3,000 (000)
+    cn_exporter: bool = False
+    parcel_length_cm: float | None = None
+    parcel_width_cm: float | None = None
+    parcel_height_cm: float | None = None
+    # readiness (optional)
+    licence_registered: dt.date | None = None
+    enterprise: bool | None = None
+    health_score: float | None = None
+    factory_seller: bool | None = None
+    sku_count: float | None = None
+    listing_compliance: float | None = None
+    tracking_coverage: float | None = None
+    cs_reply_minutes: float | None = None
+    main_image_ctr: float | None = None
+    bounce_rate: float | None = None
+    price_local: float | None = None
+    top20_price_local: float | None = None
+    dispatch_hours: float | None = None
+    refund_days: float | None = None
+    skus: SkuTable | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        validate_inputs(self)
+
+    @property
+    def base_monthly_gmv(self) -> float:
+        """B: the mean of the last three months."""
+        return (self.gmv_m1 + self.gmv_m2 + self.gmv_m3) / 3.0
+
+    @property
+    def store_age_days(self) -> int:
+        return (self.eval_date - self.store_opened).days
+
+
+def _finite(name: str, value, *, minimum=None, above=None, maximum=None, expected: str):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
+                         expected=expected, found=value)
+    if (minimum is not None and value < minimum) or (above is not None and value <= above) \
+            or (maximum is not None and value > maximum):
+        raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
+                         expected=expected, found=value)
+
+
+def validate_inputs(inputs: StoreInputs) -> None:
+    """Raise an InputError naming the first input the model cannot use."""
+    for name in ("eval_date", "store_opened"):
+        value = getattr(inputs, name)
+        if not isinstance(value, dt.date):
+            raise InputError(f"{name}: expected a date, found {value!r}", name=name,
+                             expected="a date", found=value)
+    if inputs.store_opened > inputs.eval_date:
+        raise InputError(f"store_opened: the store opening date {inputs.store_opened} is after "
+                         f"T+0 ({inputs.eval_date}); expected a date on or before T+0",
+                         name="store_opened", expected="a date on or before T+0",
+                         found=inputs.store_opened)
+    for name in ("gmv_m1", "gmv_m2", "gmv_m3"):
+        _finite(name, getattr(inputs, name), minimum=0, expected="a GMV in USD >= 0")
+    _finite("aov_usd", inputs.aov_usd, above=0, expected="an average order value in USD > 0")
+    _finite("cogs_pct", inputs.cogs_pct, minimum=0, maximum=1,
+            expected="a fraction between 0 and 1 (55% is 0.55)")
+    _finite("parcel_weight_g", inputs.parcel_weight_g, above=0,
+            expected="a weight in grams > 0")
+    _finite("aplus_pages", inputs.aplus_pages, minimum=0, expected="a number of pages >= 0")
+    _finite("fx_cny_per_usd", inputs.fx_cny_per_usd, above=0,
+            expected="CNY per USD > 0 (e.g. 7.10)")
+    _finite("horizon_months", inputs.horizon_months, above=0, maximum=120,
+            expected="a horizon of 1 to 120 months")
+    for name in ("livestream_usd_each", "ads_usd_per_month", "interview_sessions",
+                 "spanish_cs_usd_per_month"):
+        _finite(name, getattr(inputs, name), minimum=0, expected="0 or more")
+    for name in ("affiliate_share", "affiliate_rate"):
+        value = getattr(inputs, name)
+        if value is not None:
+            _finite(name, value, minimum=0, maximum=1, expected="a fraction between 0 and 1")
+    if inputs.coupons_usd_per_quarter is not None:
+        _finite("coupons_usd_per_quarter", inputs.coupons_usd_per_quarter, minimum=0,
+                expected="0 or more USD")
+    for name in ("parcel_length_cm", "parcel_width_cm", "parcel_height_cm"):
+        value = getattr(inputs, name)
+        if value is not None:
+            _finite(name, value, above=0, expected="a length in cm > 0")
+    if not isinstance(inputs.market, str) or not inputs.market.strip():
+        raise InputError(f"market: expected a market code such as PL, found {inputs.market!r}",
+                         name="market", expected="a market code", found=inputs.market)
+    if not isinstance(inputs.category, str) or not inputs.category.strip():
+        raise InputError(f"category: expected a category such as general, found "
+                         f"{inputs.category!r}", name="category", expected="a category",
+                         found=inputs.category)
