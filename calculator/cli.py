@@ -41,6 +41,9 @@ def main(ctx, debug):
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if debug:
+        import os
+        os.environ["AEROI_DEBUG"] = "1"
 
 
 def _positive_weight(ctx, param, value):
@@ -89,6 +92,103 @@ def quote_command(weight_g, market, dims_cm, as_json):
     if market != "PL":
         click.echo("  Note: the packaged freight card is quoted for Poland (000); "
                    "add your own card to a workbook's Rates table.")
+
+
+@main.command("new")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the workbook's labels and instructions.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def new_command(path, lang, force):
+    """Create a store workbook from the template (.xlsx, or .xlsm with the Calculate button)."""
+    from pathlib import Path
+
+    from calculator.workbook.template import build_template
+    if Path(path).exists() and not force:
+        raise click.UsageError(f"{path} exists; choose another name or add --force")
+    build_template(path, lang)
+    click.echo(f"Created {path}: fill the Inputs sheet, then run: aeroi run {Path(path).parent}")
+
+
+def _batch_options(function):
+    function = click.option("--json", "as_json", is_flag=True,
+                            help="Print the results and problems as JSON on stdout.")(function)
+    function = click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+                            help="Workbooks calculated in parallel.")(function)
+    return function
+
+
+def _run(paths, out, jobs, summary, as_json, check_only):
+    from calculator.workbook.batch import run_batch
+    progress = None
+    bar = None
+    if not as_json and sys.stderr.isatty():
+        from calculator.workbook.batch import discover
+        files, _ = discover(paths)
+        bar = click.progressbar(length=len(files), label="Calculating", file=sys.stderr)
+        bar.__enter__()
+
+        def progress(outcome):
+            bar.update(1)
+    try:
+        report = run_batch(paths, out_dir=out, jobs=jobs, summary=summary,
+                           check_only=check_only, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        click.echo(json.dumps({"summary": report.summary_path,
+                               "skipped": [{"file": p, "why": w} for p, w in report.skipped],
+                               "workbooks": [o.as_dict() for o in report.outcomes]},
+                              indent=2, default=_json_default, ensure_ascii=False))
+    else:
+        for path, why in report.skipped:
+            click.echo(f"skipped {path}: {why}", err=True)
+        for outcome in report.outcomes:
+            if outcome.status == "ok":
+                verb = "checked" if check_only else "calculated"
+                click.echo(f"{verb:>10}  {outcome.path}  -> {outcome.recommended}"
+                           f"  [{outcome.store_status}]")
+            else:
+                click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.status}")
+                for record in outcome.errors:
+                    click.echo(f"{'':>12}{record['message']}")
+        done = sum(1 for o in report.outcomes if o.status == "ok")
+        click.echo(f"{done} of {len(report.outcomes)} workbook(s) "
+                   f"{'valid' if check_only else 'calculated'}"
+                   + (f"; summary: {report.summary_path}" if report.summary_path else ""))
+        if not report.outcomes:
+            click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
+    sys.exit(report.exit_code)
+
+
+def _json_default(value):
+    import datetime as dt
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return None
+    return str(value)
+
+
+@main.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Write results into copies in this folder instead of in place.")
+@click.option("--summary", type=click.Path(dir_okay=False), default=None,
+              help="Summary workbook (default: aeroi-summary.xlsx beside the inputs).")
+@_batch_options
+def run_command(paths, out, jobs, summary, as_json):
+    """Calculate every workbook in PATHS (files or folders) and write the results back."""
+    _run(paths, out, jobs, summary, as_json, check_only=False)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_batch_options
+def check_command(paths, jobs, as_json):
+    """Validate workbooks without writing anything."""
+    _run(paths, None, jobs, None, as_json, check_only=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -92,8 +92,11 @@ def scenario_economics(base_gmv, base_orders, lift, added_gmv, margin, freight_p
     net_gain = incremental_gmv * margin - programme_cost
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(programme_cost > 0, net_gain / programme_cost, np.nan)
-        payback = np.where(monthly_benefit > 0,
-                           np.maximum(one_off_usd, 0.0) / monthly_benefit, np.inf)
+        # nothing spent up front: paid back at once if it gains, never if it loses,
+        # and undefined when nothing moves at all (the baseline)
+        one_off = np.maximum(np.asarray(one_off_usd, dtype=float), 0.0)
+        payback = np.where(monthly_benefit > 0, one_off / monthly_benefit,
+                           np.where((one_off == 0) & (monthly_benefit == 0), np.nan, np.inf))
         # net(L) = L × H × (B m − Δf O) − [H Δf O + H × running − coupons + one-off]
         slope = H * (B * margin - premium_per_order * O)
         fixed = H * premium_per_order * O + H * running_usd_per_month - coupons_usd + one_off_usd

@@ -1,0 +1,264 @@
+"""Worksheet functions (xlwings UDFs): the model, callable from cells.
+
+Every function is named AE_... so they group together in Excel's function list. Blank inputs
+give an empty cell; a bad value gives a short message starting with "#" in the cell (for
+example ``#weight_g must be > 0``), never a Python traceback. They call the same model as the
+batch: there is no second implementation here, only argument handling.
+
+Ranges arrive as lists of rows (``ndim=2``); a range in gives a range of the same shape out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+
+import numpy as np
+import xlwings as xw
+
+from calculator.errors import CalculatorError
+from calculator.model import freight as fr
+from calculator.model.calendar import programme_calendar
+from calculator.model.eligibility import leap_eligibility, rising_eligibility, shumao_eligibility
+from calculator.model.fees import affiliate_cost_rate, commission_rate, fees_on_gmv_usd
+from calculator.model.inputs import StoreInputs
+from calculator.model.ratecard import load_rate_card
+from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenarios
+from calculator.model.spend import aplus_cost_usd
+from calculator.workbook.reader import _Problem, to_bool, to_date
+from calculator.workbook.results import cell_value
+
+
+class _CellMessage(Exception):
+    """A short message for the cell (``#what is wrong``)."""
+
+
+def _cell_errors(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _CellMessage as message:
+            return f"#{message}"
+        except CalculatorError as error:
+            return "#" + error.message.split(":", 1)[-1].strip() if error.name else f"#{error}"
+        except Exception as error:  # never a traceback in a cell
+            return f"#error: {type(error).__name__}"
+    return wrapper
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value, name: str, *, positive=False, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _CellMessage(f"{name} must be a number")
+    if positive and value <= 0:
+        raise _CellMessage(f"{name} must be > 0")
+    if minimum is not None and value < minimum:
+        raise _CellMessage(f"{name} must be >= {minimum:g}")
+    return float(value)
+
+
+def _date(value, name: str) -> dt.date:
+    try:
+        return to_date(value)
+    except _Problem:
+        raise _CellMessage(f"{name} must be a date") from None
+
+
+def _grid(value):
+    """(rows, was_range): a scalar becomes [[value]]."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], (list, tuple)):
+            return [list(row) for row in value], True
+        return [[v] for v in value], True
+    return [[value]], False
+
+
+def _map_cells(values, function):
+    grid, was_range = _grid(values)
+    out = [[_cell_errors(function)(v) if not _blank(v) else "" for v in row] for row in grid]
+    return out if was_range else out[0][0]
+
+
+_PLANS = ("standard", "economy", "subsidised", "shumao")
+
+
+@xw.func
+@xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column of cells.")
+@xw.arg("plan", doc='Plan: "standard" (default), "economy", "subsidised" or "shumao".')
+def AE_FREIGHT(weight_g, plan="standard"):
+    """Freight in USD for one parcel under a logistics plan (a column of weights gives a column).
+
+    shumao is the price of a parcel after the free first one ($2.10 per kg)."""
+    plan_name = "standard" if _blank(plan) else str(plan).strip().lower()
+    if plan_name not in _PLANS:
+        return "#plan must be standard, economy, subsidised or shumao"
+    rates = load_rate_card()
+
+    def one(weight):
+        weight = _number(weight, "weight_g", positive=True)
+        quote = fr.quote(weight, rates)
+        return {"standard": quote.standard, "economy": quote.economy,
+                "subsidised": quote.subsidised, "shumao": quote.shumao_next_parcel}[plan_name]
+    return _map_cells(weight_g, one)
+
+
+@xw.func
+@xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column.")
+def AE_SUBSIDY(weight_g):
+    """The platform's subsidy per parcel on standard shipping (standard minus subsidised, USD)."""
+    rates = load_rate_card()
+    return _map_cells(weight_g, lambda w: fr.quote(_number(w, "weight_g", positive=True),
+                                                   rates).subsidy)
+
+
+@xw.func
+@xw.arg("pages", doc="Number of A+ pages (>= 0).")
+@xw.arg("source", doc='"official" (free) or "third_party" (¥800–1,200 a page).')
+@xw.arg("fx_cny_per_usd", doc="CNY per USD, e.g. 7.10.")
+@xw.arg("level", doc='Price level within the quoted range: "low", "mid" (default) or "high".')
+@_cell_errors
+def AE_APLUS_COST(pages, source="official", fx_cny_per_usd=7.10, level="mid"):
+    """Cost of A+ product pages in USD."""
+    if _blank(pages):
+        return ""
+    pages = _number(pages, "pages", minimum=0)
+    fx = _number(fx_cny_per_usd, "fx_cny_per_usd", positive=True)
+    return aplus_cost_usd(pages, "official" if _blank(source) else source, fx, load_rate_card(),
+                          "mid" if _blank(level) else level)
+
+
+@xw.func
+@xw.arg("gmv_usd", doc="Sales in USD.")
+@xw.arg("category", doc='Category with a commission row in the rate card (e.g. "general", "apparel").')
+@xw.arg("affiliate_share", doc="Share of sales through affiliates (a fraction, e.g. 20%).")
+@xw.arg("affiliate_rate", doc="Affiliate commission rate (a fraction, e.g. 5%).")
+@_cell_errors
+def AE_FEES(gmv_usd, category="general", affiliate_share=0, affiliate_rate=0.05):
+    """Commission and affiliate fees on an amount of sales, in USD."""
+    if _blank(gmv_usd):
+        return ""
+    gmv = _number(gmv_usd, "gmv_usd", minimum=0)
+    share = 0.0 if _blank(affiliate_share) else _number(affiliate_share, "affiliate_share", minimum=0)
+    rate = 0.0 if _blank(affiliate_rate) else _number(affiliate_rate, "affiliate_rate", minimum=0)
+    commission = commission_rate("general" if _blank(category) else category, load_rate_card())
+    return fees_on_gmv_usd(gmv, commission, affiliate_cost_rate(share, rate))
+
+
+def _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd=1.0, cogs_pct=0.0,
+           parcel_weight_g=500.0, **more) -> StoreInputs:
+    return StoreInputs(_date(eval_date, "eval_date"), _date(store_opened, "store_opened"),
+                       _number(gmv_m1, "gmv_m1", minimum=0), _number(gmv_m2, "gmv_m2", minimum=0),
+                       _number(gmv_m3, "gmv_m3", minimum=0),
+                       aov_usd=_number(aov_usd, "aov_usd", positive=True),
+                       cogs_pct=_number(cogs_pct, "cogs_pct", minimum=0),
+                       parcel_weight_g=_number(parcel_weight_g, "parcel_weight_g", positive=True),
+                       **more)
+
+
+@xw.func
+@xw.arg("scenario", doc="baseline, gsc_rising, gsc_leap, shumao or super_hot.")
+@xw.arg("gmv_m1", doc="GMV three months ago, USD.")
+@xw.arg("gmv_m2", doc="GMV two months ago, USD.")
+@xw.arg("gmv_m3", doc="GMV last full month, USD.")
+@_cell_errors
+def AE_PROJECTED_GMV(scenario, gmv_m1, gmv_m2, gmv_m3):
+    """Projected monthly GMV of a scenario, from the mean of the last three months (USD)."""
+    if any(_blank(v) for v in (scenario, gmv_m1, gmv_m2, gmv_m3)):
+        return ""
+    name = str(scenario).strip().lower()
+    if name not in SCENARIOS:
+        raise _CellMessage("scenario must be one of " + ", ".join(SCENARIOS))
+    today = dt.date.today()
+    table = compute_scenarios(_store(today, today, gmv_m1, gmv_m2, gmv_m3), load_rate_card())
+    return float(table.columns["monthly_gmv"][SCENARIOS.index(name)])
+
+
+@xw.func
+@xw.arg("track", doc="gsc_rising, gsc_leap or shumao.")
+@xw.arg("eval_date", doc="T+0, the evaluation date.")
+@xw.arg("store_opened", doc="The date the store opened.")
+@xw.arg("gmv_m1", doc="GMV three months ago, USD.")
+@xw.arg("gmv_m2", doc="GMV two months ago, USD.")
+@xw.arg("gmv_m3", doc="GMV last full month, USD.")
+@xw.arg("cn_exporter", doc="TRUE for a mainland-China exporter with export records (Shumao).")
+@xw.ret(expand="table")
+@_cell_errors
+def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn_exporter=False):
+    """Whether the store may enter a track: a row of two cells, TRUE/FALSE and the reason."""
+    if _blank(track) or _blank(eval_date) or _blank(store_opened):
+        return ""
+    rates = load_rate_card()
+    name = str(track).strip().lower()
+    store = _store(eval_date, store_opened, 0 if _blank(gmv_m1) else gmv_m1,
+                   0 if _blank(gmv_m2) else gmv_m2, 0 if _blank(gmv_m3) else gmv_m3)
+    if name == "gsc_rising":
+        result = rising_eligibility(store.store_age_days, rates)
+    elif name == "gsc_leap":
+        result = leap_eligibility((store.gmv_m1, store.gmv_m2, store.gmv_m3), rates)
+    elif name == "shumao":
+        try:
+            result = shumao_eligibility(False if _blank(cn_exporter) else to_bool(cn_exporter))
+        except _Problem:
+            raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
+    else:
+        raise _CellMessage("track must be gsc_rising, gsc_leap or shumao")
+    return [[result.eligible, result.reason]]
+
+
+@xw.func
+@xw.arg("eval_date", doc="T+0, the evaluation date.")
+@xw.arg("phase", doc='"t7" (self-assessment), "t30" (tasks, default) or "t90" (resources).')
+@xw.arg("what", doc='"due" (default: end of the deadline day) or "fuse" (72 h later).')
+@_cell_errors
+def AE_DEADLINE(eval_date, phase="t30", what="due"):
+    """A programme deadline in Beijing time (a date and time; format the cell as a date)."""
+    if _blank(eval_date):
+        return ""
+    key = "t30" if _blank(phase) else str(phase).strip().lower()
+    kind = "due" if _blank(what) else str(what).strip().lower()
+    deadlines = {d.key: d for d in programme_calendar(_date(eval_date, "eval_date"),
+                                                        load_rate_card())}
+    if key not in deadlines:
+        raise _CellMessage("phase must be t7, t30 or t90")
+    if kind not in ("due", "fuse"):
+        raise _CellMessage("what must be due or fuse")
+    moment = deadlines[key].due_at if kind == "due" else deadlines[key].fuse_at
+    return moment.replace(tzinfo=None)
+
+
+@xw.func
+@xw.arg("eval_date", doc="T+0, the evaluation date.")
+@xw.arg("store_opened", doc="The date the store opened.")
+@xw.arg("gmv_m1", doc="GMV three months ago, USD.")
+@xw.arg("gmv_m2", doc="GMV two months ago, USD.")
+@xw.arg("gmv_m3", doc="GMV last full month, USD.")
+@xw.arg("aov_usd", doc="Average order value, USD (> 0).")
+@xw.arg("cogs_pct", doc="Cost of goods as a share of GMV (e.g. 55%).")
+@xw.arg("parcel_weight_g", doc="Average parcel weight in grams (> 0).")
+@xw.arg("category", doc='Category for the commission (default "general").')
+@xw.arg("cn_exporter", doc="TRUE for a mainland-China exporter (Shumao channel).")
+@xw.ret(expand="table")
+@_cell_errors
+def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                 parcel_weight_g, category="general", cn_exporter=False):
+    """The whole scenario table for a store, with its header row, as a dynamic array."""
+    required = (eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                parcel_weight_g)
+    if any(_blank(v) for v in required):
+        return ""
+    try:
+        exporter = False if _blank(cn_exporter) else to_bool(cn_exporter)
+    except _Problem:
+        raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
+    store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                   parcel_weight_g, category="general" if _blank(category) else str(category),
+                   cn_exporter=exporter)
+    table = compute_scenarios(store, load_rate_card())
+    return [list(RESULT_COLUMNS)] + [["" if (v := cell_value(x)) is None else v for x in row]
+                                     for row in table.rows()]

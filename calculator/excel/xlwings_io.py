@@ -1,0 +1,60 @@
+"""The open-workbook side of the reader/writer interface (io.WorkbookIO), through xlwings.
+
+Deliberately tiny: everything it returns goes through the same reader and result blocks as the
+batch. Only real Excel can run it; tests drive it with a minimal stand-in of an xlwings Book.
+"""
+from __future__ import annotations
+
+from calculator.workbook.io import Location, Table
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def as_text_cell(value):
+    """Excel turns a string written through COM that starts with = + - @ into a formula;
+    a leading apostrophe keeps it text (Excel hides the apostrophe)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class OpenWorkbook:
+    def __init__(self, book):
+        self.book = book
+        self.label = book.name
+
+    def _name(self, name):
+        for candidate in self.book.names:
+            if candidate.name == name:
+                return candidate
+        return None
+
+    def has_name(self, name: str) -> bool:
+        return self._name(name) is not None
+
+    def location(self, name: str) -> Location:
+        cell = self._name(name).refers_to_range
+        return Location(cell.sheet.name, cell.address.replace("$", "").split(":")[0])
+
+    def read_name(self, name: str):
+        return self._name(name).refers_to_range.options(ndim=2).value
+
+    def read_table(self, name: str):
+        for sheet in self.book.sheets:
+            for table in sheet.tables:
+                if table.name.lower() == name.lower():
+                    header = table.header_row_range.value
+                    body = table.data_body_range
+                    rows = [] if body is None else body.options(ndim=2).value
+                    first = (body or table.header_row_range.offset(1, 0))
+                    return Table([str(h) for h in header], rows, sheet.name, first.row,
+                                 first.column)
+        return None
+
+    def write(self, updates) -> None:
+        for name, block in updates.items():
+            target = self._name(name).refers_to_range
+            rows, cols = target.shape
+            padded = [[as_text_cell(block[r][c]) if r < len(block) and c < len(block[r]) else None
+                       for c in range(cols)] for r in range(rows)]
+            target.value = padded

@@ -1,0 +1,209 @@
+"""The workbook contract: the defined names that are the API of a store workbook.
+
+Inputs are single named cells on the Inputs sheet, in one column (so that a live formula can
+compare them all with the snapshot the results were computed from). Outputs are named ranges
+on Results, Calendar and Checks. Users' own macros and scripts rely on these names: add, never
+rename. docs/workbook.md documents each one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from calculator.model.calendar import PHASES
+from calculator.model.scenarios import COST_COLUMNS, RESULT_COLUMNS, SCENARIOS
+
+CONTRACT_VERSION = 1
+
+# Kinds of input and what the reader accepts for each.
+DATE, MONEY, FRACTION, NUMBER, COUNT, CHOICE, BOOL, TEXT = (
+    "date", "money", "fraction", "number", "count", "choice", "bool", "text")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str            # defined name, e.g. in_eval_date
+    field: str           # StoreInputs field
+    kind: str
+    required: bool
+    default: object      # written into the template; None = blank
+    unit: str
+    label_en: str
+    label_zh: str
+    source: str          # where the default comes from (seed file or "assumption" or "your data")
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    group: str = "store"
+
+    @property
+    def expected(self) -> str:
+        """What the reader expects, in the words of an error message."""
+        if self.kind == DATE:
+            return "a date (e.g. 2026-12-01)"
+        if self.kind == FRACTION:
+            return "a percentage such as 55% (a fraction between 0 and 1)"
+        if self.kind == CHOICE:
+            return "one of " + ", ".join(self.choices)
+        if self.kind == BOOL:
+            return "TRUE or FALSE"
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f">= {self.minimum:g}" if self.kind != MONEY or self.minimum else ">= 0")
+        if self.maximum is not None:
+            bounds.append(f"<= {self.maximum:g}")
+        what = {"money": f"an amount in {self.unit}", "count": "a whole number",
+                "number": f"a number in {self.unit}" if self.unit else "a number"}.get(self.kind, "a value")
+        return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+MARKETS_DEFAULT = ("PL", "ES", "FR", "DE", "IT", "NL")
+CATEGORIES_DEFAULT = ("general", "apparel")
+SEED_000 = "000_c8cb9e0707c5223d.txt"
+SEED_001 = "001_4a1523759a513ec2.txt"
+SEED_004 = "004_570e7f8241c53819.txt"
+
+INPUTS: tuple[InputSpec, ...] = (
+    # --- the store ---------------------------------------------------------------------------
+    InputSpec("in_eval_date", "eval_date", DATE, True, None, "date",
+              "Evaluation date (T+0)", "评估日期 (T+0)", "your data"),
+    InputSpec("in_store_opened", "store_opened", DATE, True, None, "date",
+              "Store opened on", "店铺开店日期", "your data"),
+    InputSpec("in_gmv_m1", "gmv_m1", MONEY, True, None, "USD",
+              "GMV, 3 months ago (oldest)", "GMV,三个月前(最早)", "your data", minimum=0),
+    InputSpec("in_gmv_m2", "gmv_m2", MONEY, True, None, "USD",
+              "GMV, 2 months ago", "GMV,两个月前", "your data", minimum=0),
+    InputSpec("in_gmv_m3", "gmv_m3", MONEY, True, None, "USD",
+              "GMV, last full month", "GMV,上个完整月", "your data", minimum=0),
+    InputSpec("in_market", "market", CHOICE, True, "PL", "code",
+              "Market (ISO code)", "目标市场(国家代码)", SEED_000, MARKETS_DEFAULT),
+    InputSpec("in_category", "category", CHOICE, True, "general", "",
+              "Category (commission row in Rates)", "类目(对应费率表佣金行)", SEED_001,
+              CATEGORIES_DEFAULT),
+    InputSpec("in_aov_usd", "aov_usd", MONEY, True, None, "USD",
+              "Average order value", "平均客单价", "your data", minimum=0),
+    InputSpec("in_cogs_pct", "cogs_pct", FRACTION, True, None, "%",
+              "Cost of goods, share of GMV", "商品成本占GMV比例", "your data", minimum=0, maximum=1),
+    InputSpec("in_parcel_weight_g", "parcel_weight_g", NUMBER, True, None, "g",
+              "Average parcel weight", "平均包裹重量", "your data", minimum=0),
+    InputSpec("in_parcel_length_cm", "parcel_length_cm", NUMBER, False, None, "cm",
+              "Parcel length (optional, volumetric)", "包裹长度(可选,体积重)", "your data", minimum=0),
+    InputSpec("in_parcel_width_cm", "parcel_width_cm", NUMBER, False, None, "cm",
+              "Parcel width (optional)", "包裹宽度(可选)", "your data", minimum=0),
+    InputSpec("in_parcel_height_cm", "parcel_height_cm", NUMBER, False, None, "cm",
+              "Parcel height (optional)", "包裹高度(可选)", "your data", minimum=0),
+    InputSpec("in_fx_cny_per_usd", "fx_cny_per_usd", NUMBER, True, 7.10, "CNY per USD",
+              "Exchange rate, CNY per USD (pinned)", "汇率:每美元兑人民币(固定)", "assumption",
+              minimum=0),
+    InputSpec("in_horizon_months", "horizon_months", COUNT, True, 3, "months",
+              "Horizon", "测算周期", "assumption", minimum=1, maximum=120),
+    # --- programme spend -----------------------------------------------------------------------
+    InputSpec("in_aplus_pages", "aplus_pages", COUNT, True, 5, "pages",
+              "A+ pages to make", "A+详情页数量", SEED_000, minimum=0, group="spend"),
+    InputSpec("in_aplus_source", "aplus_source", CHOICE, True, "official", "",
+              "A+ pages made with", "A+页面制作方式", SEED_000, ("official", "third_party"),
+              group="spend"),
+    InputSpec("in_cost_level", "cost_level", CHOICE, True, "mid", "",
+              "Price level for quoted ranges", "报价区间取值", "assumption", ("low", "mid", "high"),
+              group="spend"),
+    InputSpec("in_livestream_usd_each", "livestream_usd_each", MONEY, True, 0, "USD",
+              "Cost of one livestream", "单场直播成本", "assumption", minimum=0, group="spend"),
+    InputSpec("in_ads_usd_per_month", "ads_usd_per_month", MONEY, True, 0, "USD",
+              "Extra paid search per month", "每月额外直通车费用", SEED_001, minimum=0, group="spend"),
+    InputSpec("in_affiliate_share", "affiliate_share", FRACTION, False, 0, "%",
+              "Share of sales via affiliates", "联盟成交占比", "assumption", minimum=0, maximum=1,
+              group="spend"),
+    InputSpec("in_affiliate_rate", "affiliate_rate", FRACTION, False, 0.05, "%",
+              "Affiliate commission rate", "联盟佣金率", SEED_001, minimum=0, maximum=1, group="spend"),
+    InputSpec("in_interview_sessions", "interview_sessions", COUNT, True, 1, "sessions",
+              "Onboarding interview sessions", "入驻面试场次", SEED_004, minimum=0, group="spend"),
+    InputSpec("in_spanish_cs_usd_per_month", "spanish_cs_usd_per_month", MONEY, True, 0, "USD",
+              "Spanish customer service per month", "西语客服外包月费", SEED_000, minimum=0,
+              group="spend"),
+    InputSpec("in_coupons_usd_per_quarter", "coupons_usd_per_quarter", MONEY, False, 3000, "USD",
+              "Traffic coupons used per quarter", "每季度使用流量券", SEED_000, minimum=0,
+              group="spend"),
+    InputSpec("in_cn_exporter", "cn_exporter", BOOL, True, False, "",
+              "Mainland-China exporter with export records", "中国大陆出口企业(有出口记录)",
+              SEED_001, group="spend"),
+    # --- readiness (optional: blank means "not given", a warning) --------------------------------
+    InputSpec("in_licence_registered", "licence_registered", DATE, False, None, "date",
+              "Business licence registered on", "营业执照注册日期", SEED_000, group="readiness"),
+    InputSpec("in_enterprise", "enterprise", BOOL, False, None, "",
+              "Enterprise (not sole trader)", "企业(非个体户)", SEED_000, group="readiness"),
+    InputSpec("in_health_score", "health_score", NUMBER, False, None, "score",
+              "Shop health score", "店铺健康分", SEED_000, minimum=0, maximum=100, group="readiness"),
+    InputSpec("in_factory_seller", "factory_seller", BOOL, False, None, "",
+              "Factory seller", "工厂型卖家", SEED_000, group="readiness"),
+    InputSpec("in_sku_count", "sku_count", COUNT, False, None, "SKUs",
+              "Number of SKUs listed", "在售SKU数", SEED_000, minimum=0, group="readiness"),
+    InputSpec("in_listing_compliance", "listing_compliance", FRACTION, False, None, "%",
+              "Listing compliance", "商品信息合规率", SEED_000, minimum=0, maximum=1, group="readiness"),
+    InputSpec("in_tracking_coverage", "tracking_coverage", FRACTION, False, None, "%",
+              "Tracking coverage", "物流轨迹覆盖率", SEED_000, minimum=0, maximum=1, group="readiness"),
+    InputSpec("in_cs_reply_minutes", "cs_reply_minutes", NUMBER, False, None, "minutes",
+              "Customer-service reply time", "客服响应时长", SEED_000, minimum=0, group="readiness"),
+    InputSpec("in_main_image_ctr", "main_image_ctr", FRACTION, False, None, "%",
+              "Main-image click-through rate", "主图点击率", SEED_000, minimum=0, maximum=1,
+              group="readiness"),
+    InputSpec("in_bounce_rate", "bounce_rate", FRACTION, False, None, "%",
+              "Detail-page bounce rate", "详情页跳失率", SEED_000, minimum=0, maximum=1,
+              group="readiness"),
+    InputSpec("in_price_local", "price_local", MONEY, False, None, "market currency",
+              "Your price (market currency)", "您的售价(当地货币)", SEED_000, minimum=0,
+              group="readiness"),
+    InputSpec("in_top20_price_local", "top20_price_local", MONEY, False, None, "market currency",
+              "Category TOP-20 average price (market currency)", "类目TOP20均价(当地货币)",
+              SEED_000, minimum=0, group="readiness"),
+    InputSpec("in_dispatch_hours", "dispatch_hours", NUMBER, False, None, "hours",
+              "Dispatch time", "发货时效", SEED_000, minimum=0, group="readiness"),
+    InputSpec("in_refund_days", "refund_days", NUMBER, False, None, "days",
+              "Refund handling time", "退款处理时效", SEED_000, minimum=0, group="readiness"),
+)
+INPUT_BY_NAME = {spec.name: spec for spec in INPUTS}
+
+# --- layout (the template builder and the docs use these; the reader uses only the names) ---
+INPUTS_SHEET, SKUS_SHEET, RATES_SHEET = "Inputs", "SKUs", "Rates"
+RESULTS_SHEET, CALENDAR_SHEET, CHECKS_SHEET = "Results", "Calendar", "Checks"
+START_SHEET, CONF_SHEET = "Start", "xlwings.conf"
+INPUT_FIRST_ROW = 5           # Inputs!B5 is the first input; one row per input, no gaps
+INPUT_VALUE_COLUMN = "C"      # A: label, B: unit, C: value, D: default's source, E: note
+SNAPSHOT_COLUMN = "Z"         # Results!Z<row>: value of the input on the same row when calculated
+
+SKU_TABLE = "SKUs"
+SKU_COLUMNS = ("sku", "category", "weight_g", "price_usd", "orders_per_month", "aplus")
+RATES_TABLE = "Rates"
+RATE_COLUMNS = ("key", "value", "unit", "source", "effective_from", "note")
+
+CALENDAR_COLUMNS = ("deadline", "phase", "day", "date", "due_beijing", "fuse_beijing")
+ELIGIBILITY_COLUMNS = ("scenario", "eligible", "reason")
+CHECK_COLUMNS = ("check", "status", "reason", "source")
+CHECK_ROWS = 20               # room reserved for readiness checks
+COSTS_HEADER = ("scenario",) + COST_COLUMNS + ("total",)
+SNAPSHOT_EXTRA = ("skus_rows", "skus_weight_sum", "skus_price_sum", "skus_orders_sum",
+                  "rates_value_sum")
+
+#: Output names: name -> (sheet, shape (rows, cols)). Ranges include their header row.
+OUTPUTS = {
+    "out_status": (RESULTS_SHEET, (1, 1)),
+    "out_recommended": (RESULTS_SHEET, (1, 1)),
+    "out_results": (RESULTS_SHEET, (1 + len(SCENARIOS), len(RESULT_COLUMNS))),
+    "out_costs": (RESULTS_SHEET, (1 + len(SCENARIOS), len(COSTS_HEADER))),
+    "out_calculated_at": (RESULTS_SHEET, (1, 1)),
+    "out_calculator_version": (RESULTS_SHEET, (1, 1)),
+    "out_rate_card_fingerprint": (RESULTS_SHEET, (1, 1)),
+    "out_input_snapshot": (RESULTS_SHEET, (len(INPUTS), 1)),
+    "out_table_snapshot": (RESULTS_SHEET, (len(SNAPSHOT_EXTRA), 1)),
+    "out_calendar": (CALENDAR_SHEET, (1 + len(PHASES), len(CALENDAR_COLUMNS))),
+    "out_deadline_t7": (CALENDAR_SHEET, (1, 1)),
+    "out_deadline_t30": (CALENDAR_SHEET, (1, 1)),
+    "out_deadline_t90": (CALENDAR_SHEET, (1, 1)),
+    "out_eligibility": (CHECKS_SHEET, (1 + len(SCENARIOS), len(ELIGIBILITY_COLUMNS))),
+    "out_checks": (CHECKS_SHEET, (1 + CHECK_ROWS, len(CHECK_COLUMNS))),
+}
+#: A live formula cell (not written by the batch): "STALE" when an input changed since the run.
+STALE_NAME = "calc_stale"
+#: Live formulas beside the table snapshot: the same sums, computed by Excel now.
+LIVE_TABLE_NAME = "calc_table_live"
+
+#: Marks a workbook as one of ours (a workbook without it is "not an aeroi workbook").
+MARKER_NAMES = ("in_eval_date", "out_results")

@@ -1,0 +1,93 @@
+"""The one small interface between a workbook and the calculator.
+
+Two implementations: :class:`PackageWorkbook` (the batch: reads and patches the file's zip
+package, see package.py) and ``calculator.excel.xlwings_io.OpenWorkbook`` (the workbook open
+in Excel). The reader and the result writer only ever talk to this interface, so the batch,
+the button and the tests go through the same code.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class Location:
+    sheet: str
+    cell: str          # top-left cell, e.g. "C7"
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[list[object]]
+    sheet: str
+    first_data_row: int     # worksheet row number of rows[0]
+    first_column: int       # 1-based column number of columns[0]
+
+
+class WorkbookIO(Protocol):
+    label: str                                   # shown in messages: the file name
+
+    def has_name(self, name: str) -> bool: ...
+    def location(self, name: str) -> Location: ...
+    def read_name(self, name: str) -> list[list[object]]: ...
+    def read_table(self, name: str) -> Table | None: ...
+    def write(self, updates: Mapping[str, Sequence[Sequence[object]]]) -> None: ...
+
+
+def column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class PackageWorkbook:
+    """The batch side: a workbook file read through its zip package, patched on write.
+
+    ``dest`` is where results go (the file itself by default, or a copy elsewhere).
+    """
+
+    def __init__(self, path: str | os.PathLike, dest: str | os.PathLike | None = None,
+                 label: str | None = None):
+        from calculator.workbook.package import XlsxPackage
+        self.path = os.fspath(path)
+        self.dest = os.fspath(dest) if dest is not None else self.path
+        self.label = label or os.path.basename(self.path)
+        self._package = XlsxPackage(self.path)
+
+    def close(self) -> None:
+        self._package.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def has_name(self, name: str) -> bool:
+        return self._package.get_name(name) is not None
+
+    def location(self, name: str) -> Location:
+        target = self._package.get_name(name)
+        return Location(target.sheet, f"{column_letter(target.min_col)}{target.min_row}")
+
+    def read_name(self, name: str) -> list[list[object]]:
+        return self._package.read_range(self._package.get_name(name))
+
+    def read_table(self, name: str) -> Table | None:
+        tables = {key.lower(): info for key, info in self._package.tables().items()}
+        info = tables.get(name.lower())
+        if info is None:
+            return None
+        columns, rows = self._package.read_table(info.name)
+        return Table([str(c) for c in columns], rows, info.sheet,
+                     info.min_row + info.header_row_count, info.min_col)
+
+    def write(self, updates):
+        from calculator.workbook.package import write_cells
+        self._package.close()
+        write_cells(self.path, updates, self.dest)

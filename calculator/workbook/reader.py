@@ -1,0 +1,356 @@
+"""Read a store workbook's inputs, SKUs and Rates into model inputs, collecting every error.
+
+Each problem becomes a CalculatorError carrying file, sheet, cell, name, what was expected and
+what was found ("Inputs!C7 in_parcel_weight_g: expected a weight in grams > 0, found 'heavy'").
+All of them are reported together, so a user fixes a workbook in one pass.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calculator.errors import CalculatorError, InputError, WorkbookError
+from calculator.model.inputs import SkuTable, StoreInputs
+from calculator.model.ratecard import RateCard, load_rate_card
+from calculator.workbook import contract as c
+from calculator.workbook.io import Location, WorkbookIO, column_letter
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug
+                                       # only affects dates before March 1900)
+_TRUE = {"true", "yes", "y", "1", "是", "真"}
+_FALSE = {"false", "no", "n", "0", "否", "假"}
+EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+_PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+@dataclass
+class ReadResult:
+    inputs: StoreInputs | None
+    rates: RateCard | None
+    raw_inputs: list[object]                  # the input cells as read, for the STALE snapshot
+    table_sums: list[float]                   # SNAPSHOT_EXTRA, as the live formulas compute them
+    errors: list[CalculatorError] = field(default_factory=list)
+
+
+class _Problem(Exception):
+    def __init__(self, found):
+        self.found = found
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "a blank cell"
+    if isinstance(value, str):
+        return repr(value) if not value.startswith("#") else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def serial_to_date(serial: float) -> dt.date:
+    return _EXCEL_EPOCH + dt.timedelta(days=int(math.floor(serial)))
+
+
+def date_to_serial(day: dt.date) -> float:
+    return float((day - _EXCEL_EPOCH).days)
+
+
+def to_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise _Problem(value)
+    if isinstance(value, (int, float)):
+        # 1 = 1900-01-01; dates before 1900 cannot be Excel dates; 2958465 = 9999-12-31
+        if not math.isfinite(value) or value < 1 or value > 2958465:
+            raise _Problem(value)
+        return serial_to_date(value)
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise _Problem(value) from None
+    raise _Problem(value)
+
+
+def to_number(value) -> float:
+    if isinstance(value, bool) or value is None:
+        raise _Problem(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace("\u00a0", "").replace(" ", ""))
+        except ValueError:
+            raise _Problem(value) from None
+    else:
+        raise _Problem(value)
+    if not math.isfinite(number):
+        raise _Problem(value)
+    return number
+
+
+def to_fraction(value) -> float:
+    """A percentage cell: 0.4 (shown 40%) or the text '40%'. A bare 40 is refused, not guessed:
+    it may mean 40% or 4000%, and a wrong guess would move every figure silently."""
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if match:
+            return float(match.group(1)) / 100.0
+    return to_number(value)
+
+
+def to_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise _Problem(value)
+
+
+def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
+    """The typed value of an input cell, or _Problem. None stays None (checked by the caller)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise _Problem(value)
+    kind = spec.kind
+    if kind == c.DATE:
+        return to_date(value)
+    if kind == c.BOOL:
+        return to_bool(value)
+    if kind == c.CHOICE:
+        if not isinstance(value, str):
+            raise _Problem(value)
+        text = value.strip()
+        text = text.upper() if spec.name == "in_market" else text.lower()
+        if text not in choices:
+            raise _Problem(value)
+        return text
+    number = to_fraction(value) if kind == c.FRACTION else to_number(value)
+    if kind == c.COUNT and not float(number).is_integer():
+        raise _Problem(value)
+    if spec.minimum is not None and number < spec.minimum:
+        raise _Problem(value)
+    if spec.maximum is not None and number > spec.maximum:
+        raise _Problem(value)
+    if spec.kind == c.NUMBER and spec.name == "in_parcel_weight_g" and number <= 0:
+        raise _Problem(value)
+    if spec.name in ("in_aov_usd", "in_fx_cny_per_usd") and number <= 0:
+        raise _Problem(value)
+    return number
+
+
+def _fraction_hint(spec: c.InputSpec, value) -> str:
+    if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
+        return f" (type {value:g}% or {value / 100:g}, not {value:g})"
+    return ""
+
+
+def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None = None,
+                 extra: str = "") -> InputError:
+    loc = io.location(spec.name)
+    expected = expected or spec.expected
+    return InputError(f"{loc.sheet}!{loc.cell} {spec.name}: expected {expected}, found "
+                      f"{_shown(found)}{extra}", file=io.label, sheet=loc.sheet, cell=loc.cell,
+                      name=spec.name, expected=expected, found=found)
+
+
+def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
+    """The packaged card overridden by this workbook's Rates table."""
+    packaged = load_rate_card()
+    table = io.read_table(c.RATES_TABLE)
+    if table is None:
+        return packaged
+    cols = {name.strip().lower(): i for i, name in enumerate(table.columns)}
+    if "key" not in cols or "value" not in cols:
+        errors.append(WorkbookError(f"{table.sheet}: the Rates table needs columns key and "
+                                    f"value, found {', '.join(table.columns)}",
+                                    file=io.label, sheet=table.sheet, name=c.RATES_TABLE))
+        return packaged
+    card = packaged
+    for offset, row in enumerate(table.rows):
+        key, value = row[cols["key"]], row[cols["value"]]
+        if key is None or (isinstance(key, str) and not key.strip()):
+            continue
+        cell = f"{column_letter(table.first_column + cols['value'])}{table.first_data_row + offset}"
+        key = str(key).strip()
+        if value is None:
+            if key in packaged:
+                continue
+            errors.append(InputError(f"{table.sheet}!{cell} {key}: expected a value, found a "
+                                     f"blank cell", file=io.label, sheet=table.sheet, cell=cell,
+                                     name=key, expected="a value"))
+            continue
+        if isinstance(value, float) and value.is_integer() and key in packaged \
+                and packaged[key].unit == "code":
+            value = str(int(value))
+        try:
+            card = card.with_overrides({key: value})
+        except CalculatorError as error:
+            errors.append(InputError(f"{table.sheet}!{cell} {error.message}", file=io.label,
+                                     sheet=table.sheet, cell=cell, name=key, found=value))
+    return card
+
+
+def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]) -> SkuTable | None:
+    table = io.read_table(c.SKU_TABLE)
+    if table is None:
+        return None
+    cols = {name.strip().lower(): i for i, name in enumerate(table.columns)}
+    missing = [name for name in c.SKU_COLUMNS if name not in cols and name != "aplus"]
+    if missing:
+        errors.append(WorkbookError(f"{table.sheet}: the SKUs table lacks the column(s) "
+                                    f"{', '.join(missing)}", file=io.label, sheet=table.sheet,
+                                    name=c.SKU_TABLE))
+        return None
+    categories = {k.lower() for k in rates.family("commission.")}
+    rows = {name: [] for name in c.SKU_COLUMNS}
+    before = len(errors)
+    for offset, row in enumerate(table.rows):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        line = table.first_data_row + offset
+
+        def cell(name):
+            return f"{column_letter(table.first_column + cols[name])}{line}"
+
+        def problem(name, expected, found):
+            errors.append(InputError(f"{table.sheet}!{cell(name)} SKUs.{name}: expected "
+                                     f"{expected}, found {_shown(found)}", file=io.label,
+                                     sheet=table.sheet, cell=cell(name), name=f"SKUs.{name}",
+                                     expected=expected, found=found))
+
+        sku = row[cols["sku"]]
+        rows["sku"].append("" if sku is None else (str(int(sku)) if isinstance(sku, float)
+                                                   and sku.is_integer() else str(sku)))
+        category = row[cols["category"]]
+        text = str(category).strip().lower() if isinstance(category, str) else None
+        if text not in categories:
+            problem("category", "a category of the Rates table (" + ", ".join(sorted(categories))
+                    + ")", category)
+        rows["category"].append(text or "")
+        for name, expected, positive in (("weight_g", "a weight in grams > 0", True),
+                                         ("price_usd", "a price in USD >= 0", False),
+                                         ("orders_per_month", "orders per month >= 0", False)):
+            value = row[cols[name]]
+            try:
+                number = to_number(value)
+                if number < 0 or (positive and number == 0):
+                    raise _Problem(value)
+            except _Problem:
+                problem(name, expected, value)
+                number = float("nan")
+            rows[name].append(number)
+        aplus = row[cols["aplus"]] if "aplus" in cols else None
+        try:
+            rows["aplus"].append(False if aplus is None else to_bool(aplus))
+        except _Problem:
+            problem("aplus", "TRUE or FALSE", aplus)
+            rows["aplus"].append(False)
+    if len(errors) > before or not rows["sku"]:
+        return None
+    return SkuTable(tuple(rows["sku"]), tuple(rows["category"]),
+                    np.array(rows["weight_g"]), np.array(rows["price_usd"]),
+                    np.array(rows["orders_per_month"]), np.array(rows["aplus"], dtype=bool))
+
+
+def table_sums(io: WorkbookIO) -> list[float]:
+    """What the template's live formulas compute: COUNTA(SKUs[sku]), SUM of three SKU columns,
+    SUM(Rates[value]). Compared with a tolerance, so the summation order does not matter."""
+    def numbers(table, column):
+        if table is None or column not in [n.strip().lower() for n in table.columns]:
+            return []
+        index = [n.strip().lower() for n in table.columns].index(column)
+        return [v for v in (row[index] for row in table.rows)
+                if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+    skus = io.read_table(c.SKU_TABLE)
+    rates = io.read_table(c.RATES_TABLE)
+    if skus is not None and "sku" in [n.strip().lower() for n in skus.columns]:
+        index = [n.strip().lower() for n in skus.columns].index("sku")
+        count = sum(1 for row in skus.rows if row[index] not in (None, ""))
+    else:
+        count = 0
+    return [float(count), math.fsum(numbers(skus, "weight_g")),
+            math.fsum(numbers(skus, "price_usd")), math.fsum(numbers(skus, "orders_per_month")),
+            math.fsum(numbers(rates, "value"))]
+
+
+def read_store(io: WorkbookIO) -> ReadResult:
+    """Every input of a workbook, as model inputs; errors collected, nothing raised for data."""
+    missing = [name for name in c.MARKER_NAMES if not io.has_name(name)]
+    if missing:
+        raise WorkbookError(f"not an aeroi workbook: it has no defined name "
+                            f"{missing[0]} (create one with `aeroi new`)", file=io.label,
+                            name=missing[0], expected="an aeroi workbook")
+    errors: list[CalculatorError] = []
+    rates = read_rates(io, errors)
+    markets = tuple(sorted(rates.family("market.")))
+    categories = tuple(sorted(k.lower() for k in rates.family("commission.")))
+    values: dict[str, object] = {}
+    raw: list[object] = []
+    for spec in c.INPUTS:
+        if not io.has_name(spec.name):
+            if spec.required:
+                errors.append(WorkbookError(f"the defined name {spec.name} is missing: expected "
+                                            f"{spec.label_en} ({spec.expected})", file=io.label,
+                                            name=spec.name, expected=spec.expected))
+            raw.append(None)
+            continue
+        block = io.read_name(spec.name)
+        value = block[0][0] if block and block[0] else None
+        raw.append(value)
+        choices = markets if spec.name == "in_market" else (
+            categories if spec.name == "in_category" else spec.choices)
+        expected = spec.expected if spec.kind != c.CHOICE else "one of " + ", ".join(choices)
+        try:
+            typed = convert(spec, value, choices)
+        except _Problem as problem:
+            errors.append(_input_error(io, spec, problem.found, expected,
+                                       _fraction_hint(spec, problem.found)))
+            continue
+        if typed is None:
+            if spec.required:
+                errors.append(_input_error(io, spec, None, expected))
+            continue
+        values[spec.field] = typed
+    skus = read_skus(io, rates, errors)
+    sums = table_sums(io)
+    if errors:
+        return ReadResult(None, rates, raw, sums, errors)
+    for key in ("horizon_months", "aplus_pages", "interview_sessions", "sku_count"):
+        if key in values:
+            values[key] = int(values[key])
+    try:
+        inputs = StoreInputs(skus=skus, **values)
+    except InputError as error:
+        spec = next((s for s in c.INPUTS if s.field == error.name), None)
+        if spec is None or not io.has_name(spec.name):
+            errors.append(InputError(error.message, file=io.label, name=error.name))
+        else:
+            loc = io.location(spec.name)
+            message = error.message.removeprefix(f"{error.name}: ")
+            errors.append(InputError(f"{loc.sheet}!{loc.cell} {spec.name}: {message}",
+                                     file=io.label, sheet=loc.sheet, cell=loc.cell,
+                                     name=spec.name, expected=error.expected, found=error.found))
+        return ReadResult(None, rates, raw, sums, errors)
+    return ReadResult(inputs, rates, raw, sums, errors)
+
+
+def inputs_with(inputs: StoreInputs, **changes) -> StoreInputs:
+    return dataclasses.replace(inputs, **changes)
