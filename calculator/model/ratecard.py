@@ -40,8 +40,10 @@ def _validate(rate: Rate) -> Rate:
     key, value, unit = rate.key, rate.value, rate.unit
     if not key or key != key.strip():
         raise RateCardError(f"rate card: key {key!r} is empty or has spaces around it", name=key)
-    if not (rate.source == "assumption" or rate.source.startswith(_ALLOWED_SOURCES_PREFIX)):
-        raise RateCardError(f"rate card: {key}: source must be a seed file name or 'assumption', "
+    if not (rate.source in ("assumption", "workbook")
+            or rate.source.startswith(_ALLOWED_SOURCES_PREFIX)):
+        raise RateCardError(f"rate card: {key}: source must be a seed file name, 'assumption' "
+                            f"or 'workbook' (a user's edit), "
                             f"found {rate.source!r}", name=key, expected="source", found=rate.source)
     if unit == "code":
         if not isinstance(value, str) or not value.strip().isalpha():

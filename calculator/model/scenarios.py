@@ -178,31 +178,60 @@ def store_margin_rate(inputs: StoreInputs, rates: RateCard) -> float:
     return margin_rate(inputs.cogs_pct, commission, affiliate_cost_rate(share, rate))
 
 
-def compute_scenarios(inputs: StoreInputs, rates: RateCard) -> ScenarioTable:
-    """Every scenario for one store (ineligible ones too, marked with the reason)."""
+@dataclass(frozen=True)
+class ScenarioParameters:
+    """The arguments of :func:`scenario_economics` for one store, along SCENARIOS, plus the
+    cost parts. The Monte Carlo replaces some of them with arrays of draws."""
+
+    base_gmv: float
+    base_orders: float
+    lift: np.ndarray
+    added_gmv: np.ndarray
+    margin: float
+    plan_freight: np.ndarray
+    economy_freight: float
+    one_off: np.ndarray
+    running_per_month: np.ndarray
+    coupons: np.ndarray
+    horizon_months: float
+    cost_parts: dict[str, np.ndarray]   # aplus, livestreams, onboarding, localisation, ads, coupons
+    freight_by_plan: dict[str, float]
+    orders_from_skus: bool
+
+    def economics(self, **replaced):
+        """scenario_economics with these parameters, some replaced (e.g. lift=draws)."""
+        args = dict(base_gmv=self.base_gmv, base_orders=self.base_orders, lift=self.lift,
+                    added_gmv=self.added_gmv, margin=self.margin,
+                    freight_per_order=self.plan_freight,
+                    economy_freight_per_order=self.economy_freight, one_off_usd=self.one_off,
+                    running_usd_per_month=self.running_per_month, coupons_usd=self.coupons,
+                    horizon_months=self.horizon_months)
+        args.update(replaced)
+        return scenario_economics(**args)
+
+
+def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParameters:
+    """Lift, freight, margin and costs of every scenario for one store (domain.md)."""
     B = inputs.base_monthly_gmv
     skus = inputs.skus
-    if skus is not None and len(skus) and skus.orders_per_month.sum() > 0:
-        base_orders = float(skus.orders_per_month.sum())
-    else:
-        base_orders = B / inputs.aov_usd
+    orders_from_skus = bool(skus is not None and len(skus) and skus.orders_per_month.sum() > 0)
+    base_orders = float(skus.orders_per_month.sum()) if orders_from_skus else B / inputs.aov_usd
     H = float(inputs.horizon_months)
     fx = inputs.fx_cny_per_usd
     level = inputs.cost_level
     freight = freight_per_order_by_plan(inputs, rates, base_orders)
     margin = store_margin_rate(inputs, rates)
-    n = len(SCENARIOS)
-    gsc = np.array([s.startswith("gsc_") for s in SCENARIOS])
-    shumao = np.array([s == "shumao" for s in SCENARIOS])
+    names = np.array(SCENARIOS)
+    gsc = np.char.startswith(names, "gsc_")
+    shumao = names == "shumao"
 
     lift = np.array([0.0, rates.number("lift.gsc_rising"), rates.number("lift.gsc_leap"),
                      rates.number("lift.shumao"), 0.0])
-    added = np.where(np.array(SCENARIOS) == "super_hot",
-                     rates.number("super_hot.added_gmv_usd_per_month"), 0.0)
+    added = np.where(names == "super_hot", rates.number("super_hot.added_gmv_usd_per_month"), 0.0)
     plan_freight = np.array([freight[SCENARIO_PLAN[s]] for s in SCENARIOS])
 
-    aplus_pages = _aplus_pages(inputs)
-    aplus = np.where(gsc, aplus_cost_usd(aplus_pages, inputs.aplus_source, fx, rates, level), 0.0)
+    aplus = np.where(gsc, aplus_cost_usd(_aplus_pages(inputs), inputs.aplus_source, fx, rates,
+                                         level), 0.0)
     livestreams = np.where(gsc, livestream_cost_usd(rates.number("livestream.required"),
                                                     inputs.livestream_usd_each), 0.0)
     onboarding = np.where(shumao, onboarding_cost_usd(inputs.interview_sessions, fx, rates,
@@ -211,27 +240,39 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard) -> ScenarioTable:
         inputs.spanish_cs_usd_per_month, H, rates.number("localisation.spanish_cs_subsidy"),
         rates.number("localisation.spanish_cs_subsidy_months"))
     localisation_month = np.where(gsc, localisation_total / H, 0.0)
-    ads_month = np.where(np.array(SCENARIOS) == "baseline", 0.0, inputs.ads_usd_per_month)
+    ads_month = np.where(names == "baseline", 0.0, inputs.ads_usd_per_month)
     coupon_cap = rates.number("coupons.max_usd_per_quarter")
     per_quarter = coupon_cap if inputs.coupons_usd_per_quarter is None \
         else min(inputs.coupons_usd_per_quarter, coupon_cap)
     coupons = np.where(gsc, per_quarter * H / 3.0, 0.0)
-    one_off = aplus + livestreams + onboarding
+    return ScenarioParameters(
+        B, base_orders, lift, added, margin, plan_freight, freight["economy"],
+        aplus + livestreams + onboarding, ads_month + localisation_month, coupons, H,
+        {"aplus": aplus, "livestreams": livestreams, "onboarding": onboarding,
+         "localisation": localisation_month * H, "ads": ads_month * H, "coupons": 0.0 - coupons},
+        freight, orders_from_skus)
 
-    econ = scenario_economics(B, base_orders, lift, added, margin, plan_freight,
-                              freight["economy"], one_off, ads_month + localisation_month,
-                              coupons, H)
-    costs = {"aplus": aplus, "livestreams": livestreams, "onboarding": onboarding,
-             "localisation": localisation_month * H, "freight_premium": econ["freight_premium"],
-             "ads": ads_month * H, "coupons": 0.0 - coupons}
-    econ["freight_per_order"] = plan_freight
+
+def compute_scenarios(inputs: StoreInputs, rates: RateCard) -> ScenarioTable:
+    """Every scenario for one store (ineligible ones too, marked with the reason)."""
+    params = scenario_parameters(inputs, rates)
+    econ = params.economics()
+    parts = params.cost_parts
+    costs = {"aplus": parts["aplus"], "livestreams": parts["livestreams"],
+             "onboarding": parts["onboarding"], "localisation": parts["localisation"],
+             "freight_premium": econ["freight_premium"], "ads": parts["ads"],
+             "coupons": parts["coupons"]}
+    econ["freight_per_order"] = params.plan_freight
     elig = eligibility(inputs, rates)
-    effective_lift = lift + np.where(B > 0, added / B if B else 0.0, 0.0)
+    B = params.base_gmv
+    effective_lift = params.lift + (params.added_gmv / B if B > 0 else 0.0)
+    n = len(SCENARIOS)
     return ScenarioTable(SCENARIOS, tuple(elig[s].eligible for s in SCENARIOS),
                          tuple(elig[s].reason for s in SCENARIOS),
                          tuple(SCENARIO_PLAN[s] for s in SCENARIOS), effective_lift,
                          {k: np.asarray(v, dtype=float) * np.ones(n) for k, v in econ.items()},
-                         costs, float(margin), B, base_orders, freight)
+                         costs, float(params.margin), B, params.base_orders,
+                         params.freight_by_plan)
 
 
 def _aplus_pages(inputs: StoreInputs) -> float:

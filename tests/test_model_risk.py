@@ -1,0 +1,121 @@
+"""Monte Carlo and sensitivity: deterministic, degenerate cases worked by hand."""
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from calculator.model.inputs import StoreInputs
+from calculator.model.ratecard import load_rate_card
+from calculator.model.risk import (Range3, RiskInputs, default_risk_inputs, pert_draws, sensitivity,
+                                   simulate)
+from calculator.model.scenarios import SCENARIOS, compute_scenarios
+
+RATES = load_rate_card()
+
+
+def store(**changes):
+    base = StoreInputs(dt.date(2026, 12, 1), dt.date(2026, 8, 1), 8000.0, 9000.0, 10000.0,
+                       aov_usd=25.0, cogs_pct=0.5, parcel_weight_g=750.0,
+                       livestream_usd_each=2000.0)
+    return dataclasses.replace(base, **changes)
+
+
+def point_risk(inputs, draws=200, fuse=0.0, seed=7):
+    table = compute_scenarios(inputs, RATES)
+    lifts = {}
+    for i, name in enumerate(SCENARIOS):
+        value = RATES.number("super_hot.added_gmv_usd_per_month") if name == "super_hot" \
+            else float(table.lift[i])
+        lifts[name] = Range3.point(value)
+    return RiskInputs(lifts, {s: fuse for s in SCENARIOS}, draws=draws, seed=seed)
+
+
+def test_same_seed_gives_the_same_numbers():
+    inputs = store()
+    risk = default_risk_inputs(inputs, RATES, seed=42, draws=2000)
+    a, b = simulate(inputs, RATES, risk), simulate(inputs, RATES, risk)
+    assert np.array_equal(a.net_gain_draws, b.net_gain_draws)
+    c = simulate(inputs, RATES, dataclasses.replace(risk, seed=43))
+    assert not np.array_equal(a.net_gain_draws, c.net_gain_draws)
+
+
+def test_zero_width_ranges_reproduce_the_point_model_exactly():
+    inputs = store()
+    result = simulate(inputs, RATES, point_risk(inputs))
+    point = compute_scenarios(inputs, RATES)
+    for i, name in enumerate(SCENARIOS):
+        assert result.net_gain_p10[i] == result.net_gain_p90[i] == point.columns["net_gain"][i]
+
+
+def test_quantiles_are_ordered():
+    inputs = store()
+    result = simulate(inputs, RATES, default_risk_inputs(inputs, RATES, draws=5000))
+    assert (result.net_gain_p10 <= result.net_gain_p50).all()
+    assert (result.net_gain_p50 <= result.net_gain_p90).all()
+
+
+def test_loss_is_certain_when_the_fuse_always_trips_and_costs_remain():
+    # fuse p = 1: no lift, no coupons; the GSC tracks still pay 3 livestreams × $2,000 = $6,000
+    # and the subsidised-freight premium on today's orders: net gain < 0 in every draw
+    inputs = store()
+    risk = point_risk(inputs, fuse=1.0)
+    result = simulate(inputs, RATES, risk)
+    assert result.row("gsc_rising")["p_loss"] == 1.0
+    assert result.row("gsc_leap")["p_loss"] == 1.0
+
+
+def test_no_loss_when_every_draw_gains():
+    # Super Hot with zero width: +$10,000 a month × 3 × margin (1 − 0.5 − 0.05 = 0.45)
+    # = $13,500, no cost: P(loss) = 0
+    inputs = store()
+    result = simulate(inputs, RATES, point_risk(inputs))
+    assert result.row("super_hot")["p_loss"] == 0.0
+    assert result.row("super_hot")["net_gain_p50"] == pytest.approx(13500.0)
+
+
+def test_baseline_never_loses_and_gains_nothing():
+    inputs = store()
+    result = simulate(inputs, RATES, default_risk_inputs(inputs, RATES, draws=500))
+    assert result.row("baseline")["p_loss"] == 0.0
+    assert result.row("baseline")["net_gain_p90"] == 0.0
+
+
+def test_pert_stays_inside_its_range_and_centres_on_its_mean():
+    rng = np.random.default_rng(1)
+    draws = pert_draws(rng, 0.0, 1.47, 2.44, 200_000)
+    assert draws.min() >= 0.0 and draws.max() <= 2.44
+    # PERT mean = (a + 4m + b) / 6 = (0 + 5.88 + 2.44) / 6 = 1.3867
+    assert draws.mean() == pytest.approx(1.3867, abs=0.01)
+
+
+def test_a_range_with_low_above_high_is_refused():
+    with pytest.raises(Exception, match="low <= likely <= high"):
+        Range3(2.0, 1.0, 0.5)
+
+
+def test_sensitivity_of_an_input_the_model_ignores_is_zero():
+    inputs = store(health_score=90.0)
+    rows = sensitivity(inputs, RATES, "gsc_rising",
+                       fields=(("health score", "health_score"), ("COGS %", "cogs_pct")))
+    by_field = {row.field: row for row in rows}
+    assert by_field["health_score"].swing == 0.0
+    assert by_field["cogs_pct"].swing > 0.0
+
+
+def test_sensitivity_of_cogs_worked_by_hand():
+    # gsc_rising: incremental GMV = 9,000 × 1.47 × 3 = 39,690. COGS 0.5 ± 20% = 0.4 / 0.6
+    # moves the margin by ±0.1, so net gain moves by 39,690 × 0.1 = 3,969 each way:
+    # swing = 7,938
+    rows = {r.field: r for r in sensitivity(store(), RATES, "gsc_rising")}
+    assert rows["cogs_pct"].swing == pytest.approx(7938.0)
+    assert rows["cogs_pct"].net_gain_low > rows["cogs_pct"].net_gain_high
+
+
+def test_cogs_and_aov_ranges_widen_the_distribution():
+    inputs = store()
+    narrow = point_risk(inputs, draws=3000)
+    wide = dataclasses.replace(narrow, cogs_pct=Range3(0.4, 0.5, 0.6))
+    result = simulate(inputs, RATES, wide)
+    i = SCENARIOS.index("gsc_leap")
+    assert result.net_gain_p90[i] - result.net_gain_p10[i] > 1000
