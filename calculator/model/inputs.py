@@ -24,6 +24,7 @@ class SkuTable:
     price_usd: np.ndarray
     orders_per_month: np.ndarray
     aplus: np.ndarray  # bool: the SKU gets an A+ page
+    unit_cost_usd: np.ndarray | None = None  # NaN where blank: COGS% × price is used
 
     def __len__(self) -> int:
         return len(self.sku)
@@ -76,6 +77,13 @@ class StoreInputs:
     top20_price_local: float | None = None
     dispatch_hours: float | None = None
     refund_days: float | None = None
+    # unit economics per SKU (pricing)
+    target_margin: float = 0.20
+    store_discount: float = 0.0
+    refund_rate: float = 0.0
+    payment_fee_pct: float = 0.0
+    prices_include_vat: bool = True
+    refund_recovers_goods: bool = False
     skus: SkuTable | None = field(default=None, compare=False)
 
     def __post_init__(self):
@@ -135,6 +143,11 @@ def validate_inputs(inputs: StoreInputs) -> None:
     if inputs.coupons_usd_per_quarter is not None:
         _finite("coupons_usd_per_quarter", inputs.coupons_usd_per_quarter, minimum=0,
                 expected="0 or more USD")
+    for name in ("store_discount", "refund_rate", "payment_fee_pct"):
+        _finite(name, getattr(inputs, name), minimum=0, maximum=0.99,
+                expected="a fraction between 0 and 0.99")
+    _finite("target_margin", inputs.target_margin, minimum=-1, maximum=0.99,
+            expected="a fraction below 1 (20% is 0.2)")
     for name in ("parcel_length_cm", "parcel_width_cm", "parcel_height_cm"):
         value = getattr(inputs, name)
         if value is not None:

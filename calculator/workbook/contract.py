@@ -125,6 +125,25 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("in_cn_exporter", "cn_exporter", BOOL, True, False, "",
               "Mainland-China exporter with export records", "中国大陆出口企业(有出口记录)",
               SEED_001, group="spend"),
+    # --- unit economics per SKU (pricing) ---------------------------------------------------
+    InputSpec("in_target_margin", "target_margin", FRACTION, True, 0.20, "%",
+              "Target margin (share of revenue net of VAT)", "目标利润率(占不含税收入)",
+              "assumption", minimum=0, maximum=0.99, group="pricing"),
+    InputSpec("in_store_discount", "store_discount", FRACTION, True, 0, "%",
+              "Store-wide discount off the list price", "店铺全店折扣", "your data", minimum=0,
+              maximum=0.99, group="pricing"),
+    InputSpec("in_refund_rate", "refund_rate", FRACTION, True, 0, "%",
+              "Share of orders refunded", "退款订单占比", "your data", minimum=0, maximum=0.99,
+              group="pricing"),
+    InputSpec("in_payment_fee_pct", "payment_fee_pct", FRACTION, True, 0, "%",
+              "Payment / withdrawal fee on revenue", "支付/提现手续费率", "your data", minimum=0,
+              maximum=0.99, group="pricing"),
+    InputSpec("in_prices_include_vat", "prices_include_vat", BOOL, True, True, "",
+              "Prices include VAT (EU markets)", "售价含增值税(欧盟市场)", "assumption",
+              group="pricing"),
+    InputSpec("in_refund_recovers_goods", "refund_recovers_goods", BOOL, True, False, "",
+              "Refunded goods come back and can be resold", "退款商品可退回再售", "assumption",
+              group="pricing"),
     # --- readiness (optional: blank means "not given", a warning) --------------------------------
     InputSpec("in_licence_registered", "licence_registered", DATE, False, None, "date",
               "Business licence registered on", "营业执照注册日期", SEED_000, group="readiness"),
@@ -170,7 +189,8 @@ INPUT_VALUE_COLUMN = "C"      # A: label, B: unit, C: value, D: default's source
 SNAPSHOT_COLUMN = "Z"         # Results!Z<row>: value of the input on the same row when calculated
 
 SKU_TABLE = "SKUs"
-SKU_COLUMNS = ("sku", "category", "weight_g", "price_usd", "orders_per_month", "aplus")
+SKU_COLUMNS = ("sku", "category", "weight_g", "price_usd", "orders_per_month", "aplus",
+               "unit_cost", "unit_cost_currency")
 RATES_TABLE = "Rates"
 RATE_COLUMNS = ("key", "value", "unit", "source", "effective_from", "note")
 
