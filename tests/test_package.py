@@ -1,0 +1,340 @@
+"""The lossless write-back module on its own: reading cells through defined names and patching
+only the named cells of real workbook files (made by XlsxWriter, or written part by part for the
+shapes XlsxWriter never produces), read back with openpyxl as an independent reader."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+from lxml import etree
+
+from calculator.errors import WorkbookError
+from calculator.workbook import package as pkg
+from calculator.workbook.package import (TEMP_PREFIX, ErrorValue, XlsxPackage, cleanup_stale_temps,
+                                         parse_reference, write_cells)
+
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def make_book(path, with_table=True):
+    """Inputs (named input cells), "Q3 'final' results" (outputs: a sheet name with spaces and
+    quotes), a styled date output, a sheet-scoped name and an Excel table."""
+    book = xlsxwriter.Workbook(str(path))
+    inputs = book.add_worksheet("Inputs")
+    out = book.add_worksheet("Q3 'final' results")
+    money = book.add_format({"num_format": "#,##0.00", "bold": True})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    inputs.write("A1", "weight")
+    inputs.write_number("B1", 750)
+    inputs.write_string("B2", "PL")
+    inputs.write_datetime("B3", dt.datetime(2026, 12, 1), date)
+    inputs.write_boolean("B4", True)
+    book.define_name("in_weight", "=Inputs!$B$1")
+    book.define_name("in_market", "=Inputs!$B$2")
+    book.define_name("in_date", "=Inputs!$B$3")
+    book.define_name("in_flag", "=Inputs!$B$4")
+    book.define_name("in_blank", "=Inputs!$B$9")
+    out.write("A1", "old result", money)         # existing styled cell
+    out.write("A3", "keep me")                   # row 3 exists, B3 does not
+    out.write_blank("C5", None, date)            # styled blank date cell
+    out.write_formula("D1", "=1+1", None, 2)     # a user's formula beside the outputs
+    book.define_name("out_total", "='Q3 ''final'' results'!$A$1")
+    book.define_name("out_row", "='Q3 ''final'' results'!$A$3:$C$3")
+    book.define_name("out_new_rows", "='Q3 ''final'' results'!$B$7:$C$8")
+    book.define_name("out_when", "='Q3 ''final'' results'!$C$5")
+    book.define_name("out_big", "='Q3 ''final'' results'!$H$1:$H$5000")
+    book.define_name("Inputs!local_name", "=Inputs!$B$2")
+    if with_table:
+        sheet = book.add_worksheet("SKUs")
+        sheet.add_table("B2:D4", {"name": "SKUs", "columns": [
+            {"header": "sku"}, {"header": "weight_g"}, {"header": "price_usd"}],
+            "data": [["A-1", 500, 9.5], ["B-2", 1200, None]]})
+    book.close()
+    return path
+
+
+def members(path):
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def write_package(path, parts):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return path
+
+
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>
+</Types>"""
+ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<sheets><sheet name="Empty" sheetId="1" r:id="rId1"/><sheet name="Values" sheetId="2" r:id="rId2"/></sheets>
+<definedNames><definedName name="out_empty">Empty!$B$2:$C$3</definedName><definedName name="in_values">Values!$A$1:$D$1</definedName><definedName name="out_formula">Values!$E$1</definedName><definedName name="broken">#REF!$A$1</definedName><definedName name="gone">Deleted!$A$1</definedName></definedNames>
+</workbook>"""
+WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml"/>
+<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>
+</Relationships>"""
+EMPTY_SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1"/><sheetData/></worksheet>"""
+VALUES_SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>rich </t></r><r><t>text</t></r></is></c><c r="B1" t="e"><v>#N/A</v></c><c r="C1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="D1" t="b"><v>0</v></c><c r="E1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>"""
+CALC_CHAIN = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="E1" i="2"/><c r="C1" i="2"/></calcChain>"""
+
+
+def hand_made(path):
+    """Shapes XlsxWriter never writes: an empty <sheetData/>, inline rich text, an error value,
+    a formula string, a calculation chain, names pointing at #REF! and at a deleted sheet."""
+    return write_package(path, {
+        "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": ROOT_RELS,
+        "xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": EMPTY_SHEET, "xl/worksheets/sheet2.xml": VALUES_SHEET,
+        "xl/calcChain.xml": CALC_CHAIN})
+
+
+def cell_xml(path, part, ref):
+    root = etree.fromstring(members(path)[part])
+    return next((c for c in root.iter(M + "c") if c.get("r") == ref), None)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def test_names_resolve_through_quoted_sheet_names_and_scopes(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    with XlsxPackage(book) as package:
+        target = package.get_name("OUT_ROW")            # Excel names ignore case
+        assert (target.sheet, target.top_left, target.shape) == ("Q3 'final' results", "A3", (1, 3))
+        local = package.get_name("local_name", sheet="Inputs")
+        assert (local.sheet, local.top_left, local.scope) == ("Inputs", "B2", "Inputs")
+        assert package.get_name("no_such_name") is None
+    assert parse_reference("'O''Brien'!$A$1:$B$2") == ("O'Brien", (1, 1, 2, 2))
+
+
+def test_values_come_back_typed_as_a_user_typed_them(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    with XlsxPackage(book) as package:
+        assert package.read_name("in_weight") == [[750.0]]
+        assert package.read_name("in_market") == [["PL"]]               # shared string
+        assert package.read_name("in_date") == [[dt.datetime(2026, 12, 1)]]  # date-formatted
+        assert package.read_name("in_flag") == [[True]]
+        assert package.read_name("in_blank") == [[None]]
+
+
+def test_inline_rich_text_errors_and_formula_results_are_read(tmp_path):
+    with XlsxPackage(hand_made(tmp_path / "h.xlsx")) as package:
+        values = package.read_name("in_values")[0]
+    assert values == ["rich text", "#N/A", "ab", False]
+    assert isinstance(values[1], ErrorValue)
+
+
+def test_a_name_to_a_deleted_sheet_is_an_error_naming_it(tmp_path):
+    with XlsxPackage(hand_made(tmp_path / "h.xlsx")) as package:
+        with pytest.raises(WorkbookError, match="broken.*#REF!"):
+            package.get_name("broken")
+        with pytest.raises(WorkbookError, match="gone.*'Deleted'"):
+            package.get_name("gone")
+
+
+def test_tables_are_found_with_columns_and_data_rows(tmp_path):
+    with XlsxPackage(make_book(tmp_path / "b.xlsx")) as package:
+        info = package.tables()["SKUs"]
+        assert (info.sheet, info.min_row, info.min_col, info.header_row_count) == ("SKUs", 2, 2, 1)
+        columns, rows = package.read_table("skus")
+    assert columns == ["sku", "weight_g", "price_usd"]
+    assert rows == [["A-1", 500.0, 9.5], ["B-2", 1200.0, None]]
+
+
+def test_not_a_workbook_is_named_as_such(tmp_path):
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(WorkbookError, match="empty.xlsx: not an Excel workbook"):
+        XlsxPackage(empty)
+    other = write_package(tmp_path / "other.xlsx", {"hello.txt": "hi"})
+    with pytest.raises(WorkbookError, match="without xl/workbook.xml"):
+        XlsxPackage(other)
+
+
+def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
+    bomb = WORKBOOK.replace('<workbook ', '<!DOCTYPE workbook [<!ENTITY a "aaaaaaaaaa">'
+                            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n<workbook ', 1)
+    path = hand_made(tmp_path / "bomb.xlsx")
+    parts = members(path)
+    parts["xl/workbook.xml"] = bomb.encode()
+    write_package(path, parts)
+    with pytest.raises(WorkbookError, match="DTD"):
+        XlsxPackage(path)
+
+
+def test_a_part_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    path = make_book(tmp_path / "b.xlsx")
+    with XlsxPackage(path) as package:
+        monkeypatch.setattr(pkg, "MAX_PART_BYTES", 500)    # the SKUs sheet is bigger than this
+        with pytest.raises(WorkbookError, match="zip bomb"):
+            package.read_table("SKUs")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+UPDATES = {
+    "out_total": [["=HYPERLINK(\"http://x\")"]],     # user text that looks like a formula
+    "out_row": [[1.5, True, "three"]],
+    "out_new_rows": [[dt.date(2026, 12, 8), None], [None, 42]],
+    "out_when": [[dt.datetime(2026, 12, 31, 23, 59, 59)]],
+    "out_big": [[None]] * 5000,
+}
+
+
+def test_written_values_read_back_in_openpyxl_with_their_types(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    write_cells(book, UPDATES)
+    sheet = openpyxl.load_workbook(book)["Q3 'final' results"]
+    assert sheet["A1"].value == '=HYPERLINK("http://x")' and sheet["A1"].data_type == "s"
+    assert sheet["A1"].font.b                        # the cell kept its bold money style
+    assert [sheet["A3"].value, sheet["B3"].value, sheet["C3"].value] == [1.5, True, "three"]
+    assert sheet["B7"].value == dt.datetime(2026, 12, 8)   # a date, in a date-formatted cell
+    assert sheet["C8"].value == 42 and sheet["C7"].value is None
+    assert sheet["C5"].value == dt.datetime(2026, 12, 31, 23, 59, 59)
+    assert sheet["C5"].number_format == "yyyy-mm-dd"   # kept its own date style
+    assert sheet["D1"].value == "=1+1"                 # the user's formula untouched
+
+
+def test_text_is_an_inline_string_and_blank_ranges_create_no_cells(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    before = members(book)
+    write_cells(book, UPDATES)
+    part = "xl/worksheets/sheet2.xml"
+    assert cell_xml(book, part, "A1").get("t") == "inlineStr"
+    assert before["xl/sharedStrings.xml"] == members(book)["xl/sharedStrings.xml"]
+    # 5,000 blank outputs on rows that do not exist must not bloat the sheet
+    assert cell_xml(book, part, "H4000") is None
+    root = etree.fromstring(members(book)[part])
+    numbers = [int(r.get("r")) for r in root.iter(M + "row")]
+    assert numbers == sorted(numbers) and max(numbers) == 8
+    refs = [c.get("r") for c in next(r for r in root.iter(M + "row") if r.get("r") == "3")]
+    assert refs == ["A3", "B3", "C3"]                  # B3 created between A3 and C3
+
+
+def test_only_the_output_sheet_changes(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    before = members(book)
+    # XlsxWriter already asks for a full recalculation on load, so workbook.xml stays as it is
+    assert b'fullCalcOnLoad="1"' in before["xl/workbook.xml"]
+    write_cells(book, UPDATES)
+    after = members(book)
+    assert set(after) == set(before)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"xl/worksheets/sheet2.xml"}
+
+
+def test_the_output_sheet_is_unchanged_outside_the_output_cells(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    part = "xl/worksheets/sheet2.xml"
+    before = etree.fromstring(members(book)[part])
+    write_cells(book, {"out_total": [[99]]})
+    after = etree.fromstring(members(book)[part])
+
+    def masked(root):
+        for cell in root.iter(M + "c"):
+            if cell.get("r") == "A1":
+                for child in list(cell):
+                    cell.remove(child)
+                cell.attrib.pop("t", None)
+        return etree.tostring(root, method="c14n")
+    assert masked(before) == masked(after)
+
+
+def test_a_rerun_gives_the_same_bytes(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    write_cells(book, UPDATES)
+    first = book.read_bytes()
+    write_cells(book, UPDATES)
+    assert book.read_bytes() == first
+
+
+def test_writes_into_an_empty_sheet_and_drops_the_calc_chain_of_a_lost_formula(tmp_path):
+    book = hand_made(tmp_path / "h.xlsx")
+    write_cells(book, {"out_empty": [["a", 1], [2, "b"]], "out_formula": [[5]]})
+    parts = members(book)
+    assert "xl/calcChain.xml" not in parts
+    assert b"calcChain" not in parts["[Content_Types].xml"]
+    assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+    wb = openpyxl.load_workbook(book)
+    assert [[c.value for c in row] for row in wb["Empty"]["B2:C3"]] == [["a", 1], [2, "b"]]
+    assert wb["Values"]["E1"].value == 5
+    dimension = etree.fromstring(parts["xl/worksheets/sheet1.xml"]).find(M + "dimension")
+    assert dimension.get("ref") == "A1:C3"            # grown to cover the new cells
+    calc = etree.fromstring(parts["xl/workbook.xml"]).find(M + "calcPr")
+    assert calc.get("fullCalcOnLoad") == "1"          # added where the schema wants it:
+    assert calc.getprevious().tag == M + "definedNames"  # right after the defined names
+
+
+def test_a_block_larger_than_its_range_is_refused_and_nothing_written(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError, match="out_row has room for 1×3 cells"):
+        write_cells(book, {"out_row": [[1, 2, 3, 4]]})
+    assert book.read_bytes() == before
+
+
+def test_a_crash_before_the_replace_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    book = make_book(tmp_path / "b.xlsx")
+    before = book.read_bytes()
+
+    def crash(*args):
+        raise KeyboardInterrupt("killed")
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_cells(book, UPDATES)
+    assert book.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
+
+
+def test_permissions_are_kept_and_read_only_files_refused(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    os.chmod(book, 0o640)
+    write_cells(book, UPDATES)
+    assert stat.S_IMODE(os.stat(book).st_mode) == 0o640
+    os.chmod(book, 0o440)
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError, match="read-only"):
+        write_cells(book, UPDATES)
+    assert book.read_bytes() == before
+
+
+def test_writing_to_a_copy_leaves_the_source_alone(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    before = book.read_bytes()
+    copy = tmp_path / "out" / "b.xlsx"
+    copy.parent.mkdir()
+    write_cells(book, UPDATES, copy)
+    assert book.read_bytes() == before
+    assert openpyxl.load_workbook(copy)["Q3 'final' results"]["C3"].value == "three"
+
+
+def test_stale_temp_files_are_cleaned_and_nothing_else(tmp_path):
+    (tmp_path / f"{TEMP_PREFIX}abc.xlsx").write_bytes(b"half")
+    keep = tmp_path / "store.xlsx"
+    keep.write_bytes(b"x")
+    removed = cleanup_stale_temps(tmp_path)
+    assert [p.name for p in removed] == [f"{TEMP_PREFIX}abc.xlsx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["store.xlsx"]
