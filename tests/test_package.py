@@ -338,3 +338,18 @@ def test_stale_temp_files_are_cleaned_and_nothing_else(tmp_path):
     removed = cleanup_stale_temps(tmp_path)
     assert [p.name for p in removed] == [f"{TEMP_PREFIX}abc.xlsx"]
     assert [p.name for p in tmp_path.iterdir()] == ["store.xlsx"]
+
+
+def test_a_resizable_name_grows_and_shrinks_with_its_block(tmp_path):
+    book = make_book(tmp_path / "b.xlsx")
+    rows = [["sku", "margin"]] + [[f"S{i}", i / 100] for i in range(6)]
+    write_cells(book, {"out_new_rows": rows}, resize=["out_new_rows"])
+    with XlsxPackage(book) as package:
+        assert package.get_name("out_new_rows").shape == (7, 2)
+        assert package.read_name("out_new_rows") == rows
+    write_cells(book, {"out_new_rows": rows[:3]}, resize=["out_new_rows"])
+    with XlsxPackage(book) as package:
+        assert package.get_name("out_new_rows").shape == (3, 2)
+        # the rows of the longer run are cleared, not left behind as stale results
+        sheet = package._cells("Q3 'final' results")
+        assert (13, 2) not in sheet and sheet[(9, 3)] == 0.01

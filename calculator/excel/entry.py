@@ -27,13 +27,13 @@ def calculate_book(io) -> str:
     """Calculate one workbook through the WorkbookIO ``io``; return the status line. Raises
     CalculatorError with every problem in the message when the inputs cannot be used."""
     from calculator.workbook.reader import read_store
-    from calculator.workbook.results import output_blocks
+    from calculator.workbook.results import calculate_blocks
     read = read_store(io)
     if read.errors:
         lines = "\n".join(str(error) for error in read.errors[:15])
         more = f"\n... and {len(read.errors) - 15} more" if len(read.errors) > 15 else ""
         raise CalculatorError(f"Nothing was calculated; please fix:\n{lines}{more}")
-    blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums)
+    blocks, _, _ = calculate_blocks(io, read)
     io.write(blocks)
     return blocks["out_status"][0][0]
 

@@ -26,7 +26,7 @@ from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenarios
 from calculator.model.spend import aplus_cost_usd
 from calculator.workbook.reader import _Problem, to_bool, to_date
-from calculator.workbook.results import cell_value
+from calculator.workbook.results import cell_value, roi_cell
 
 
 class _CellMessage(Exception):
@@ -262,3 +262,172 @@ def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_
     table = compute_scenarios(store, load_rate_card())
     return [list(RESULT_COLUMNS)] + [["" if (v := cell_value(x)) is None else v for x in row]
                                      for row in table.rows()]
+
+
+# --- per-SKU pricing -----------------------------------------------------------------------
+
+def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, market,
+             store_discount, refund_rate, payment_fee_pct, prices_include_vat):
+    """Unit economics for a column of SKUs (arrays), through the same model as the batch."""
+    from calculator.model.pricing import unit_economics
+    rates = load_rate_card()
+    plan_name = "subsidised" if _blank(plan) else str(plan).strip().lower()
+    if plan_name not in _PLANS:
+        raise _CellMessage("plan must be standard, economy, subsidised or shumao")
+    category = "general" if _blank(category) else str(category).strip().lower()
+    market = "PL" if _blank(market) else str(market).strip().upper()
+    vat_key = f"vat.{market}"
+    include = True if _blank(prices_include_vat) else to_bool(prices_include_vat)
+    if include and vat_key not in rates:
+        raise _CellMessage(f"no VAT rate for market {market}")
+    weights = fr.check_weights(np.array([_number(w, "weight_g", positive=True)
+                                         for w in weight_g]), "weight_g")
+    freight = {"standard": fr.plan_freight_usd(weights, fr.standard_card(rates)),
+               "economy": fr.economy_freight_usd(weights, rates),
+               "shumao": fr.plan_freight_usd(weights, fr.shumao_card(rates))}
+    freight["subsidised"] = fr.subsidised_freight_usd(
+        freight["standard"], freight["economy"], rates.number("freight.subsidy.cap_over_economy"))
+    costs = np.array([np.nan if _blank(c) else _number(c, "unit_cost_usd", minimum=0)
+                      for c in unit_cost_usd])
+    fee_rate = float(commission_rate(np.array([category], dtype=object), rates)[0]) + \
+        (0.0 if _blank(payment_fee_pct) else _number(payment_fee_pct, "payment_fee_pct",
+                                                     minimum=0))
+    return unit_economics(
+        np.array([_number(p, "price_usd", minimum=0) for p in price_usd]), freight[plan_name],
+        unit_cost_usd=costs, fee_rate=fee_rate,
+        refund_rate=0.0 if _blank(refund_rate) else _number(refund_rate, "refund_rate", minimum=0),
+        vat_rate=rates.number(vat_key) if include else 0.0, prices_include_vat=include,
+        store_discount=0.0 if _blank(store_discount) else _number(store_discount,
+                                                                   "store_discount", minimum=0),
+        target_margin=0.0 if _blank(target_margin) else _number(target_margin, "target_margin"))
+
+
+def _column(value):
+    grid, was_range = _grid(value)
+    return [row[0] if row else None for row in grid], was_range
+
+
+def _pricing_udf(what, price_usd, weight_g, unit_cost_usd, **options):
+    prices, was_range = _column(price_usd)
+    weights, _ = _column(weight_g)
+    costs, _ = _column(unit_cost_usd)
+    if len(weights) == 1 and len(prices) > 1:
+        weights = weights * len(prices)
+    if len(costs) == 1 and len(prices) > 1:
+        costs = costs * len(prices)
+    if not (len(prices) == len(weights) == len(costs)):
+        return "#price_usd, weight_g and unit_cost_usd must have the same number of rows"
+    out = []
+    for price, weight, cost in zip(prices, weights, costs):
+        if _blank(price) or _blank(weight):
+            out.append([""])
+            continue
+
+        def one():
+            result = getattr(_pricing([price], [weight], [cost], **options), what)[0]
+            if not np.isfinite(result):
+                raise _CellMessage("no price reaches the target margin" if what.startswith(
+                    "price") or what.startswith("list") else "margin undefined at a zero price")
+            return float(result)
+        out.append([_cell_errors(one)()])
+    return out if was_range else out[0][0]
+
+
+_PRICING_ARGS = dict(
+    plan='Logistics plan: "subsidised" (default), "standard", "economy" or "shumao".',
+    category='Category with a commission row (default "general").',
+    market='Market code for VAT (default "PL").',
+    store_discount="Store-wide discount off the list price (a fraction, default 0).",
+    refund_rate="Share of orders refunded (default 0).",
+    payment_fee_pct="Payment/withdrawal fee on revenue (default 0).",
+    prices_include_vat="TRUE (default) when prices include VAT, as in the EU.")
+
+
+@xw.func
+@xw.arg("target_margin", doc="Target margin: a share of revenue net of VAT (e.g. 20%).")
+@xw.arg("weight_g", ndim=2, doc="Parcel weight of each SKU in grams: a cell or a column.")
+@xw.arg("unit_cost_usd", ndim=2, doc="Cost per unit in USD: a cell or a column.")
+@xw.arg("plan", doc=_PRICING_ARGS["plan"])
+@xw.arg("category", doc=_PRICING_ARGS["category"])
+@xw.arg("market", doc=_PRICING_ARGS["market"])
+@xw.arg("store_discount", doc=_PRICING_ARGS["store_discount"])
+@xw.arg("refund_rate", doc=_PRICING_ARGS["refund_rate"])
+@xw.arg("payment_fee_pct", doc=_PRICING_ARGS["payment_fee_pct"])
+@xw.arg("prices_include_vat", doc=_PRICING_ARGS["prices_include_vat"])
+@_cell_errors
+def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised",
+                        category="general", market="PL", store_discount=0, refund_rate=0,
+                        payment_fee_pct=0, prices_include_vat=True):
+    """The sale price (USD, as the buyer pays it) that gives the target margin, per SKU.
+
+    A column of weights and unit costs gives a column of prices."""
+    if _blank(target_margin):
+        return ""
+    weights, was_range = _column(weight_g)
+    prices = [[1.0] for _ in weights] if was_range else 1.0   # the price is solved for
+    return _pricing_udf("price_for_target", prices, weight_g, unit_cost_usd, plan=plan,
+                        category=category, target_margin=target_margin, market=market,
+                        store_discount=store_discount, refund_rate=refund_rate,
+                        payment_fee_pct=payment_fee_pct, prices_include_vat=prices_include_vat)
+
+
+@xw.func
+@xw.arg("price_usd", ndim=2, doc="Sale price the buyer pays, USD: a cell or a column.")
+@xw.arg("weight_g", ndim=2, doc="Parcel weight of each SKU in grams: a cell or a column.")
+@xw.arg("unit_cost_usd", ndim=2, doc="Cost per unit in USD: a cell or a column.")
+@xw.arg("plan", doc=_PRICING_ARGS["plan"])
+@xw.arg("category", doc=_PRICING_ARGS["category"])
+@xw.arg("market", doc=_PRICING_ARGS["market"])
+@xw.arg("refund_rate", doc=_PRICING_ARGS["refund_rate"])
+@xw.arg("payment_fee_pct", doc=_PRICING_ARGS["payment_fee_pct"])
+@xw.arg("prices_include_vat", doc=_PRICING_ARGS["prices_include_vat"])
+@_cell_errors
+def AE_MARGIN_AT_PRICE(price_usd, weight_g, unit_cost_usd, plan="subsidised", category="general",
+                       market="PL", refund_rate=0, payment_fee_pct=0, prices_include_vat=True):
+    """Contribution margin (share of revenue net of VAT) at a sale price, per SKU."""
+    return _pricing_udf("margin", price_usd, weight_g, unit_cost_usd, plan=plan,
+                        category=category, target_margin=0, market=market, store_discount=0,
+                        refund_rate=refund_rate, payment_fee_pct=payment_fee_pct,
+                        prices_include_vat=prices_include_vat)
+
+
+# --- risk ------------------------------------------------------------------------------------
+
+@xw.func
+@xw.arg("scenario", doc="baseline, gsc_rising, gsc_leap, shumao or super_hot.")
+@xw.arg("eval_date", doc="T+0, the evaluation date.")
+@xw.arg("store_opened", doc="The date the store opened.")
+@xw.arg("gmv_m1", doc="GMV three months ago, USD.")
+@xw.arg("gmv_m2", doc="GMV two months ago, USD.")
+@xw.arg("gmv_m3", doc="GMV last full month, USD.")
+@xw.arg("aov_usd", doc="Average order value, USD (> 0).")
+@xw.arg("cogs_pct", doc="Cost of goods as a share of GMV (e.g. 55%).")
+@xw.arg("parcel_weight_g", doc="Average parcel weight in grams (> 0).")
+@xw.arg("seed", doc="Random seed (default 20261201): the same seed gives the same numbers.")
+@xw.arg("draws", doc="Number of Monte Carlo draws (default from the rate card, 10,000).")
+@xw.ret(expand="table")
+@_cell_errors
+def AE_RISK(scenario, eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+            parcel_weight_g, seed=20261201, draws=None):
+    """P10 / P50 / P90 of net gain and ROI and the probability of a loss for one scenario,
+    with the default lift ranges (a two-row array: names, then values)."""
+    from calculator.model.risk import default_risk_inputs, simulate
+    name = str(scenario).strip().lower() if not _blank(scenario) else ""
+    if name not in SCENARIOS:
+        raise _CellMessage("scenario must be one of " + ", ".join(SCENARIOS))
+    required = (eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                parcel_weight_g)
+    if any(_blank(v) for v in required):
+        return ""
+    store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                   parcel_weight_g)
+    rates = load_rate_card()
+    risk = default_risk_inputs(store, rates, seed=int(_number(seed, "seed", minimum=0))
+                               if not _blank(seed) else 20261201,
+                               draws=int(_number(draws, "draws", positive=True))
+                               if not _blank(draws) else None)
+    figures = simulate(store, rates, risk).row(name)
+    keys = ("net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p10", "roi_p50", "roi_p90",
+            "p_loss")
+    return [list(keys), ["" if (v := roi_cell(figures[k]) if k.startswith("roi") else
+                                cell_value(figures[k])) is None else v for k in keys]]

@@ -52,8 +52,14 @@ class OpenWorkbook:
         return None
 
     def write(self, updates) -> None:
+        from calculator.workbook.contract import RESIZABLE_OUTPUTS
         for name, block in updates.items():
-            target = self._name(name).refers_to_range
+            defined = self._name(name)
+            target = defined.refers_to_range
+            if name in RESIZABLE_OUTPUTS:      # a table whose length follows the data
+                target.clear_contents()
+                target = target.resize(max(len(block), 1), max(max(map(len, block)), 1))
+                defined.refers_to = "=" + target.get_address(include_sheetname=True)
             rows, cols = target.shape
             padded = [[as_text_cell(block[r][c]) if r < len(block) and c < len(block[r]) else None
                        for c in range(cols)] for r in range(rows)]

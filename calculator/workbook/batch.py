@@ -32,6 +32,8 @@ class WorkbookOutcome:
     recommended: str | None = None
     store_status: str | None = None              # out_status written into the workbook
     written_to: str | None = None
+    sku_median_margin: float | None = None        # under the baseline's plan
+    sku_below_target: int | None = None
 
     @property
     def store(self) -> str:
@@ -40,7 +42,9 @@ class WorkbookOutcome:
     def as_dict(self) -> dict:
         return {"file": self.path, "store": self.store, "status": self.status,
                 "store_status": self.store_status, "recommended": self.recommended,
-                "written_to": self.written_to, "errors": self.errors, "scenarios": self.rows}
+                "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
+                "sku_below_target": self.sku_below_target, "errors": self.errors,
+                "scenarios": self.rows}
 
 
 @dataclass
@@ -101,10 +105,10 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
                      calculated_at: dt.datetime) -> WorkbookOutcome:
     """Read, calculate and (unless checking) write one workbook. Never raises: every problem
     becomes an error record, and the file is left as it was."""
-    from calculator.model.scenarios import compute_scenarios, recommended_scenario
+    from calculator.model.scenarios import recommended_scenario
     from calculator.workbook.io import PackageWorkbook
     from calculator.workbook.reader import read_store
-    from calculator.workbook.results import output_blocks, result_rows
+    from calculator.workbook.results import calculate_blocks, result_rows
 
     label = os.path.basename(path)
     try:
@@ -116,14 +120,18 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
                 return WorkbookOutcome(path, status, [_record(error, label)])
             if read.errors:
                 return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors])
-            table = compute_scenarios(read.inputs, read.rates)
-            blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                                   calculated_at, table)
+            blocks, table, figures = calculate_blocks(book, read, calculated_at)
             header, *body = result_rows(table)
             rows = [dict(zip(header, row)) for row in body]
+            for row in rows:
+                risk = figures["risk"].get(row["scenario"], {})
+                row["p_loss"] = risk.get("p_loss")
+                row["roi_p50"] = risk.get("roi_p50")
             outcome = WorkbookOutcome(path, OK, rows=rows,
                                       recommended=recommended_scenario(table),
-                                      store_status=blocks["out_status"][0][0])
+                                      store_status=blocks["out_status"][0][0],
+                                      sku_median_margin=figures["sku_median_margin"],
+                                      sku_below_target=figures["sku_below_target"])
             if not check_only:
                 book.write(blocks)
                 outcome.written_to = os.fspath(dest or path)

@@ -191,6 +191,8 @@ SNAPSHOT_COLUMN = "Z"         # Results!Z<row>: value of the input on the same r
 SKU_TABLE = "SKUs"
 SKU_COLUMNS = ("sku", "category", "weight_g", "price_usd", "orders_per_month", "aplus",
                "unit_cost", "unit_cost_currency")
+#: Columns a SKUs table may lack (workbooks made before they were added still work).
+SKU_OPTIONAL = ("aplus", "unit_cost", "unit_cost_currency")
 RATES_TABLE = "Rates"
 RATE_COLUMNS = ("key", "value", "unit", "source", "effective_from", "note")
 
@@ -220,6 +222,36 @@ OUTPUTS = {
     "out_eligibility": (CHECKS_SHEET, (1 + len(SCENARIOS), len(ELIGIBILITY_COLUMNS))),
     "out_checks": (CHECKS_SHEET, (1 + CHECK_ROWS, len(CHECK_COLUMNS))),
 }
+# --- sheets added with per-SKU pricing and risk (optional: written when the workbook has them) --
+SKU_ECONOMICS_SHEET, RISK_SHEET = "SKU economics", "Risk"
+from calculator.model.sku_economics import PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS  # noqa: E402
+
+RISK_COLUMNS = ("scenario", "net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p10",
+                "roi_p50", "roi_p90", "p_loss")
+SENSITIVITY_COLUMNS = ("input", "net_gain_down", "net_gain_up", "change_down", "change_up",
+                       "swing")
+HISTOGRAM_COLUMNS = ("net_gain_from", "net_gain_to", "share_of_draws")
+HISTOGRAM_BINS = 20
+SENSITIVITY_ROWS = 8
+
+#: Risk inputs: named cells on the Risk sheet; blank means the rate card's default.
+#: in_risk_ranges is a block, one row per scenario: lift low, likely, high, P(fuse trips).
+RISK_INPUT_NAMES = ("in_risk_seed", "in_risk_draws", "in_risk_ranges", "in_risk_cogs_low",
+                    "in_risk_cogs_high", "in_risk_aov_low", "in_risk_aov_high")
+RISK_RANGE_COLUMNS = ("lift_low", "lift_likely", "lift_high", "fuse_probability")
+
+OPTIONAL_OUTPUTS = {
+    "out_sku_economics": (SKU_ECONOMICS_SHEET, (2, len(SKU_ECONOMICS_COLUMNS))),
+    "out_sku_programme": (SKU_ECONOMICS_SHEET, (1 + len(SCENARIOS), len(PROGRAMME_COLUMNS))),
+    "out_sku_summary": (SKU_ECONOMICS_SHEET, (2, 1)),
+    "out_risk": (RISK_SHEET, (1 + len(SCENARIOS), len(RISK_COLUMNS))),
+    "out_risk_scenario": (RISK_SHEET, (1, 1)),
+    "out_sensitivity": (RISK_SHEET, (1 + SENSITIVITY_ROWS, len(SENSITIVITY_COLUMNS))),
+    "out_risk_histogram": (RISK_SHEET, (1 + HISTOGRAM_BINS, len(HISTOGRAM_COLUMNS))),
+}
+#: Outputs whose length follows the data: the writer redefines the name to fit.
+RESIZABLE_OUTPUTS = ("out_sku_economics",)
+
 #: A live formula cell (not written by the batch): "STALE" when an input changed since the run.
 STALE_NAME = "calc_stale"
 #: Live formulas beside the table snapshot: the same sums, computed by Excel now.

@@ -88,6 +88,7 @@ class PackageWorkbook:
                      info.min_row + info.header_row_count, info.min_col)
 
     def write(self, updates):
+        from calculator.workbook.contract import RESIZABLE_OUTPUTS
         from calculator.workbook.package import write_cells
         self._package.close()
-        write_cells(self.path, updates, self.dest)
+        write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS)

@@ -11,6 +11,7 @@ when complete, so a crash leaves the file as it was or fully updated.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import os
@@ -625,85 +626,120 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
     return had_formula
 
 
-def _row_of(sheet_data, rows: dict[int, object], number: int):
-    row = rows.get(number)
-    if row is not None:
+class _RowIndex:
+    """The rows of a sheetData, found and created in order without rescanning the sheet."""
+
+    def __init__(self, sheet_data, label: str, sheet: str):
+        self.sheet_data = sheet_data
+        self.rows: dict[int, object] = {}
+        for row in sheet_data.iterfind(_M + "row"):
+            if row.get("r") is None:
+                raise WorkbookError(f"{label}: the sheet {sheet!r} has rows without numbers; "
+                                    f"open and re-save it in Excel", file=label, sheet=sheet)
+            self.rows[int(row.get("r"))] = row
+        self.order = sorted(self.rows)
+
+    def get(self, number: int, create: bool):
+        row = self.rows.get(number)
+        if row is not None or not create:
+            return row
+        row = etree.Element(_M + "row")
+        row.set("r", str(number))
+        position = bisect.bisect_left(self.order, number)
+        if position < len(self.order):
+            self.rows[self.order[position]].addprevious(row)
+        else:
+            self.sheet_data.append(row)
+        self.order.insert(position, number)
+        self.rows[number] = row
         return row
-    row = etree.Element(_M + "row")
-    row.set("r", str(number))
-    following = [n for n in rows if n > number]
-    if following:
-        rows[min(following)].addprevious(row)
-    else:
-        sheet_data.append(row)
-    rows[number] = row
-    return row
 
 
-def _cell_in(row, number: int, col: int, create: bool):
-    ref = f"{column_letter(col)}{number}"
-    later = None
+def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: int | None,
+               package: XlsxPackage) -> bool:
+    """Apply (column, value) writes, sorted by column, to one row element."""
+    cells = {}
+    columns = []
     for cell in row.iterfind(_M + "c"):
-        existing = cell.get("r")
-        if existing is None:
-            continue
-        if existing == ref:
-            return cell
-        if split_cell(existing)[1] > col:
-            later = cell
-            break
-    if not create:
-        return None
-    cell = etree.Element(_M + "c")
-    cell.set("r", ref)
-    if later is not None:
-        later.addprevious(cell)
-    else:
-        row.append(cell)
-    # a new cell takes the row's default style, as Excel would show it
-    if row.get("customFormat") in ("1", "true") and row.get("s"):
-        cell.set("s", row.get("s"))
-    return cell
+        ref = cell.get("r")
+        if ref:
+            col = split_cell(ref)[1]
+            cells[col] = cell
+            columns.append(col)
+    formula_lost = False
+    style = row.get("s") if row.get("customFormat") in ("1", "true") else None
+    for col, value in writes:
+        cell = cells.get(col)
+        if cell is None:
+            if _is_blank(value):
+                continue
+            cell = etree.Element(_M + "c")
+            cell.set("r", f"{column_letter(col)}{number}")
+            if style:                       # a new cell takes the row's style, as in Excel
+                cell.set("s", style)
+            position = bisect.bisect_left(columns, col)
+            if position < len(columns):
+                cells[columns[position]].addprevious(cell)
+            else:
+                row.append(cell)
+            columns.insert(position, col)
+            cells[col] = cell
+        try:
+            formula_lost |= _set_cell(cell, value, date_style, package)
+        except ValueError as error:
+            raise _CellProblem(f"{column_letter(col)}{number}", str(error)) from None
+    return formula_lost
+
+
+class _CellProblem(Exception):
+    def __init__(self, cell: str, message: str):
+        super().__init__(message)
+        self.cell = cell
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | None,
                  package: XlsxPackage, label: str, sheet: str) -> bool:
     """Apply ``writes`` (row, col, value) to a worksheet tree. Returns True if a formula was
-    overwritten (the calculation chain must then go)."""
+    overwritten (the calculation chain must then go). Blank values on rows or cells that do
+    not exist create nothing: a large empty output range costs no space."""
     sheet_data = root.find(_M + "sheetData")
     if sheet_data is None:
         raise WorkbookError(f"{label}: the sheet {sheet!r} has no cell data part", file=label,
                             sheet=sheet)
-    rows: dict[int, object] = {}
-    for row in sheet_data.iterfind(_M + "row"):
-        if row.get("r") is None:
-            raise WorkbookError(f"{label}: the sheet {sheet!r} has rows without numbers; open "
-                                f"and re-save it in Excel", file=label, sheet=sheet)
-        rows[int(row.get("r"))] = row
+    index = _RowIndex(sheet_data, label, sheet)
+    by_row: dict[int, list[tuple[int, object]]] = {}
+    for number, col, value in writes:
+        by_row.setdefault(number, []).append((col, value))
     formula_lost = False
     max_row = max_col = 0
-    for number, col, value in sorted(writes, key=lambda w: (w[0], w[1])):
-        blank = _cell_kind(value) == "blank" or (isinstance(value, float) and math.isnan(value))
-        if blank and number not in rows:
-            continue                          # nothing there, nothing to clear
-        row = _row_of(sheet_data, rows, number)
-        cell = _cell_in(row, number, col, create=not blank)
-        if cell is None:
+    touched = []
+    for number in sorted(by_row):
+        row_writes = sorted(by_row[number], key=lambda w: w[0])
+        has_value = any(not _is_blank(v) for _, v in row_writes)
+        row = index.get(number, create=has_value)
+        if row is None:
             continue
         try:
-            formula_lost |= _set_cell(cell, value, date_style, package)
-        except ValueError as error:
-            raise WorkbookError(f"{label}: {sheet}!{column_letter(col)}{number}: {error}",
-                                file=label, sheet=sheet, cell=f"{column_letter(col)}{number}")
-        max_row, max_col = max(max_row, number), max(max_col, col)
-    _fix_row_spans(rows)
+            formula_lost |= _patch_row(row, number, row_writes, date_style, package)
+        except _CellProblem as problem:
+            raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
+                                sheet=sheet, cell=problem.cell) from None
+        touched.append(row)
+        if has_value:
+            max_row = max(max_row, number)
+            max_col = max(max_col, max(c for c, v in row_writes if not _is_blank(v)))
+    _fix_row_spans(touched)
     _extend_dimension(root, max_row, max_col)
     return formula_lost
 
 
-def _fix_row_spans(rows: dict[int, object]) -> None:
+def _fix_row_spans(rows: list) -> None:
     # "spans" is an optimisation hint; a wrong one is worse than none
-    for row in rows.values():
+    for row in rows:
         spans = row.get("spans")
         if not spans:
             continue
@@ -784,11 +820,28 @@ def _drop_calc_chain(package: XlsxPackage, replaced: dict[str, bytes], dropped: 
     replaced["[Content_Types].xml"] = _serialise(types)
 
 
-def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]]
-                ) -> dict[str, list[tuple[int, int, object]]]:
+def quote_sheet(sheet: str) -> str:
+    """A sheet name as a reference needs it: 'Q3 ''final'' results' or Results."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) and not _CELL_REF.match(sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def range_reference(sheet: str, min_row: int, min_col: int, max_row: int, max_col: int) -> str:
+    first = f"${column_letter(min_col)}${min_row}"
+    last = f"${column_letter(max_col)}${max_row}"
+    return f"{quote_sheet(sheet)}!{first}" + (f":{last}" if last != first else "")
+
+
+def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
+                resize: Iterable[str] = ()) -> tuple[dict[str, list[tuple[int, int, object]]],
+                                                     dict[str, NameTarget]]:
     """Cells to write per sheet: each name's block laid over its range, the rest of the range
-    cleared (so a shorter result leaves no stale rows behind)."""
+    cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
+    shape of their block (their old range is cleared); returns their new targets too."""
     per_sheet: dict[str, list[tuple[int, int, object]]] = {}
+    resized: dict[str, NameTarget] = {}
+    growable = {name.lower() for name in resize}
     for name, block in updates.items():
         target = package.get_name(name)
         if target is None:
@@ -797,8 +850,15 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
                                 file=package.label, name=name, expected="a defined name")
         rows, cols = target.shape
         block = [list(r) for r in block]
-        if len(block) > rows or any(len(r) > cols for r in block):
-            width = max((len(r) for r in block), default=0)
+        width = max((len(r) for r in block), default=0)
+        if name.lower() in growable:
+            new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
+                             target.min_row + max(len(block), 1) - 1,
+                             target.min_col + max(width, 1) - 1, target.scope)
+            if new != target:
+                resized[target.name] = new
+            rows, cols = max(rows, new.shape[0]), max(cols, new.shape[1])
+        elif len(block) > rows or width > cols:
             raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
@@ -809,15 +869,28 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
             for j in range(cols):
                 value = line[j] if j < len(line) else None
                 writes.append((target.min_row + i, target.min_col + j, value))
-    return per_sheet
+    return per_sheet, resized
+
+
+def _resize_names(root, package: XlsxPackage, resized: Mapping[str, NameTarget]) -> None:
+    for node in root.iterfind(f"{_M}definedNames/{_M}definedName"):
+        target = resized.get(node.get("name", ""))
+        if target is None:
+            continue
+        local = node.get("localSheetId")
+        scope = package.sheet_order[int(local)] if local is not None else None
+        if scope == target.scope:
+            node.text = range_reference(target.sheet, target.min_row, target.min_col,
+                                        target.max_row, target.max_col)
 
 
 def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
                 dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
-                label: str | None = None) -> Path:
+                label: str | None = None, resize: Iterable[str] = ()) -> Path:
     """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
     ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
-    rewritten, and in them only those cells; every other part is copied byte for byte."""
+    rewritten, and in them only those cells; every other part is copied byte for byte. Names
+    in ``resize`` are redefined to the size of their block (a table of variable length)."""
     src = Path(src)
     dest = Path(dest) if dest is not None else src
     label = label or src.name
@@ -825,7 +898,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         raise WorkbookError(f"{label}: the file is read-only, so its results were not written "
                             f"(clear the read-only flag and run again)", file=label)
     with XlsxPackage(src, label) as package:
-        per_sheet = plan_writes(package, updates)
+        per_sheet, resized = plan_writes(package, updates, resize)
         replaced: dict[str, bytes] = {}
         dropped: set[str] = set()
         formula_lost = False
@@ -837,9 +910,13 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
             replaced[part] = _serialise(root)
         if formula_lost:
             _drop_calc_chain(package, replaced, dropped)
-        if full_calc_on_load:
+        if full_calc_on_load or resized:
             workbook = _parse_xml(package.read_part("xl/workbook.xml"), label, "xl/workbook.xml")
-            if _set_full_calc(workbook):
+            changed = _set_full_calc(workbook) if full_calc_on_load else False
+            if resized:
+                _resize_names(workbook, package, resized)
+                changed = True
+            if changed:
                 replaced["xl/workbook.xml"] = _serialise(workbook)
         _write_package(package, dest, replaced, dropped, label)
     return dest

@@ -36,6 +36,7 @@ class ReadResult:
     raw_inputs: list[object]                  # the input cells as read, for the STALE snapshot
     table_sums: list[float]                   # SNAPSHOT_EXTRA, as the live formulas compute them
     errors: list[CalculatorError] = field(default_factory=list)
+    risk: object | None = None                # RiskInputs when the workbook has a Risk sheet
 
 
 class _Problem(Exception):
@@ -207,12 +208,14 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
     return card
 
 
-def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]) -> SkuTable | None:
+def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
+              ) -> tuple[SkuTable, np.ndarray] | None:
+    """The SKUs table (unit costs still in their own currency) and which costs are in CNY."""
     table = io.read_table(c.SKU_TABLE)
     if table is None:
         return None
     cols = {name.strip().lower(): i for i, name in enumerate(table.columns)}
-    missing = [name for name in c.SKU_COLUMNS if name not in cols and name != "aplus"]
+    missing = [name for name in c.SKU_COLUMNS if name not in cols and name not in c.SKU_OPTIONAL]
     if missing:
         errors.append(WorkbookError(f"{table.sheet}: the SKUs table lacks the column(s) "
                                     f"{', '.join(missing)}", file=io.label, sheet=table.sheet,
@@ -262,11 +265,31 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]) ->
         except _Problem:
             problem("aplus", "TRUE or FALSE", aplus)
             rows["aplus"].append(False)
+        # unit cost: blank means "COGS % × price", as the Inputs sheet says
+        cost = row[cols["unit_cost"]] if "unit_cost" in cols else None
+        currency = row[cols["unit_cost_currency"]] if "unit_cost_currency" in cols else None
+        if cost is None or (isinstance(cost, str) and not cost.strip()):
+            rows["unit_cost"].append(float("nan"))
+        else:
+            try:
+                number = to_number(cost)
+                if number < 0:
+                    raise _Problem(cost)
+            except _Problem:
+                problem("unit_cost", "a cost per unit >= 0 (or blank: COGS % × price)", cost)
+                number = float("nan")
+            rows["unit_cost"].append(number)
+        code = str(currency).strip().upper() if currency is not None else ""
+        if code not in ("", "USD", "CNY"):
+            problem("unit_cost_currency", "USD or CNY (blank: USD)", currency)
+        rows["unit_cost_currency"].append(code or "USD")
     if len(errors) > before or not rows["sku"]:
         return None
     return SkuTable(tuple(rows["sku"]), tuple(rows["category"]),
                     np.array(rows["weight_g"]), np.array(rows["price_usd"]),
-                    np.array(rows["orders_per_month"]), np.array(rows["aplus"], dtype=bool))
+                    np.array(rows["orders_per_month"]), np.array(rows["aplus"], dtype=bool),
+                    unit_cost_usd=np.array(rows["unit_cost"], dtype=float)), \
+        np.array([code == "CNY" for code in rows["unit_cost_currency"]], dtype=bool)
 
 
 def table_sums(io: WorkbookIO) -> list[float]:
@@ -329,7 +352,14 @@ def read_store(io: WorkbookIO) -> ReadResult:
                 errors.append(_input_error(io, spec, None, expected))
             continue
         values[spec.field] = typed
-    skus = read_skus(io, rates, errors)
+    read = read_skus(io, rates, errors)
+    skus = None
+    if read is not None:
+        skus, in_cny = read
+        if in_cny.any() and values.get("fx_cny_per_usd"):
+            costs = np.where(in_cny, skus.unit_cost_usd / values["fx_cny_per_usd"],
+                             skus.unit_cost_usd)
+            skus = dataclasses.replace(skus, unit_cost_usd=costs)
     sums = table_sums(io)
     if errors:
         return ReadResult(None, rates, raw, sums, errors)
@@ -349,7 +379,102 @@ def read_store(io: WorkbookIO) -> ReadResult:
                                      file=io.label, sheet=loc.sheet, cell=loc.cell,
                                      name=spec.name, expected=error.expected, found=error.found))
         return ReadResult(None, rates, raw, sums, errors)
-    return ReadResult(inputs, rates, raw, sums, errors)
+    risk = read_risk(io, inputs, rates, errors) if io.has_name("out_risk") else None
+    if errors:
+        return ReadResult(None, rates, raw, sums, errors)
+    return ReadResult(inputs, rates, raw, sums, errors, risk)
+
+
+def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
+              errors: list[CalculatorError]):
+    """The Risk sheet's inputs over the rate card's defaults (a blank cell keeps the default)."""
+    from calculator.model.risk import Range3, RiskInputs, default_risk_inputs
+    from calculator.model.scenarios import SCENARIOS
+    defaults = default_risk_inputs(inputs, rates)
+
+    def problem(name, cell, expected, found):
+        loc = io.location(name)
+        where = cell or loc.cell
+        errors.append(InputError(f"{loc.sheet}!{where} {name}: expected {expected}, found "
+                                 f"{_shown(found)}", file=io.label, sheet=loc.sheet, cell=where,
+                                 name=name, expected=expected, found=found))
+
+    def single(name, kind, low=None, high=None):
+        if not io.has_name(name):
+            return None
+        value = (io.read_name(name) or [[None]])[0][0]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = to_fraction(value) if kind == "fraction" else to_number(value)
+            if (low is not None and number < low) or (high is not None and number > high) \
+                    or (kind == "count" and not float(number).is_integer()):
+                raise _Problem(value)
+        except _Problem:
+            bounds = f" from {low:g}" + (f" to {high:g}" if high is not None else "") \
+                if low is not None else ""
+            problem(name, None, {"fraction": "a percentage", "count": "a whole number"}.get(
+                kind, "a number") + bounds, value)
+            return None
+        return number
+
+    seed = single("in_risk_seed", "count", 0, 2**32 - 1)
+    draws = single("in_risk_draws", "count", 1, 1_000_000)
+    lift = dict(defaults.lift)
+    fuse = dict(defaults.fuse_probability)
+    if io.has_name("in_risk_ranges"):
+        block = io.read_name("in_risk_ranges")
+        loc = io.location("in_risk_ranges")
+        first_row, first_col = int(re.sub(r"\D", "", loc.cell)), re.sub(r"\d", "", loc.cell)
+        from calculator.workbook.package import column_number
+        for r, scenario in enumerate(SCENARIOS):
+            line = block[r] if r < len(block) else []
+            values = []
+            for k in range(4):
+                value = line[k] if k < len(line) else None
+                cell = f"{column_letter(column_number(first_col) + k)}{first_row + r}"
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    values.append(None)
+                    continue
+                try:
+                    number = to_fraction(value)
+                    if k == 3 and not 0 <= number <= 1:
+                        raise _Problem(value)
+                except _Problem:
+                    problem("in_risk_ranges", cell, "a probability from 0% to 100%" if k == 3
+                            else "a number (a lift such as 147% or, for super_hot, USD a month)",
+                            value)
+                    values.append(None)
+                    continue
+                values.append(number)
+            old = lift[scenario]
+            low_, likely_, high_ = (v if v is not None else d for v, d in
+                                    zip(values[:3], (old.low, old.likely, old.high)))
+            try:
+                lift[scenario] = Range3(low_, likely_, high_)
+            except CalculatorError:
+                cell = f"{first_col}{first_row + r}"
+                problem("in_risk_ranges", cell, f"low <= likely <= high for {scenario}",
+                        f"{low_:g} / {likely_:g} / {high_:g}")
+            if values[3] is not None:
+                fuse[scenario] = values[3]
+
+    def pair(low_name, high_name, kind, likely):
+        low_, high_ = single(low_name, kind, 0), single(high_name, kind, 0)
+        if low_ is None and high_ is None:
+            return None
+        low_ = likely if low_ is None else low_
+        high_ = likely if high_ is None else high_
+        if not low_ <= likely <= high_:
+            problem(low_name, None, f"low <= your input ({likely:g}) <= high",
+                    f"{low_:g} / {high_:g}")
+            return None
+        return Range3(low_, likely, high_)
+
+    cogs = pair("in_risk_cogs_low", "in_risk_cogs_high", "fraction", inputs.cogs_pct)
+    aov = pair("in_risk_aov_low", "in_risk_aov_high", "number", inputs.aov_usd)
+    return RiskInputs(lift, fuse, cogs, aov, int(draws) if draws else defaults.draws,
+                      int(seed) if seed is not None else defaults.seed)
 
 
 def inputs_with(inputs: StoreInputs, **changes) -> StoreInputs:

@@ -27,6 +27,14 @@ def cell_value(value):
     return value
 
 
+def roi_cell(value):
+    """An ROI as a cell: blank when it is not a finite number (the programme costs nothing net,
+    so a ratio to its cost means nothing); docs/model.md says so."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def result_rows(table: ScenarioTable) -> list[list[object]]:
     return [list(RESULT_COLUMNS)] + [[cell_value(v) for v in row] for row in table.rows()]
 
@@ -84,3 +92,97 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
             [name, e.eligible, e.reason] for name, e in elig.items()],
         "out_checks": check_rows,
     }
+
+
+# --- per-SKU pricing (issue: unit economics per SKU) ---------------------------------------
+
+NO_SKUS = "(the SKUs table is empty: add products to see each one's margin and target price)"
+
+
+def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[list[object]]],
+                                                              dict[str, object]]:
+    """The SKU economics blocks, and the figures the summary shows (median margin, count of
+    SKUs below the target margin, under the baseline's plan)."""
+    from calculator.model.scenarios import SCENARIO_PLAN
+    from calculator.model.sku_economics import (PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS,
+                                                sku_economics)
+    economics = sku_economics(inputs, rates)
+    header = list(SKU_ECONOMICS_COLUMNS)
+    if economics is None:
+        return ({"out_sku_economics": [header, [NO_SKUS]],
+                 "out_sku_programme": [list(PROGRAMME_COLUMNS)],
+                 "out_sku_summary": [[None], [None]]},
+                {"sku_median_margin": None, "sku_below_target": None})
+    plan = SCENARIO_PLAN["baseline"]
+    median = cell_value(economics.median_margin(plan))
+    below = economics.below_target(plan)
+    return ({"out_sku_economics": [header] + [[cell_value(v) for v in row]
+                                              for row in economics.rows()],
+             "out_sku_programme": [list(PROGRAMME_COLUMNS)] + [
+                 [cell_value(v) for v in row] for row in economics.programme_view()],
+             "out_sku_summary": [[median], [below]]},
+            {"sku_median_margin": median, "sku_below_target": below})
+
+
+# --- risk (issue: uncertainty and sensitivity) ---------------------------------------------
+
+def risk_blocks(inputs: StoreInputs, rates: RateCard, risk, table: ScenarioTable
+                ) -> tuple[dict[str, list[list[object]]], dict[str, dict[str, object]]]:
+    """Monte Carlo quantiles per scenario, the distribution of the recommended scenario's net
+    gain, and its sensitivity table; plus P(loss) and P50 ROI per scenario for the summary."""
+    import numpy as np
+
+    from calculator.model.risk import sensitivity, simulate
+    result = simulate(inputs, rates, risk)
+    rows = [list(c.RISK_COLUMNS)]
+    per_scenario = {}
+    for scenario in result.scenarios:
+        figures = result.row(scenario)
+        rows.append([scenario] + [roi_cell(figures[k]) if k.startswith("roi") else
+                                  cell_value(figures[k]) for k in c.RISK_COLUMNS[1:]])
+        per_scenario[scenario] = {"p_loss": figures["p_loss"],
+                                  "roi_p50": roi_cell(figures["roi_p50"])}
+    chosen = recommended_scenario(table)
+    if chosen == "baseline":
+        # the baseline has no programme to be uncertain about: show the best eligible track
+        eligible = [s for s, ok in zip(table.scenarios, table.eligible)
+                    if ok and s != "baseline"]
+        chosen = eligible[0] if eligible else "gsc_rising"
+    index = result.scenarios.index(chosen)
+    draws = result.net_gain_draws[:, index]
+    low, high = float(np.min(draws)), float(np.max(draws))
+    if high - low < 1e-9:
+        high = low + 1.0
+    counts, edges = np.histogram(draws, bins=c.HISTOGRAM_BINS, range=(low, high))
+    histogram = [list(c.HISTOGRAM_COLUMNS)] + [
+        [float(edges[i]), float(edges[i + 1]), float(counts[i]) / len(draws)]
+        for i in range(c.HISTOGRAM_BINS)]
+    point = float(table.columns["net_gain"][index])
+    tornado = [list(c.SENSITIVITY_COLUMNS)] + [
+        [row.label, row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
+         row.net_gain_high - point, row.swing]
+        for row in sensitivity(inputs, rates, chosen)[:c.SENSITIVITY_ROWS]]
+    return ({"out_risk": rows, "out_risk_scenario": [[chosen]],
+             "out_risk_histogram": histogram, "out_sensitivity": tornado}, per_scenario)
+
+
+def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
+    """Everything a run writes into one workbook: (blocks by name, scenario table, figures for
+    the summary). Optional outputs are computed only when the workbook has their names (a
+    workbook made by an older template keeps working)."""
+    table = compute_scenarios(read.inputs, read.rates)
+    blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
+                           calculated_at, table)
+    figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
+                                  "risk": {}}
+    if io.has_name("out_sku_economics"):
+        sku, sku_figures = sku_blocks(read.inputs, read.rates)
+        blocks.update(sku)
+        figures.update(sku_figures)
+    if read.risk is not None:
+        risk, per_scenario = risk_blocks(read.inputs, read.rates, read.risk, table)
+        blocks.update(risk)
+        figures["risk"] = per_scenario
+    blocks = {name: block for name, block in blocks.items()
+              if name in c.OUTPUTS or io.has_name(name)}
+    return blocks, table, figures

@@ -16,25 +16,28 @@ from calculator.workbook.results import NEVER
 
 SUMMARY_COLUMNS = ("file", "store", "status", "scenario", "eligible", "reason", "monthly_gmv",
                    "incremental_gmv", "orders_per_month", "freight_per_order", "programme_cost",
-                   "net_gain", "roi", "payback_months", "breakeven_lift", "recommended", "message")
+                   "net_gain", "roi", "payback_months", "breakeven_lift", "p_loss", "roi_p50",
+                   "recommended", "sku_median_margin", "sku_below_target", "message")
 ERROR_COLUMNS = ("file", "sheet", "cell", "name", "expected", "found", "message")
 _MONEY = {"monthly_gmv", "incremental_gmv", "freight_per_order", "programme_cost", "net_gain"}
-_PERCENT = {"roi", "breakeven_lift"}
+_PERCENT = {"roi", "breakeven_lift", "p_loss", "roi_p50", "sku_median_margin"}
 
 
 def summary_rows(report) -> list[list[object]]:
+    """One row per store × scenario (one row with the problem for a store that failed)."""
     rows = []
     for outcome in report.outcomes:
+        store = {"file": outcome.path, "store": outcome.store, "status": outcome.status,
+                 "sku_median_margin": outcome.sku_median_margin,
+                 "sku_below_target": outcome.sku_below_target}
         if outcome.rows:
             for row in outcome.rows:
-                rows.append([outcome.path, outcome.store, outcome.status, row["scenario"],
-                             row["eligible"], row["reason"]]
-                            + [row[c] for c in SUMMARY_COLUMNS[6:15]]
-                            + [outcome.recommended == row["scenario"], outcome.store_status])
+                line = dict(store, **row, recommended=outcome.recommended == row["scenario"],
+                            message=outcome.store_status)
+                rows.append([line.get(name) for name in SUMMARY_COLUMNS])
         else:
-            message = "; ".join(e["message"] for e in outcome.errors)
-            rows.append([outcome.path, outcome.store, outcome.status]
-                        + [None] * 12 + [None, message])
+            line = dict(store, message="; ".join(e["message"] for e in outcome.errors))
+            rows.append([line.get(name) for name in SUMMARY_COLUMNS])
     return rows
 
 
@@ -53,17 +56,18 @@ def write_summary(report, path: str | os.PathLike) -> None:
         sheet = book.add_worksheet("Summary")
         for col, name in enumerate(SUMMARY_COLUMNS):
             sheet.write_string(0, col, name, header)
-        for r, row in enumerate(summary_rows(report), start=1):
+        body = summary_rows(report)
+        for r, row in enumerate(body, start=1):
             for col, (name, value) in enumerate(zip(SUMMARY_COLUMNS, row)):
                 fmt = money if name in _MONEY else percent if name in _PERCENT else \
                     number if name in ("orders_per_month", "payback_months") else None
                 _write(sheet, r, col, value, fmt)
-        sheet.autofilter(0, 0, max(1, len(summary_rows(report))), len(SUMMARY_COLUMNS) - 1)
+        sheet.autofilter(0, 0, max(1, len(body)), len(SUMMARY_COLUMNS) - 1)
         sheet.freeze_panes(1, 0)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, 5, 16)
-        sheet.set_column(6, 15, 14)
-        sheet.set_column(16, 16, 60)
+        sheet.set_column(6, len(SUMMARY_COLUMNS) - 2, 14)
+        sheet.set_column(len(SUMMARY_COLUMNS) - 1, len(SUMMARY_COLUMNS) - 1, 60)
         errors = book.add_worksheet("Problems")
         for col, name in enumerate(ERROR_COLUMNS):
             errors.write_string(0, col, name, header)
