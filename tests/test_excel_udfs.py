@@ -127,3 +127,48 @@ def test_every_function_has_the_common_prefix_and_a_docstring():
     for function in functions:
         assert function.__name__.startswith("AE_")
         assert function.__doc__ and len(function.__doc__.strip()) > 20
+
+
+# --- per-SKU pricing and risk (docs/pricing.md works the same example on paper) -------------
+
+def test_price_for_target_margin_under_subsidised_shipping():
+    # 750 g: standard 4.15, economy 4.15/1.37 = 3.0292, subsidised min(4.15, 1.12 × 3.0292)
+    # = 3.3927. Unit cost 8, commission 5%, target 20%, PL VAT 23%:
+    # (3.3927 + 8) / (0.95 − 0.20) = 15.1903 net → × 1.23 = 18.684
+    assert udfs.AE_PRICE_FOR_MARGIN(0.20, 750, 8) == pytest.approx(18.684, abs=0.001)
+    # standard: (4.15 + 8) / 0.75 × 1.23 = 19.926
+    assert udfs.AE_PRICE_FOR_MARGIN(0.20, 750, 8, "standard") == pytest.approx(19.926, abs=1e-6)
+
+
+def test_price_for_target_margin_of_a_column_is_a_column():
+    # 1000 g standard: 2.80 + 5 × 0.45 = 5.05; (5.05 + 5) / 0.75 × 1.23 = 16.482
+    out = udfs.AE_PRICE_FOR_MARGIN(0.20, [[750.0], [1000.0], [None]], [[8.0], [5.0], [None]],
+                                   "standard")
+    assert out[0][0] == pytest.approx(19.926) and out[1][0] == pytest.approx(16.482)
+    assert out[2] == [""]
+
+
+def test_an_unreachable_margin_says_so_in_the_cell():
+    # a = 0.95 after commission; a target of 99% leaves a − t < 0
+    assert udfs.AE_PRICE_FOR_MARGIN(0.99, 750, 8) == "#no price reaches the target margin"
+
+
+def test_margin_at_a_price_with_and_without_vat():
+    # $24.60 incl. 23% VAT → R = 20; 20 − 1.00 − 4.15 − 8 = 6.85 → 34.25%
+    assert udfs.AE_MARGIN_AT_PRICE(24.60, 750, 8, "standard") == pytest.approx(0.3425)
+    # without VAT the $20 price is all revenue: the same 34.25%
+    assert udfs.AE_MARGIN_AT_PRICE(20, 750, 8, "standard", prices_include_vat=False) \
+        == pytest.approx(0.3425)
+    assert udfs.AE_MARGIN_AT_PRICE("abc", 750, 8) == "#price_usd must be a number"
+
+
+def test_risk_quantiles_are_ordered_and_repeatable():
+    args = ("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1), 3000, 3500, 4000,
+            25, 0.5, 750)
+    first = udfs.AE_RISK(*args, draws=2000)
+    assert first == udfs.AE_RISK(*args, draws=2000)        # the seed makes it repeatable
+    header, values = first
+    figures = dict(zip(header, values))
+    assert figures["net_gain_p10"] <= figures["net_gain_p50"] <= figures["net_gain_p90"]
+    assert 0 <= figures["p_loss"] <= 1
+    assert udfs.AE_RISK("nope", *args[1:]).startswith("#scenario must be one of")

@@ -1,0 +1,249 @@
+"""Benchmarks: ratios measured side by side in one run (these machines are noisy, so every
+figure is compared with a baseline timed in the same run, median of several repeats).
+
+    python benchmarks/run.py [--repeats 3] [--files 100] [--skus 20000] [--quick]
+
+Prints a table and writes benchmarks/results.json. See docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from calculator.model import freight as fr  # noqa: E402
+from calculator.model.ratecard import load_rate_card  # noqa: E402
+
+STORE = {"in_eval_date": dt.date(2026, 12, 1), "in_store_opened": dt.date(2026, 8, 1),
+         "in_gmv_m1": 3200, "in_gmv_m2": 4100, "in_gmv_m3": 5300, "in_market": "PL",
+         "in_category": "general", "in_aov_usd": 24.0, "in_cogs_pct": 0.45,
+         "in_parcel_weight_g": 750}
+
+
+def timed(function, repeats: int, setup=None) -> float:
+    """Median wall time of ``function`` over ``repeats`` runs (``setup`` untimed before each)."""
+    times = []
+    for _ in range(repeats):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- 1. freight: vectorised vs a per-parcel loop of the same formula ------------------------
+
+def freight_loop(weights, card: fr.PlanCard) -> list[float]:
+    """The plan formula one parcel at a time in plain Python (the baseline)."""
+    out = []
+    for weight in weights:
+        extra = max(0.0, weight - card.first_weight_g)
+        steps = math.ceil(round(extra / card.step_g, 9))
+        out.append(card.first_price_usd + steps * card.step_price_usd + card.parcel_fee_usd)
+    return out
+
+
+def bench_freight(repeats: int, n: int) -> dict:
+    rates = load_rate_card()
+    card = fr.standard_card(rates)
+    weights = np.random.default_rng(1).uniform(1, 2000, n).round(0)
+    listed = weights.tolist()
+    vector = timed(lambda: fr.plan_freight_usd(weights, card), repeats)
+    loop = timed(lambda: freight_loop(listed, card), max(1, repeats // 2))
+    same = np.allclose(fr.plan_freight_usd(weights, card), freight_loop(listed, card))
+    return {"name": f"freight, {n:,} weights: loop / vectorised", "ratio": loop / vector,
+            "target": ">= 50", "met": loop / vector >= 50, "vectorised_s": vector,
+            "loop_s": loop, "same_results": bool(same)}
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+def make_folder(folder: Path, files: int, skus: int = 0) -> list[Path]:
+    from calculator.workbook.template import build_template
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{"sku": f"SKU-{i:05d}", "category": "apparel" if i % 3 else "general",
+             "weight_g": 200 + (i * 37) % 1800, "price_usd": 5 + (i * 13) % 60,
+             "orders_per_month": (i * 7) % 40, "aplus": i % 5 == 0,
+             "unit_cost": 2 + (i * 11) % 20, "unit_cost_currency": "USD"}
+            for i in range(skus)]
+    first = folder / "store-000.xlsx"
+    build_template(first, "en", values=STORE, skus=rows or None)
+    paths = [first]
+    for i in range(1, files):
+        path = folder / f"store-{i:03d}.xlsx"
+        shutil.copyfile(first, path)
+        paths.append(path)
+    return paths
+
+
+def openpyxl_floor(paths) -> None:
+    import openpyxl
+    for path in paths:
+        openpyxl.load_workbook(path).save(path)
+
+
+def run_aeroi(folder: Path, jobs: int = 1) -> None:
+    from calculator.workbook.batch import run_batch
+    report = run_batch([folder], jobs=jobs, summary=folder.parent / f"{folder.name}-summary.xlsx")
+    if report.failed:
+        raise SystemExit(f"benchmark workbook failed: {report.failed[0].errors}")
+
+
+def bench_folder(repeats: int, files: int, work: Path) -> list[dict]:
+    master = work / "master"
+    make_folder(master, files)
+    scratch = work / "scratch"
+
+    def fresh():
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(master, scratch)
+    floor = timed(lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
+    ours = timed(lambda: run_aeroi(scratch), repeats, fresh)
+    jobs2 = timed(lambda: run_aeroi(scratch, 2), repeats, fresh)
+    return [
+        {"name": f"aeroi run, {files} workbooks / openpyxl load+save floor",
+         "ratio": ours / floor, "target": "<= 1.3, then below 1", "met": ours / floor <= 1.3,
+         "aeroi_s": ours, "floor_s": floor},
+        {"name": f"--jobs 1 / --jobs 2 on {files} workbooks ({os.cpu_count()} cores)",
+         "ratio": ours / jobs2, "target": ">= 1.6 on 2 cores", "met": ours / jobs2 >= 1.6,
+         "jobs1_s": ours, "jobs2_s": jobs2},
+    ]
+
+
+def peak_rss_mb(code: str) -> float:
+    """Peak resident memory of a fresh interpreter running ``code`` (its own process, so the
+    figure is not mixed with the benchmark's)."""
+    script = (f"import resource, sys; sys.path.insert(0, {str(ROOT)!r})\n{code}\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()[-1]
+    return int(out) / 1024
+
+
+def bench_big_skus(repeats: int, skus: int, work: Path) -> dict:
+    master = work / "big"
+    make_folder(master, 1, skus)
+    scratch = work / "big-scratch"
+
+    def fresh():
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(master, scratch)
+    # the first run writes the SKU economics sheet; time the steady state (a re-run), which is
+    # also what a user sees every time after the first
+    fresh()
+    run_aeroi(scratch)
+    shutil.rmtree(master)
+    shutil.copytree(scratch, master)
+    floor = timed(lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
+    ours = timed(lambda: run_aeroi(scratch), repeats, fresh)
+    fresh()
+    target = scratch / "store-000.xlsx"
+    ours_mb = peak_rss_mb(
+        "from calculator.workbook.batch import run_batch\n"
+        f"run_batch([{str(target)!r}], summary={str(work / 'big-summary.xlsx')!r})")
+    fresh()
+    floor_mb = peak_rss_mb(f"import openpyxl\nopenpyxl.load_workbook({str(target)!r})"
+                           f".save({str(target)!r})")
+    return {"name": f"one workbook, {skus:,} SKUs: aeroi run / openpyxl load+save floor",
+            "ratio": ours / floor, "target": "<= 1.3", "met": ours / floor <= 1.3,
+            "aeroi_s": ours, "floor_s": floor, "aeroi_peak_mb": ours_mb,
+            "floor_peak_mb": floor_mb}
+
+
+def bench_sku_economics(repeats: int, skus: int) -> dict:
+    from calculator.model.pricing import unit_economics
+    rng = np.random.default_rng(3)
+    price = rng.uniform(5, 80, skus)
+    freight = rng.uniform(2, 9, skus)
+    cost = rng.uniform(1, 30, skus)
+    plans = 4
+
+    def vector():
+        for _ in range(plans):
+            unit_economics(price, freight, unit_cost_usd=cost, fee_rate=0.08, refund_rate=0.03,
+                           vat_rate=0.23, prices_include_vat=True, target_margin=0.2)
+
+    def loop():
+        for _ in range(plans):
+            for i in range(skus):
+                unit_economics(price[i], freight[i], unit_cost_usd=cost[i], fee_rate=0.08,
+                               refund_rate=0.03, vat_rate=0.23, prices_include_vat=True,
+                               target_margin=0.2)
+    fast = timed(vector, repeats)
+    slow = timed(loop, 1)
+    return {"name": f"SKU economics, {skus:,} SKUs × 4 plans: per-row loop / vectorised",
+            "ratio": slow / fast, "target": "(no target; issue 10 asks for the figure)",
+            "met": True, "vectorised_s": fast, "loop_s": slow}
+
+
+def bench_monte_carlo(repeats: int, draws: int) -> dict:
+    from calculator.model.inputs import StoreInputs
+    from calculator.model.risk import default_risk_inputs, simulate
+    from calculator.model.scenarios import compute_scenarios
+    rates = load_rate_card()
+    store = StoreInputs(dt.date(2026, 12, 1), dt.date(2026, 8, 1), 3200, 4100, 5300, 24.0, 0.45,
+                        750)
+    risk = default_risk_inputs(store, rates, draws=draws)
+    point = timed(lambda: compute_scenarios(store, rates), repeats)
+    monte = timed(lambda: simulate(store, rates, risk), repeats)
+    tracemalloc.start()
+    simulate(store, rates, risk)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return {"name": f"Monte Carlo, {draws:,} draws × 5 scenarios / point model",
+            "ratio": monte / point, "target": "(time and memory reported)", "met": True,
+            "monte_carlo_s": monte, "point_model_s": point, "peak_mb": peak}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--skus", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats, args.files, args.skus = 1, 6, 500
+    results = []
+    with tempfile.TemporaryDirectory(prefix="aeroi-bench-") as temp:
+        work = Path(temp)
+        steps = [
+            lambda: [bench_freight(args.repeats, 1_000_000 if not args.quick else 100_000)],
+            lambda: bench_folder(args.repeats, args.files, work),
+            lambda: [bench_big_skus(args.repeats, args.skus, work)],
+            lambda: [bench_sku_economics(args.repeats, args.skus)],
+            lambda: [bench_monte_carlo(args.repeats, 100_000 if not args.quick else 10_000)],
+        ]
+        for step in steps:
+            for row in step():
+                results.append(row)
+                print(f"{row['ratio']:10.2f}×  {'ok ' if row['met'] else 'MISS'} "
+                      f"{row['name']}  (target {row['target']})", flush=True)
+    machine = {"python": platform.python_version(), "platform": platform.platform(),
+               "cpus": os.cpu_count(), "when": dt.datetime.now().isoformat(timespec="seconds"),
+               "repeats": args.repeats}
+    out = ROOT / "benchmarks" / "results.json"
+    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    print(f"\nwritten: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
