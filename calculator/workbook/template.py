@@ -1,0 +1,820 @@
+"""The store workbook template, generated with XlsxWriter.
+
+XlsxWriter (write-only) is used because it can write what a template needs and openpyxl
+cannot: form-control buttons bound to macros, and a VBA project. The output is deterministic
+(fixed document dates), so a test can compare a fresh build with the committed templates.
+
+    python -m calculator.workbook.template workbooks/templates
+
+writes ``aeroi-template-{en,zh}.{xlsx,xlsm}`` there. ``aeroi new PATH`` builds one workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from calculator import __version__
+from calculator.errors import CalculatorError
+from calculator.model.calendar import PHASES
+from calculator.model.ratecard import load_rate_card
+from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
+from calculator.model.sku_economics import PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS
+from calculator.workbook import contract as c
+from calculator.workbook.package import quote_sheet
+
+#: Document dates are fixed so that two builds are byte for byte the same.
+BUILD_STAMP = dt.datetime(2026, 1, 1)
+LANGUAGES = ("en", "zh")
+#: Rows given validation below a table's last row, so rows a user adds are checked too.
+VALIDATED_ROWS = 5000
+
+# --- where things are (docs/workbook.md shows the same) ---------------------------------------
+RESULTS_STATUS_ROW = 3          # Results!B3 out_status, B4 out_recommended
+RESULTS_TABLE_ROW = 7           # header row of out_results
+COSTS_TABLE_ROW = RESULTS_TABLE_ROW + len(SCENARIOS) + 3
+STAMP_ROW = COSTS_TABLE_ROW + len(SCENARIOS) + 3
+CHART_ROW = STAMP_ROW + 6
+SNAPSHOT_NAME_COLUMN, LIVE_COLUMN = "X", "Y"
+
+TEXT = {
+    "en": {
+        "title": "AliExpress growth programme calculator",
+        "start": [
+            "What this workbook does",
+            "It works out whether joining an AliExpress growth programme pays for this store: the "
+            "Global Seller Challenge (Rising and Leap tracks), the Shumao Cup channel and the Super "
+            "Hot Product plan, against staying as you are (baseline).",
+            "For each one you get the projected GMV, freight per order under the programme's "
+            "logistics plan (with the platform subsidy and its caps), what the programme costs "
+            "(A+ pages, livestreams, the onboarding interview, localisation, ads, coupons), the "
+            "net gain, ROI, payback, break-even lift, eligibility and the deadlines.",
+            "How to use it",
+            "1. Fill the yellow cells on the Inputs sheet (hover a cell to see what it expects).",
+            "2. Optional: list your products on the SKUs sheet (freight and orders then come from "
+            "them), and change a rate on the Rates sheet (it applies to this workbook only).",
+            "3. Calculate: put the workbook in a folder and run  aeroi run FOLDER  (or press "
+            "Calculate in the .xlsm template). Results, Calendar, Checks, SKU economics and Risk "
+            "are filled in.",
+            "4. Results!B%d says CURRENT, or STALE when an input changed after the last run: "
+            "calculate again." % (STAMP_ROW + 3),
+            "Grey cells are results: do not type in them, the next run overwrites them. Other "
+            "sheets, charts and notes of your own are kept as they are.",
+            "Figures and their sources: see the Rates sheet (source = the article a default "
+            "comes from, or 'assumption').",
+        ],
+        "inputs_title": "Inputs: fill the yellow cells",
+        "inputs_help": "Blank optional cells are reported as warnings on Checks. Percentages "
+                       "are typed as 55% (or 0.55).",
+        "inputs_header": ("Input", "Unit", "Value", "Source of the default", "Expected",
+                          "Defined name"),
+        "groups": {"store": "Store", "spend": "Programme spend", "pricing": "Pricing",
+                   "readiness": "Readiness"},
+        "skus_title": "Products (optional): when this table has rows, freight and orders "
+                      "come from it",
+        "rates_title": "Rate card: every default figure with its source. An edit here applies "
+                       "to this workbook only.",
+        "results_title": "Results",
+        "status": "Status", "recommended": "Recommended",
+        "scenarios": "Scenarios (monthly figures; incremental GMV and net gain over the horizon)",
+        "costs": "Programme cost over the horizon, by part (USD)",
+        "calculated_at": "Calculated at", "version": "Calculator version",
+        "fingerprint": "Rate card fingerprint", "freshness": "Results are",
+        "snapshot_header": ("Input", "Live now", "Used by the last run"),
+        "chart_title": "Net gain and programme cost by scenario (USD, over the horizon)",
+        "calendar_title": "Deadlines (natural days from T+0, Beijing time, UTC+8)",
+        "deadline": {"t7": "T+7 self-assessment", "t30": "T+30 tasks", "t90": "T+90 resources"},
+        "checks_title": "Eligibility and readiness",
+        "eligibility": "Eligibility by scenario", "readiness": "Readiness checks",
+        "sku_title": "Unit economics per SKU (baseline plan) and the price for the target margin",
+        "sku_summary": ("Median margin", "SKUs below the target margin"),
+        "sku_programme": "Each programme's plan: median change of the target price",
+        "risk_title": "Risk: how likely is the programme to pay (Monte Carlo)",
+        "risk_inputs": "Ranges (blank = the rate card's default, Rates: risk.*)",
+        "risk_seed": "Random seed (same seed, same results)",
+        "risk_draws": "Draws",
+        "risk_ranges_header": ("Scenario", "Lift low", "Lift likely", "Lift high",
+                               "P(fuse trips)"),
+        "risk_cogs": ("Cost of goods low", "Cost of goods high"),
+        "risk_aov": ("Order value low (USD)", "Order value high (USD)"),
+        "risk_results": "Net gain and ROI quantiles over the horizon; P(loss) = share of draws "
+                        "with a net gain below zero",
+        "risk_scenario": "Distribution and drivers shown for",
+        "sensitivity": "What drives the net gain (each input at its low and high, others fixed)",
+        "histogram": "Distribution of the net gain",
+        "histogram_chart": "Net gain over the horizon: share of draws",
+        "tornado_chart": "Change of the net gain (USD) with each input at its low / high",
+        "conf_note": "xlwings reads this sheet: UDF Modules names the module of the AE_ "
+                     "worksheet functions.",
+        "button": "Calculate / 计算",
+        "xlsx_hint": "To calculate: aeroi run FOLDER (or use the .xlsm template's Calculate "
+                     "button)",
+    },
+    "zh": {
+        "title": "速卖通增长计划测算工具",
+        "start": [
+            "本工作簿的用途",
+            "测算本店铺参加速卖通增长计划是否划算:全球卖家挑战赛(新星赛道和飞跃赛道)、数贸杯渠道、"
+            "超级爆品计划,并与不参加(基线)对比。",
+            "每个方案给出:预计GMV、该方案物流方式下的单均运费(含平台补贴及其上限)、方案成本"
+            "(A+页面、直播、入驻面试、本地化、直通车、流量券)、净收益、ROI、回本周期、盈亏平衡增幅、"
+            "参与资格和截止日期。",
+            "使用方法",
+            "1. 在「Inputs」表中填写黄色单元格(鼠标停留可查看要求)。",
+            "2. 可选:在「SKUs」表中列出商品(运费和订单将按商品计算);在「Rates」表中修改费率"
+            "(仅对本工作簿生效)。",
+            "3. 计算:把工作簿放进一个文件夹,运行  aeroi run 文件夹  (或在 .xlsm 模板中点击"
+            "「计算」按钮)。结果将写入 Results、Calendar、Checks、SKU economics 和 Risk 表。",
+            "4. Results!B%d 显示 CURRENT(最新);上次计算后改过输入则显示 STALE(已过期),"
+            "请重新计算。" % (STAMP_ROW + 3),
+            "灰色单元格为计算结果,请勿手动填写,下次计算会覆盖。您自己的其他工作表、图表和备注保持不变。",
+            "各项数据及来源见「Rates」表(来源为默认值所依据的文章,或 assumption 表示假设)。",
+        ],
+        "inputs_title": "输入:请填写黄色单元格",
+        "inputs_help": "可选项留空时会在 Checks 表中提示。百分比请输入 55%(或 0.55)。",
+        "inputs_header": ("输入项", "单位", "数值", "默认值来源", "要求", "定义名称"),
+        "groups": {"store": "店铺", "spend": "方案投入", "pricing": "定价", "readiness": "准备度"},
+        "skus_title": "商品(可选):本表有数据时,运费和订单按商品计算",
+        "rates_title": "费率表:每个默认数值及其来源。在此修改仅对本工作簿生效。",
+        "results_title": "测算结果",
+        "status": "状态", "recommended": "推荐方案",
+        "scenarios": "各方案(月度数据;增量GMV和净收益为整个测算周期)",
+        "costs": "测算周期内方案成本明细(美元)",
+        "calculated_at": "计算时间", "version": "计算器版本",
+        "fingerprint": "费率表指纹", "freshness": "结果状态",
+        "snapshot_header": ("输入项", "当前值", "上次计算所用值"),
+        "chart_title": "各方案净收益与方案成本(美元,测算周期内)",
+        "calendar_title": "截止日期(自T+0起自然日,北京时间 UTC+8)",
+        "deadline": {"t7": "T+7 自查", "t30": "T+30 任务", "t90": "T+90 资源"},
+        "checks_title": "参与资格与准备度",
+        "eligibility": "各方案参与资格", "readiness": "准备度检查",
+        "sku_title": "单个SKU的经济效益(基线物流)及达到目标利润率的售价",
+        "sku_summary": ("利润率中位数", "低于目标利润率的SKU数"),
+        "sku_programme": "各方案物流下:目标售价变化的中位数",
+        "risk_title": "风险:方案盈利的可能性(蒙特卡洛模拟)",
+        "risk_inputs": "区间(留空 = 费率表默认值,见 Rates: risk.*)",
+        "risk_seed": "随机种子(相同种子,相同结果)",
+        "risk_draws": "模拟次数",
+        "risk_ranges_header": ("方案", "增幅低值", "增幅最可能值", "增幅高值", "熔断概率"),
+        "risk_cogs": ("商品成本占比低值", "商品成本占比高值"),
+        "risk_aov": ("客单价低值(美元)", "客单价高值(美元)"),
+        "risk_results": "测算周期内净收益和ROI分位数;P(loss) = 净收益为负的模拟占比",
+        "risk_scenario": "分布和驱动因素对应方案",
+        "sensitivity": "净收益的驱动因素(逐项取低值和高值,其余不变)",
+        "histogram": "净收益分布",
+        "histogram_chart": "测算周期内净收益:各区间占比",
+        "tornado_chart": "各输入取低/高值时净收益的变化(美元)",
+        "conf_note": "xlwings 读取本表:UDF Modules 为 AE_ 工作表函数所在模块。",
+        "button": "Calculate / 计算",
+        "xlsx_hint": "计算方法:aeroi run 文件夹(或使用 .xlsm 模板中的「计算」按钮)",
+    },
+}
+
+
+def _vba_project_bin() -> bytes:
+    """xlwings' own VBA project (with RunPython), taken from the standalone quickstart that
+    Excel saved: no tool here can author one. Our macros are imported from macros/aeroi.bas."""
+    import xlwings
+    quickstart = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(quickstart) as package:
+        return package.read("xl/vbaProject.bin")
+
+
+
+def _absolute(sheet: str, row: int, col: int, rows: int = 1, cols: int = 1) -> str:
+    """'=Sheet!$A$1:$B$2' for a 0-based top-left cell and a shape."""
+    first = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+    ref = first
+    if rows > 1 or cols > 1:
+        ref += ":" + xl_rowcol_to_cell(row + rows - 1, col + cols - 1, row_abs=True, col_abs=True)
+    return f"={quote_sheet(sheet)}!{ref}"
+
+
+class _Builder:
+    def __init__(self, path: Path, lang: str, values: Mapping[str, object],
+                 skus: Sequence[Mapping[str, object]], rate_overrides: Mapping[str, object]):
+        self.path, self.lang = path, lang
+        self.t = TEXT[lang]
+        self.values = dict(values)
+        self.skus = list(skus)
+        self.rates = load_rate_card()
+        if rate_overrides:
+            self.rates = self.rates.with_overrides(dict(rate_overrides))
+        self.macro = path.suffix.lower() == ".xlsm"
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False})
+        self.book.set_properties({"title": self.t["title"], "author": "aeroi",
+                                  "comments": f"aeroi {__version__}, contract "
+                                              f"{c.CONTRACT_VERSION}",
+                                  "created": BUILD_STAMP})
+        self.book.set_size(1600, 1000)
+        self._formats()
+
+    # --- formats ------------------------------------------------------------------------------
+    def _formats(self):
+        add = self.book.add_format
+        self.f_title = add({"bold": True, "font_size": 14})
+        self.f_heading = add({"bold": True, "font_size": 11, "font_color": "#1F4E79"})
+        self.f_header = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                             "valign": "top"})
+        self.f_wrap = add({"text_wrap": True, "valign": "top"})
+        self.f_note = add({"italic": True, "font_color": "#595959"})
+        self.f_group = add({"bold": True, "font_color": "#1F4E79"})
+        base_in = {"bg_color": "#FFF2CC", "font_color": "#1F3FBF", "border": 1,
+                   "border_color": "#BFBFBF", "locked": False}
+        self.f_input = {
+            c.DATE: add({**base_in, "num_format": "yyyy-mm-dd"}),
+            c.MONEY: add({**base_in, "num_format": "#,##0.00"}),
+            c.FRACTION: add({**base_in, "num_format": "0.0%"}),
+            c.NUMBER: add({**base_in, "num_format": "#,##0.##"}),
+            c.COUNT: add({**base_in, "num_format": "0"}),
+            "text": add(base_in),
+        }
+        base_out = {"bg_color": "#EDEDED", "border": 1, "border_color": "#D0D0D0"}
+        self.f_out = add(base_out)
+        self.f_out_money = add({**base_out, "num_format": "#,##0.00"})
+        self.f_out_pct = add({**base_out, "num_format": "0.0%"})
+        self.f_out_num = add({**base_out, "num_format": "#,##0.0"})
+        self.f_out_int = add({**base_out, "num_format": "#,##0"})
+        self.f_out_date = add({**base_out, "num_format": "yyyy-mm-dd"})
+        self.f_out_time = add({**base_out, "num_format": "yyyy-mm-dd hh:mm"})
+        self.f_out_bold = add({**base_out, "bold": True})
+        self.f_out_wrap = add({**base_out, "text_wrap": True, "valign": "top"})
+        self.f_cell_date = add({"num_format": "yyyy-mm-dd"})
+        self.f_cell_money = add({"num_format": "#,##0.00"})
+        self.f_cell_pct = add({"num_format": "0.0%"})
+
+    def _block(self, sheet, row: int, col: int, header: Sequence[str], rows: int,
+               formats: Sequence | None = None, name: str | None = None, header_row=True):
+        """An output block: a header row (the name covers it) and styled empty cells."""
+        if header_row:
+            for k, title in enumerate(header):
+                sheet.write_string(row, col + k, title, self.f_header)
+        first = 1 if header_row else 0
+        for r in range(first, rows):
+            for k in range(len(header)):
+                fmt = formats[k] if formats else self.f_out
+                sheet.write_blank(row + r, col + k, None, fmt)
+        if name:
+            self.book.define_name(name, _absolute(sheet.name, row, col, rows, len(header)))
+
+    def _name(self, name: str, sheet, row: int, col: int, rows: int = 1, cols: int = 1):
+        expected = (c.OUTPUTS.get(name) or c.OPTIONAL_OUTPUTS.get(name) or (None, None))[1]
+        if expected is not None and expected != (rows, cols):
+            raise AssertionError(f"{name}: contract shape {expected}, template {(rows, cols)}")
+        self.book.define_name(name, _absolute(sheet.name, row, col, rows, cols))
+
+    # --- sheets -------------------------------------------------------------------------------
+    def build(self) -> Path:
+        start = self.book.add_worksheet(c.START_SHEET)
+        inputs = self.book.add_worksheet(c.INPUTS_SHEET)
+        skus = self.book.add_worksheet(c.SKUS_SHEET)
+        rates = self.book.add_worksheet(c.RATES_SHEET)
+        results = self.book.add_worksheet(c.RESULTS_SHEET)
+        calendar = self.book.add_worksheet(c.CALENDAR_SHEET)
+        checks = self.book.add_worksheet(c.CHECKS_SHEET)
+        sku_economics = self.book.add_worksheet(c.SKU_ECONOMICS_SHEET)
+        risk = self.book.add_worksheet(c.RISK_SHEET)
+        conf = self.book.add_worksheet(c.CONF_SHEET)
+        self._start(start)
+        self._inputs(inputs)
+        sku_sums = self._skus(skus)
+        rate_sum = self._rates(rates)
+        self._results(results, sku_sums + [rate_sum])
+        self._calendar(calendar)
+        self._checks(checks)
+        self._sku_economics(sku_economics)
+        self._risk(risk)
+        self._conf(conf)
+        (inputs if self.values else start).activate()
+        if self.macro:
+            self.book.set_vba_name("ThisWorkbook")
+            self.book.add_vba_project(io.BytesIO(_vba_project_bin()), is_stream=True)
+        self.book.close()
+        return self.path
+
+    def _start(self, sheet):
+        sheet.set_column("A:A", 110, self.f_wrap)
+        sheet.write_string(0, 0, self.t["title"], self.f_title)
+        row = 2
+        for k, line in enumerate(self.t["start"]):
+            heading = k in (0, 4)
+            if heading and k:
+                row += 1
+            sheet.write_string(row, 0, line, self.f_heading if heading else self.f_wrap)
+            row += 1
+        row += 1
+        sheet.write_string(row, 0, f"aeroi {__version__} · contract {c.CONTRACT_VERSION} · "
+                                   f"rate card {self.rates.fingerprint()}", self.f_note)
+        if self.macro:
+            sheet.insert_button(row + 2, 0, {"macro": "AeroiCalculate", "caption":
+                                             self.t["button"], "width": 160, "height": 30})
+        else:
+            sheet.write_string(row + 2, 0, self.t["xlsx_hint"], self.f_note)
+
+    def _inputs(self, sheet):
+        t = self.t
+        sheet.set_column("A:A", 46)
+        sheet.set_column("B:B", 16)
+        sheet.set_column("C:C", 16)
+        sheet.set_column("D:D", 26)
+        sheet.set_column("E:E", 44)
+        sheet.set_column("F:F", 28)
+        sheet.set_column("G:G", 16)
+        sheet.write_string(0, 0, t["inputs_title"], self.f_title)
+        sheet.write_string(1, 0, t["inputs_help"], self.f_note)
+        header_row = c.INPUT_FIRST_ROW - 2
+        for k, title in enumerate(t["inputs_header"]):
+            sheet.write_string(header_row, k, title, self.f_header)
+        sheet.freeze_panes(header_row + 1, 0)
+        markets = sorted(self.rates.family("market."))
+        categories = sorted(self.rates.family("commission."))
+        last_group = None
+        for offset, spec in enumerate(c.INPUTS):
+            row = c.INPUT_FIRST_ROW - 1 + offset
+            label = spec.label_zh if self.lang == "zh" else spec.label_en
+            sheet.write_string(row, 0, label)
+            sheet.write_string(row, 1, spec.unit)
+            sheet.write_string(row, 3, spec.source)
+            expected = spec.expected
+            choices = spec.choices
+            if spec.name == "in_market":
+                choices = tuple(markets)
+            elif spec.name == "in_category":
+                choices = tuple(categories)
+            if spec.kind == c.CHOICE:
+                expected = "one of " + ", ".join(choices)
+            sheet.write_string(row, 4, ("" if spec.required else "(optional) ") + expected)
+            sheet.write_string(row, 5, spec.name)
+            if spec.group != last_group:
+                sheet.write_string(row, 6, t["groups"][spec.group], self.f_group)
+                last_group = spec.group
+            fmt = self.f_input.get(spec.kind, self.f_input["text"])
+            value = self.values.get(spec.name, spec.default)
+            self._write_value(sheet, row, 2, value, fmt)
+            self._validate_input(sheet, row, spec, choices)
+            self.book.define_name(spec.name, _absolute(c.INPUTS_SHEET, row, 2))
+
+    def _write_value(self, sheet, row, col, value, fmt):
+        if value is None:
+            sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, fmt)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            if not isinstance(value, dt.datetime):
+                value = dt.datetime(value.year, value.month, value.day)
+            sheet.write_datetime(row, col, value, fmt)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, fmt)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+
+    def _validate_input(self, sheet, row, spec: c.InputSpec, choices):
+        title = spec.name[:32]
+        message = (spec.label_zh if self.lang == "zh" else spec.label_en) + ": " + spec.expected
+        rule: dict = {"input_title": title, "input_message": message[:255],
+                      "error_title": "aeroi", "ignore_blank": True,
+                      "error_message": f"{spec.name}: expected {spec.expected}"[:255]}
+        if spec.kind == c.DATE:
+            rule.update(validate="date", criteria="between",
+                        minimum=dt.datetime(2000, 1, 1), maximum=dt.datetime(2100, 12, 31))
+        elif spec.kind == c.CHOICE:
+            # a market or category added to the Rates table must still be accepted
+            extensible = spec.name in ("in_market", "in_category")
+            rule.update(validate="list", source=list(choices),
+                        error_type="warning" if extensible else "stop")
+            if extensible:
+                rule["error_message"] = (f"{spec.name}: not in the Rates table yet; add it there "
+                                         f"(market.* or commission.*) or choose from the list")
+        elif spec.kind == c.BOOL:
+            rule.update(validate="list", source=["TRUE", "FALSE"])
+        elif spec.kind in (c.MONEY, c.NUMBER, c.FRACTION, c.COUNT):
+            low = spec.minimum if spec.minimum is not None else -1e12
+            high = spec.maximum if spec.maximum is not None else 1e12
+            rule.update(validate="integer" if spec.kind == c.COUNT else "decimal",
+                        criteria="between", minimum=low, maximum=high)
+        else:
+            return
+        sheet.data_validation(row, 2, row, 2, rule)
+
+    def _skus(self, sheet) -> list[float]:
+        columns = c.SKU_COLUMNS
+        sheet.write_string(0, 0, self.t["skus_title"], self.f_heading)
+        widths = {"sku": 18, "category": 14, "weight_g": 11, "price_usd": 11,
+                  "orders_per_month": 17, "aplus": 8, "unit_cost": 11, "unit_cost_currency": 19}
+        formats = {"weight_g": None, "price_usd": self.f_cell_money, "unit_cost": self.f_cell_money}
+        for k, name in enumerate(columns):
+            sheet.set_column(k, k, widths[name], formats.get(name))
+        first = 2                                        # header on row 3
+        data = [[row.get(name) for name in columns] for row in self.skus] or [[None] * len(columns)]
+        last = first + len(data)
+        sheet.add_table(first, 0, last, len(columns) - 1, {
+            "name": c.SKU_TABLE, "style": "Table Style Light 9",
+            "columns": [{"header": name} for name in columns]})
+        for r, row in enumerate(data):
+            for k, value in enumerate(row):
+                if value is not None:
+                    self._write_value(sheet, first + 1 + r, k, value, formats.get(columns[k]))
+        end = max(last, first + VALIDATED_ROWS)
+        col = {name: k for k, name in enumerate(columns)}
+        categories = sorted(self.rates.family("commission."))
+        sheet.data_validation(first + 1, col["category"], end, col["category"], {
+            "validate": "list", "source": categories, "error_type": "warning",
+            "error_message": "Not in the Rates table: add commission.<category> there first"})
+        for name, minimum in (("weight_g", 0.000001), ("price_usd", 0), ("orders_per_month", 0),
+                              ("unit_cost", 0)):
+            sheet.data_validation(first + 1, col[name], end, col[name], {
+                "validate": "decimal", "criteria": ">=", "value": minimum,
+                "error_message": f"SKUs.{name}: expected a number >= {minimum:g}"})
+        sheet.data_validation(first + 1, col["aplus"], end, col["aplus"], {
+            "validate": "list", "source": ["TRUE", "FALSE"]})
+        sheet.data_validation(first + 1, col["unit_cost_currency"], end,
+                              col["unit_cost_currency"], {"validate": "list",
+                                                          "source": ["USD", "CNY"]})
+        sheet.freeze_panes(first + 1, 0)
+
+        def numbers(name):
+            return [v for v in (row.get(name) for row in self.skus)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        count = sum(1 for row in self.skus if row.get("sku") not in (None, ""))
+        return [float(count)] + [math.fsum(numbers(n))
+                                 for n in ("weight_g", "price_usd", "orders_per_month")]
+
+    def _rates(self, sheet) -> float:
+        sheet.write_string(0, 0, self.t["rates_title"], self.f_heading)
+        widths = (40, 12, 12, 28, 14, 70)
+        for k, width in enumerate(widths):
+            sheet.set_column(k, k, width)
+        first = 2
+        keys = list(self.rates)
+        sheet.add_table(first, 0, first + len(keys), len(c.RATE_COLUMNS) - 1, {
+            "name": c.RATES_TABLE, "style": "Table Style Light 9",
+            "columns": [{"header": name} for name in c.RATE_COLUMNS]})
+        total = []
+        for r, key in enumerate(keys):
+            rate = self.rates[key]
+            row = first + 1 + r
+            sheet.write_string(row, 0, key)
+            if isinstance(rate.value, str):
+                sheet.write_string(row, 1, rate.value, self.f_input["text"])
+            else:
+                fmt = self.f_input[c.FRACTION] if rate.unit == "fraction" else \
+                    self.f_input[c.NUMBER]
+                sheet.write_number(row, 1, rate.value, fmt)
+                total.append(rate.value)
+            sheet.write_string(row, 2, rate.unit)
+            sheet.write_string(row, 3, rate.source)
+            sheet.write_datetime(row, 4, dt.datetime.combine(rate.effective_from, dt.time()),
+                                 self.f_cell_date)
+            sheet.write_string(row, 5, rate.note or "")
+        sheet.freeze_panes(first + 1, 1)
+        return math.fsum(total)
+
+    def _results(self, sheet, live_sums: list[float]):
+        t = self.t
+        sheet.set_column("A:A", 22)
+        sheet.set_column("B:B", 12)
+        sheet.set_column("C:C", 40)
+        sheet.set_column("D:L", 14)
+        sheet.set_column("X:X", 26)
+        sheet.set_column("Y:Z", 18)
+        sheet.write_string(0, 0, t["results_title"], self.f_title)
+        status_row = RESULTS_STATUS_ROW - 1
+        sheet.write_string(status_row, 0, t["status"], self.f_group)
+        sheet.write_blank(status_row, 1, None, self.f_out_bold)
+        self._name("out_status", sheet, status_row, 1)
+        sheet.write_string(status_row + 1, 0, t["recommended"], self.f_group)
+        sheet.write_blank(status_row + 1, 1, None, self.f_out_bold)
+        self._name("out_recommended", sheet, status_row + 1, 1)
+        if self.macro:
+            sheet.insert_button(status_row, 4, {"macro": "AeroiCalculate",
+                                                "caption": t["button"], "width": 160,
+                                                "height": 30})
+
+        # scenario table
+        row = RESULTS_TABLE_ROW - 1
+        sheet.write_string(row - 1, 0, t["scenarios"], self.f_heading)
+        money = self.f_out_money
+        result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out,
+                          "reason": self.f_out_wrap, "monthly_gmv": money,
+                          "incremental_gmv": money, "orders_per_month": self.f_out_int,
+                          "freight_per_order": money, "programme_cost": money, "net_gain": money,
+                          "roi": self.f_out_pct, "payback_months": self.f_out_num,
+                          "breakeven_lift": self.f_out_pct}
+        self._block(sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
+                    [result_formats[k] for k in RESULT_COLUMNS])
+        self._name("out_results", sheet, row, 0, 1 + len(SCENARIOS), len(RESULT_COLUMNS))
+
+        row = COSTS_TABLE_ROW - 1
+        sheet.write_string(row - 1, 0, t["costs"], self.f_heading)
+        self._block(sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
+                    [self.f_out_bold] + [money] * (len(c.COSTS_HEADER) - 1))
+        self._name("out_costs", sheet, row, 0, 1 + len(SCENARIOS), len(c.COSTS_HEADER))
+
+        # the stamp and the freshness flag
+        row = STAMP_ROW - 1
+        for k, (key, name, fmt) in enumerate((
+                ("calculated_at", "out_calculated_at", self.f_out_time),
+                ("version", "out_calculator_version", self.f_out),
+                ("fingerprint", "out_rate_card_fingerprint", self.f_out))):
+            sheet.write_string(row + k, 0, t[key], self.f_group)
+            sheet.write_blank(row + k, 1, None, fmt)
+            self._name(name, sheet, row + k, 1)
+        stale_row = row + 3
+        sheet.write_string(stale_row, 0, t["freshness"], self.f_group)
+        sheet.write_formula(stale_row, 1, self._stale_formula(), self.f_out_bold, "NOT CALCULATED")
+        self.book.define_name(c.STALE_NAME, _absolute(c.RESULTS_SHEET, stale_row, 1))
+        sheet.conditional_format(stale_row, 1, stale_row, 1, {
+            "type": "cell", "criteria": "==", "value": '"STALE"',
+            "format": self.book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})})
+
+        # snapshot: the inputs the results were computed from, beside the live values
+        header_row = c.INPUT_FIRST_ROW - 2
+        for k, title in enumerate(t["snapshot_header"]):
+            sheet.write_string(header_row, 23 + k, title, self.f_header)
+        snapshot_col = 25
+        for offset, spec in enumerate(c.INPUTS):
+            r = c.INPUT_FIRST_ROW - 1 + offset
+            sheet.write_string(r, 23, spec.name)
+            live = f"{quote_sheet(c.INPUTS_SHEET)}!{c.INPUT_VALUE_COLUMN}{r + 1}"
+            sheet.write_formula(r, 24, f'=IF(ISBLANK({live}),"",{live})',
+                                self.f_cell_date if spec.kind == c.DATE else None,
+                                self._live_cached(spec))
+            sheet.write_blank(r, snapshot_col, None,
+                              self.f_out_date if spec.kind == c.DATE else self.f_out)
+        self._name("out_input_snapshot", sheet, c.INPUT_FIRST_ROW - 1, snapshot_col,
+                   len(c.INPUTS), 1)
+        table_row = c.INPUT_FIRST_ROW - 1 + len(c.INPUTS)
+        live_formulas = (f"=COUNTA({c.SKU_TABLE}[sku])", f"=SUM({c.SKU_TABLE}[weight_g])",
+                         f"=SUM({c.SKU_TABLE}[price_usd])",
+                         f"=SUM({c.SKU_TABLE}[orders_per_month])",
+                         f"=SUM({c.RATES_TABLE}[value])")
+        for k, (label, formula) in enumerate(zip(c.SNAPSHOT_EXTRA, live_formulas)):
+            sheet.write_string(table_row + k, 23, label)
+            sheet.write_formula(table_row + k, 24, formula, None, live_sums[k])
+            sheet.write_blank(table_row + k, snapshot_col, None, self.f_out)
+        self._name("out_table_snapshot", sheet, table_row, snapshot_col, len(c.SNAPSHOT_EXTRA), 1)
+        self.book.define_name(c.LIVE_TABLE_NAME, _absolute(c.RESULTS_SHEET, table_row, 24,
+                                                           len(c.SNAPSHOT_EXTRA), 1))
+
+        chart = self.book.add_chart({"type": "column"})
+        first_data = RESULTS_TABLE_ROW       # 0-based row of the first scenario
+        last_data = first_data + len(SCENARIOS) - 1
+        for column_name, colour in (("net_gain", "#2E75B6"), ("programme_cost", "#C55A11")):
+            k = RESULT_COLUMNS.index(column_name)
+            chart.add_series({
+                "name": [c.RESULTS_SHEET, first_data - 1, k],
+                "categories": [c.RESULTS_SHEET, first_data, 0, last_data, 0],
+                "values": [c.RESULTS_SHEET, first_data, k, last_data, k],
+                "fill": {"color": colour}})
+        chart.set_title({"name": t["chart_title"], "name_font": {"size": 11}})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 760, "height": 320})
+        sheet.insert_chart(CHART_ROW - 1, 0, chart)
+        sheet.freeze_panes(1, 1)
+
+    def _live_cached(self, spec: c.InputSpec):
+        value = self.values.get(spec.name, spec.default)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (dt.date, dt.datetime)):
+            day = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            return (day - dt.datetime(1899, 12, 30)).days
+        return value
+
+    def _stale_formula(self) -> str:
+        """NOT CALCULATED before the first run; STALE when an input cell or a table sum differs
+        from what the last run used; CURRENT otherwise. Sums compare with a relative tolerance
+        because Excel and Python may add in a different order."""
+        first, last = c.INPUT_FIRST_ROW, c.INPUT_FIRST_ROW - 1 + len(c.INPUTS)
+        inputs = f"{c.INPUTS_SHEET}!$C${first}:$C${last}"
+        snapshot = f"$Z${first}:$Z${last}"
+        t_first, t_last = last + 1, last + len(c.SNAPSHOT_EXTRA)
+        live, used = f"$Y${t_first}:$Y${t_last}", f"$Z${t_first}:$Z${t_last}"
+        return (f'=IF(ISBLANK(out_calculated_at),"NOT CALCULATED",'
+                f'IF(SUMPRODUCT(--({inputs}&""<>{snapshot}&""))'
+                f'+SUMPRODUCT(--(ABS({live}-{used})>0.000001*(1+ABS({used}))))>0,'
+                f'"STALE","CURRENT"))')
+
+    def _calendar(self, sheet):
+        t = self.t
+        sheet.set_column("A:A", 22)
+        sheet.set_column("B:C", 16)
+        sheet.set_column("D:F", 18)
+        sheet.write_string(0, 0, t["calendar_title"], self.f_title)
+        for k, (key, _phase, _rate) in enumerate(PHASES):
+            sheet.write_string(2 + k, 0, t["deadline"][key], self.f_group)
+            sheet.write_blank(2 + k, 1, None, self.f_out_date)
+            self._name(f"out_deadline_{key}", sheet, 2 + k, 1)
+        row = 3 + len(PHASES)
+        formats = [self.f_out_bold, self.f_out, self.f_out_int, self.f_out_date, self.f_out_time,
+                   self.f_out_time]
+        self._block(sheet, row, 0, c.CALENDAR_COLUMNS, 1 + len(PHASES), formats)
+        self._name("out_calendar", sheet, row, 0, 1 + len(PHASES), len(c.CALENDAR_COLUMNS))
+
+    def _checks(self, sheet):
+        t = self.t
+        sheet.set_column("A:A", 24)
+        sheet.set_column("B:B", 10)
+        sheet.set_column("C:C", 80)
+        sheet.set_column("D:D", 26)
+        sheet.write_string(0, 0, t["checks_title"], self.f_title)
+        sheet.write_string(2, 0, t["eligibility"], self.f_heading)
+        self._block(sheet, 3, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
+                    [self.f_out_bold, self.f_out, self.f_out_wrap])
+        self._name("out_eligibility", sheet, 3, 0, 1 + len(SCENARIOS), len(c.ELIGIBILITY_COLUMNS))
+        row = 3 + len(SCENARIOS) + 3
+        sheet.write_string(row - 1, 0, t["readiness"], self.f_heading)
+        self._block(sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
+                    [self.f_out_bold, self.f_out, self.f_out_wrap, self.f_out])
+        self._name("out_checks", sheet, row, 0, 1 + c.CHECK_ROWS, len(c.CHECK_COLUMNS))
+        for status, colour in (("fail", "#F8CBAD"), ("warn", "#FFE699"), ("pass", "#C6EFCE")):
+            fmt = self.book.add_format({"bg_color": colour})
+            for first in (3, row):
+                sheet.conditional_format(first + 1, 1, first + c.CHECK_ROWS, 1, {
+                    "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
+
+    def _sku_economics(self, sheet):
+        t = self.t
+        sheet.write_string(0, 0, t["sku_title"], self.f_title)
+        labels = t["sku_summary"]
+        sheet.write_string(1, 0, labels[0], self.f_group)
+        sheet.write_string(2, 0, labels[1], self.f_group)
+        sheet.write_blank(1, 1, None, self.f_out_pct)
+        sheet.write_blank(2, 1, None, self.f_out_int)
+        self._name("out_sku_summary", sheet, 1, 1, 2, 1)
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, len(SKU_ECONOMICS_COLUMNS) - 2, 13)
+        sheet.set_column(len(SKU_ECONOMICS_COLUMNS) - 1, len(SKU_ECONOMICS_COLUMNS) - 1, 40)
+        money = self.f_out_money
+        formats = {"sku": self.f_out_bold, "plan": self.f_out, "margin": self.f_out_pct,
+                   "note": self.f_out_wrap}
+        self._block(sheet, 4, 0, SKU_ECONOMICS_COLUMNS, 2,
+                    [formats.get(k, money) for k in SKU_ECONOMICS_COLUMNS])
+        self._name("out_sku_economics", sheet, 4, 0, 2, len(SKU_ECONOMICS_COLUMNS))
+        col = len(SKU_ECONOMICS_COLUMNS) + 1
+        sheet.set_column(col, col + len(PROGRAMME_COLUMNS) - 1, 16)
+        sheet.write_string(3, col, t["sku_programme"], self.f_heading)
+        self._block(sheet, 4, col, PROGRAMME_COLUMNS, 1 + len(SCENARIOS),
+                    [self.f_out_bold, self.f_out, self.f_out_pct, self.f_out_pct])
+        self._name("out_sku_programme", sheet, 4, col, 1 + len(SCENARIOS), len(PROGRAMME_COLUMNS))
+        sheet.freeze_panes(5, 1)
+
+    def _risk(self, sheet):
+        t = self.t
+        sheet.set_column("A:A", 30)
+        sheet.set_column("B:I", 14)
+        sheet.write_string(0, 0, t["risk_title"], self.f_title)
+        sheet.write_string(2, 0, t["risk_inputs"], self.f_heading)
+        number, fraction = self.f_input[c.COUNT], self.f_input[c.FRACTION]
+        sheet.write_string(3, 0, t["risk_seed"])
+        self._write_value(sheet, 3, 1, self.values.get("in_risk_seed"), number)
+        self.book.define_name("in_risk_seed", _absolute(c.RISK_SHEET, 3, 1))
+        sheet.write_string(4, 0, t["risk_draws"])
+        self._write_value(sheet, 4, 1, self.values.get("in_risk_draws"), number)
+        self.book.define_name("in_risk_draws", _absolute(c.RISK_SHEET, 4, 1))
+        for k, title in enumerate(t["risk_ranges_header"]):
+            sheet.write_string(6, k, title, self.f_header)
+        ranges = self.values.get("in_risk_ranges") or []
+        for r, scenario in enumerate(SCENARIOS):
+            sheet.write_string(7 + r, 0, scenario)
+            line = ranges[r] if r < len(ranges) else []
+            for k in range(len(c.RISK_RANGE_COLUMNS)):
+                value = line[k] if k < len(line) else None
+                fmt = fraction if scenario != "super_hot" or k == 3 else self.f_input[c.MONEY]
+                self._write_value(sheet, 7 + r, 1 + k, value, fmt)
+        self.book.define_name("in_risk_ranges", _absolute(c.RISK_SHEET, 7, 1, len(SCENARIOS),
+                                                          len(c.RISK_RANGE_COLUMNS)))
+        row = 8 + len(SCENARIOS)
+        for k, (label, name, fmt) in enumerate((
+                (t["risk_cogs"][0], "in_risk_cogs_low", fraction),
+                (t["risk_cogs"][1], "in_risk_cogs_high", fraction),
+                (t["risk_aov"][0], "in_risk_aov_low", self.f_input[c.MONEY]),
+                (t["risk_aov"][1], "in_risk_aov_high", self.f_input[c.MONEY]))):
+            sheet.write_string(row + k, 0, label)
+            self._write_value(sheet, row + k, 1, self.values.get(name), fmt)
+            self.book.define_name(name, _absolute(c.RISK_SHEET, row + k, 1))
+        sheet.data_validation(3, 1, 3, 1, {"validate": "integer", "criteria": "between",
+                                           "minimum": 0, "maximum": 2**31 - 1})
+        sheet.data_validation(4, 1, 4, 1, {"validate": "integer", "criteria": "between",
+                                           "minimum": 1, "maximum": 1_000_000})
+        sheet.data_validation(7, 4, 6 + len(SCENARIOS), 4, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1})
+
+        row = row + 6
+        sheet.write_string(row - 1, 0, t["risk_results"], self.f_heading)
+        money, pct = self.f_out_money, self.f_out_pct
+        self._block(sheet, row, 0, c.RISK_COLUMNS, 1 + len(SCENARIOS),
+                    [self.f_out_bold, money, money, money, pct, pct, pct, pct])
+        self._name("out_risk", sheet, row, 0, 1 + len(SCENARIOS), len(c.RISK_COLUMNS))
+        row += len(SCENARIOS) + 2
+        sheet.write_string(row, 0, t["risk_scenario"], self.f_group)
+        sheet.write_blank(row, 1, None, self.f_out_bold)
+        self._name("out_risk_scenario", sheet, row, 1)
+        row += 2
+        sheet.write_string(row - 1, 0, t["sensitivity"], self.f_heading)
+        self._block(sheet, row, 0, c.SENSITIVITY_COLUMNS, 1 + c.SENSITIVITY_ROWS,
+                    [self.f_out_bold] + [money] * 5)
+        self._name("out_sensitivity", sheet, row, 0, 1 + c.SENSITIVITY_ROWS,
+                   len(c.SENSITIVITY_COLUMNS))
+        sensitivity_row = row
+        row += c.SENSITIVITY_ROWS + 3
+        sheet.write_string(row - 1, 0, t["histogram"], self.f_heading)
+        self._block(sheet, row, 0, c.HISTOGRAM_COLUMNS, 1 + c.HISTOGRAM_BINS,
+                    [money, money, pct])
+        self._name("out_risk_histogram", sheet, row, 0, 1 + c.HISTOGRAM_BINS,
+                   len(c.HISTOGRAM_COLUMNS))
+
+        histogram = self.book.add_chart({"type": "column"})
+        histogram.add_series({
+            "name": t["histogram_chart"],
+            "categories": [c.RISK_SHEET, row + 1, 0, row + c.HISTOGRAM_BINS, 0],
+            "values": [c.RISK_SHEET, row + 1, 2, row + c.HISTOGRAM_BINS, 2],
+            "gap": 10, "fill": {"color": "#2E75B6"}})
+        histogram.set_title({"name": t["histogram_chart"], "name_font": {"size": 11}})
+        histogram.set_x_axis({"num_format": "#,##0", "num_font": {"rotation": -45}})
+        histogram.set_y_axis({"num_format": "0%"})
+        histogram.set_legend({"none": True})
+        histogram.set_size({"width": 640, "height": 300})
+        sheet.insert_chart(row, 4, histogram)
+
+        tornado = self.book.add_chart({"type": "bar"})
+        for k, colour in ((3, "#C55A11"), (4, "#2E75B6")):
+            tornado.add_series({
+                "name": [c.RISK_SHEET, sensitivity_row, k],
+                "categories": [c.RISK_SHEET, sensitivity_row + 1, 0,
+                               sensitivity_row + c.SENSITIVITY_ROWS, 0],
+                "values": [c.RISK_SHEET, sensitivity_row + 1, k,
+                           sensitivity_row + c.SENSITIVITY_ROWS, k],
+                "fill": {"color": colour}, "overlap": 100, "gap": 40})
+        tornado.set_title({"name": t["tornado_chart"], "name_font": {"size": 11}})
+        tornado.set_y_axis({"reverse": True})
+        tornado.set_x_axis({"num_format": "#,##0"})
+        tornado.set_legend({"position": "bottom"})
+        tornado.set_size({"width": 640, "height": 300})
+        sheet.insert_chart(sensitivity_row, 7, tornado)
+
+    def _conf(self, sheet):
+        sheet.set_column("A:A", 16)
+        sheet.set_column("B:B", 26)
+        sheet.write_string(0, 0, "UDF Modules")
+        sheet.write_string(0, 1, "calculator.excel.udfs")
+        sheet.write_string(0, 3, self.t["conf_note"], self.f_note)
+
+
+def build_template(path: str | os.PathLike, lang: str = "en", values: Mapping | None = None,
+                   skus: Sequence[Mapping] | None = None,
+                   rate_overrides: Mapping | None = None) -> Path:
+    """Write a store workbook (``.xlsx``, or ``.xlsm`` with xlwings' VBA and a Calculate
+    button). ``values`` fills input names (``in_*``), ``skus`` the SKUs table (dicts keyed by
+    column), ``rate_overrides`` changes rows of the Rates table. Written to a temporary file
+    and moved into place, so a failure leaves nothing half-written."""
+    path = Path(path)
+    if lang not in LANGUAGES:
+        raise CalculatorError(f"unknown language {lang!r}: expected one of "
+                              f"{', '.join(LANGUAGES)}")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise CalculatorError(f"{path}: a store workbook must end in .xlsx or .xlsm")
+    unknown = [name for name in (values or {}) if name not in c.INPUT_BY_NAME
+               and name not in c.RISK_INPUT_NAMES]
+    if unknown:
+        raise CalculatorError(f"unknown input name(s): {', '.join(unknown)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".~aeroi-tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        _Builder(Path(temp), lang, values or {}, skus or (), rate_overrides or {}).build()
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+TEMPLATE_FILES = tuple(f"aeroi-template-{lang}.{ext}" for lang in LANGUAGES
+                       for ext in ("xlsx", "xlsm"))
+
+
+def build_all(folder: str | os.PathLike) -> list[Path]:
+    folder = Path(folder)
+    return [build_template(folder / name, name.split("-")[2].split(".")[0])
+            for name in TEMPLATE_FILES]
+
+
+if __name__ == "__main__":
+    for written in build_all(sys.argv[1] if len(sys.argv) > 1 else "workbooks/templates"):
+        print(written)
