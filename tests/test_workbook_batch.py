@@ -1,0 +1,228 @@
+"""The main path on real files: workbooks made by the template, filled through the defined
+names, run as a folder; results read back; bad input reported and left untouched."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from calculator.cli import main
+from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenarios
+from calculator.workbook import contract as c
+from calculator.workbook.batch import run_batch
+from calculator.workbook.io import PackageWorkbook
+from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.reader import read_store
+from calculator.workbook.template import build_template
+
+STORE = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
+             in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
+             in_cogs_pct=0.45, in_parcel_weight_g=750)
+OUTPUT_SHEETS = {c.RESULTS_SHEET, c.CALENDAR_SHEET, c.CHECKS_SHEET, c.SKU_ECONOMICS_SHEET,
+                 c.RISK_SHEET}
+
+
+def make(path: Path, lang="en", skus=None, **changes) -> Path:
+    return build_template(path, lang, values={**STORE, **changes}, skus=skus)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def sheet_part_names(path: Path) -> dict[str, str]:
+    package = XlsxPackage(path)
+    return {sheet: package.sheet_part(sheet) for sheet in package.sheet_order}
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_a_filled_workbook_gets_the_model_results_written_back(tmp_path):
+    book = make(tmp_path / "store.xlsx")
+    result = run("run", tmp_path)
+    assert result.exit_code == 0, result.output
+    with PackageWorkbook(book) as written:
+        read = read_store(written)
+        table = written.read_name("out_results")
+        deadlines = [written.read_name(f"out_deadline_{k}")[0][0] for k in ("t7", "t30", "t90")]
+    assert table[0] == list(RESULT_COLUMNS)
+    assert [row[0] for row in table[1:]] == list(SCENARIOS)
+    expected = compute_scenarios(read.inputs, read.rates)
+    for got, want in zip(table[1:], expected.rows()):
+        for column, a, b in zip(RESULT_COLUMNS, got, want):
+            if isinstance(b, float) and not math.isfinite(b):
+                assert a in (None, "never"), column
+            elif isinstance(b, float):
+                assert a == pytest.approx(b, rel=1e-12, abs=1e-9), column
+            else:
+                assert a == b, column
+    # T+0 = 2026-12-01: T+7 = 12-08, T+30 = 12-31, T+90 = 2027-03-01 (natural days)
+    assert [d.date() for d in deadlines] == [dt.date(2026, 12, 8), dt.date(2026, 12, 31),
+                                             dt.date(2027, 3, 1)]
+
+
+def test_a_run_changes_only_the_output_sheets_and_never_the_inputs(tmp_path):
+    book = make(tmp_path / "store.xlsm", skus=[dict(sku="A", category="general", weight_g=750,
+                                                     price_usd=24.6, orders_per_month=100)])
+    before = parts(book)
+    assert run("run", tmp_path).exit_code == 0
+    after = parts(book)
+    assert set(before) == set(after)
+    sheets = sheet_part_names(book)
+    output_parts = {sheets[s] for s in OUTPUT_SHEETS}
+    changed = {name for name in before if before[name] != after[name]}
+    # the workbook part changes only when out_sku_economics is resized to the SKU count
+    assert changed <= output_parts | {"xl/workbook.xml"}, changed
+    assert before[sheets[c.INPUTS_SHEET]] == after[sheets[c.INPUTS_SHEET]]
+    assert before["xl/vbaProject.bin"] == after["xl/vbaProject.bin"]
+
+
+def test_a_rerun_gives_the_same_bytes_but_the_stamp(tmp_path):
+    book = make(tmp_path / "store.xlsx")
+    stamp = dt.datetime(2026, 12, 1, 9, 30)
+    run_batch([tmp_path], calculated_at=stamp)
+    first = parts(book)
+    run_batch([tmp_path], calculated_at=stamp)
+    assert parts(book) == first
+    run_batch([tmp_path], calculated_at=stamp + dt.timedelta(hours=1))
+    later = parts(book)
+    differing = {n for n in first if first[n] != later[n]}
+    assert differing == {sheet_part_names(book)[c.RESULTS_SHEET]}
+
+
+def test_bad_input_is_named_by_cell_and_the_file_is_left_untouched(tmp_path):
+    good = make(tmp_path / "good.xlsx")
+    bad = make(tmp_path / "bad.xlsx")
+    write_cells(bad, {"in_parcel_weight_g": [["heavy"]]})
+    digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+    result = run("run", tmp_path)
+    assert result.exit_code == 1
+    row = c.INPUT_FIRST_ROW + [s.name for s in c.INPUTS].index("in_parcel_weight_g")
+    assert f"Inputs!C{row} in_parcel_weight_g: expected" in result.output
+    assert "found 'heavy'" in result.output
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == digest
+    with PackageWorkbook(good) as written:                # the other workbook still ran
+        assert written.read_name("out_results")[1][0] == "baseline"
+
+
+def test_a_formula_typed_as_text_is_an_error_and_stays_text(tmp_path):
+    book = make(tmp_path / "store.xlsx", in_market='=HYPERLINK("http://x","PL")')
+    result = run("run", tmp_path, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    message = report["workbooks"][0]["errors"][0]["message"]
+    assert "in_market" in message and "one of" in message
+    summary = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")
+    texts = [cell for row in summary.worksheets[0].iter_rows() for cell in row
+             if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert texts and all(cell.data_type == "s" for cell in texts)   # text, not a formula
+    assert XlsxPackage(book).read_name("in_market")[0][0].startswith("=HYPERLINK")
+
+
+def test_a_workbook_that_is_not_ours_is_named_and_the_rest_run(tmp_path):
+    other = openpyxl.Workbook()
+    other.active["A1"] = "quarterly budget"
+    other.save(tmp_path / "budget.xlsx")
+    make(tmp_path / "store.xlsx")
+    result = run("run", tmp_path)
+    assert result.exit_code == 1
+    assert "budget.xlsx: not an aeroi workbook" in result.output
+    assert "1 of 2 workbook(s) calculated" in result.output
+
+
+def test_summary_has_a_row_per_store_and_scenario_and_is_never_an_input(tmp_path):
+    make(tmp_path / "north.xlsx")
+    make(tmp_path / "south.xlsx", in_gmv_m3=9000)
+    assert run("run", tmp_path).exit_code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx").worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == 2 * len(SCENARIOS)
+    assert {r["store"] for r in rows} == {"north", "south"}
+    assert sum(1 for r in rows if r["recommended"]) == 2
+    again = run("run", tmp_path)
+    assert "skipped" in again.output and "aeroi-summary.xlsx" in again.output
+    assert "2 of 2 workbook(s) calculated" in again.output
+
+
+def test_check_writes_nothing_and_out_writes_copies(tmp_path):
+    folder = tmp_path / "stores"
+    book = make(folder / "store.xlsx")
+    digest = hashlib.sha256(book.read_bytes()).hexdigest()
+    assert run("check", folder).exit_code == 0
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == digest
+    assert not (folder / "aeroi-summary.xlsx").exists()
+    out = tmp_path / "results"
+    assert run("run", folder, "--out", out).exit_code == 0
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == digest
+    with PackageWorkbook(out / "store.xlsx") as written:
+        assert written.read_name("out_results")[1][0] == "baseline"
+
+
+def test_parallel_jobs_give_the_same_results_as_one(tmp_path):
+    for n in range(4):
+        make(tmp_path / "a" / f"s{n}.xlsx", in_gmv_m3=4000 + 1000 * n)
+        make(tmp_path / "b" / f"s{n}.xlsx", in_gmv_m3=4000 + 1000 * n)
+    stamp = dt.datetime(2026, 12, 1, 9, 0)
+    one = run_batch([tmp_path / "a"], jobs=1, calculated_at=stamp)
+    two = run_batch([tmp_path / "b"], jobs=2, calculated_at=stamp)
+    assert [o.rows for o in one.outcomes] == [o.rows for o in two.outcomes]
+    for n in range(4):
+        assert parts(tmp_path / "a" / f"s{n}.xlsx") == parts(tmp_path / "b" / f"s{n}.xlsx")
+
+
+def test_lock_files_and_hidden_files_are_skipped_with_a_reason(tmp_path):
+    make(tmp_path / "store.xlsx")
+    (tmp_path / "~$store.xlsx").write_bytes(b"lock")
+    (tmp_path / ".hidden.xlsx").write_bytes(b"hidden")
+    result = run("run", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "~$store.xlsx" in result.output and ".hidden.xlsx" in result.output
+    assert "1 of 1 workbook(s) calculated" in result.output
+
+
+def test_sku_rows_drive_freight_and_the_sku_economics_sheet_grows(tmp_path):
+    skus = [dict(sku=f"S{n}", category="general", weight_g=200 + 100 * n, price_usd=20,
+                 orders_per_month=10) for n in range(3)]
+    book = make(tmp_path / "store.xlsx", skus=skus)
+    assert run("run", tmp_path).exit_code == 0
+    package = XlsxPackage(book)
+    economics = package.get_name("out_sku_economics")
+    # header + one row per SKU and plan (economy, standard, subsidised, shumao): 1 + 3 x 4
+    assert economics.shape == (1 + 3 * 4, 15)
+    rows = package.read_name("out_sku_economics")
+    assert [r[0] for r in rows[1:]] == [s for s in ("S0", "S1", "S2") for _ in range(4)]
+    assert [r[1] for r in rows[1:5]] == ["economy", "standard", "subsidised", "shumao"]
+    # no SKU is heavier than 400 g, so the baseline freight per order is below the 750 g average
+    with PackageWorkbook(book) as written:
+        table = written.read_name("out_results")
+    baseline_freight = table[1][RESULT_COLUMNS.index("freight_per_order")]
+    again = make(tmp_path / "avg" / "store.xlsx")
+    assert run("run", again.parent).exit_code == 0
+    with PackageWorkbook(again) as written:
+        average = written.read_name("out_results")[1][RESULT_COLUMNS.index("freight_per_order")]
+    assert baseline_freight < average
+
+
+def test_read_only_workbook_is_reported_not_written(tmp_path):
+    book = make(tmp_path / "store.xlsx")
+    os.chmod(book, 0o444)
+    try:
+        result = run("run", tmp_path)
+        assert result.exit_code == 1
+        assert "read-only" in result.output
+    finally:
+        os.chmod(book, 0o644)
