@@ -201,8 +201,10 @@ def _absolute(sheet: str, row: int, col: int, rows: int = 1, cols: int = 1) -> s
 
 class _Builder:
     def __init__(self, path: Path, lang: str, values: Mapping[str, object],
-                 skus: Sequence[Mapping[str, object]], rate_overrides: Mapping[str, object]):
+                 skus: Sequence[Mapping[str, object]], rate_overrides: Mapping[str, object],
+                 customise=None):
         self.path, self.lang = path, lang
+        self.customise = customise
         self.t = TEXT[lang]
         self.values = dict(values)
         self.skus = list(skus)
@@ -297,6 +299,8 @@ class _Builder:
         self._risk(risk)
         self._conf(conf)
         (inputs if self.values else start).activate()
+        if self.customise is not None:
+            self.customise(self.book, {sheet.name: sheet for sheet in self.book.worksheets()})
         if self.macro:
             self.book.set_vba_name("ThisWorkbook")
             self.book.add_vba_project(io.BytesIO(_vba_project_bin()), is_stream=True)
@@ -777,10 +781,11 @@ class _Builder:
 
 def build_template(path: str | os.PathLike, lang: str = "en", values: Mapping | None = None,
                    skus: Sequence[Mapping] | None = None,
-                   rate_overrides: Mapping | None = None) -> Path:
+                   rate_overrides: Mapping | None = None, customise=None) -> Path:
     """Write a store workbook (``.xlsx``, or ``.xlsm`` with xlwings' VBA and a Calculate
     button). ``values`` fills input names (``in_*``), ``skus`` the SKUs table (dicts keyed by
-    column), ``rate_overrides`` changes rows of the Rates table. Written to a temporary file
+    column), ``rate_overrides`` changes rows of the Rates table, ``customise(workbook, sheets)``
+    may add things of a user's own (the tests' corpus does). Written to a temporary file
     and moved into place, so a failure leaves nothing half-written."""
     path = Path(path)
     if lang not in LANGUAGES:
@@ -796,7 +801,8 @@ def build_template(path: str | os.PathLike, lang: str = "en", values: Mapping | 
     handle, temp = tempfile.mkstemp(prefix=".~aeroi-tmp-", suffix=path.suffix, dir=path.parent)
     os.close(handle)
     try:
-        _Builder(Path(temp), lang, values or {}, skus or (), rate_overrides or {}).build()
+        _Builder(Path(temp), lang, values or {}, skus or (), rate_overrides or {},
+                 customise).build()
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
