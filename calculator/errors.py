@@ -43,8 +43,16 @@ class CalculatorError(Exception):
         return " ".join(parts)
 
     def __str__(self) -> str:
-        loc = self.location()
-        return f"{loc}: {self.message}" if loc and not self.message.startswith(loc) else self.message
+        # messages often already start with the cell ("Inputs!C7 in_x: ...") or mention the
+        # name: say each part of the location once
+        body = self.message
+        if self.file and body.startswith(f"{self.file}: "):
+            body = body[len(self.file) + 2:]
+        where = " ".join(p for p in (f"{self.sheet}!{self.cell}" if self.sheet and self.cell
+                                     else self.sheet, self.name) if p)
+        if where and not body.startswith(where) and not (self.name and self.name in body):
+            body = f"{where}: {body}"
+        return f"{self.file}: {body}" if self.file else body
 
     def as_record(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "name": self.name,

@@ -34,6 +34,7 @@ class InputSpec:
     minimum: float | None = None
     maximum: float | None = None
     group: str = "store"
+    positive: bool = False   # zero is refused too (a weight, a price, an exchange rate)
 
     @property
     def expected(self) -> str:
@@ -47,12 +48,15 @@ class InputSpec:
         if self.kind == BOOL:
             return "TRUE or FALSE"
         bounds = []
-        if self.minimum is not None:
-            bounds.append(f">= {self.minimum:g}" if self.kind != MONEY or self.minimum else ">= 0")
+        if self.positive:
+            bounds.append("> 0")
+        elif self.minimum is not None:
+            bounds.append(f">= {self.minimum:g}")
         if self.maximum is not None:
             bounds.append(f"<= {self.maximum:g}")
         what = {"money": f"an amount in {self.unit}", "count": "a whole number",
-                "number": f"a number in {self.unit}" if self.unit else "a number"}.get(self.kind, "a value")
+                "number": {"g": "a weight in grams", "cm": "a length in cm"}.get(
+                    self.unit, f"a number in {self.unit}" if self.unit else "a number")}.get(self.kind, "a value")
         return what + (" " + " and ".join(bounds) if bounds else "")
 
 
@@ -80,11 +84,11 @@ INPUTS: tuple[InputSpec, ...] = (
               "Category (commission row in Rates)", "类目(对应费率表佣金行)", SEED_001,
               CATEGORIES_DEFAULT),
     InputSpec("in_aov_usd", "aov_usd", MONEY, True, None, "USD",
-              "Average order value", "平均客单价", "your data", minimum=0),
+              "Average order value", "平均客单价", "your data", minimum=0, positive=True),
     InputSpec("in_cogs_pct", "cogs_pct", FRACTION, True, None, "%",
               "Cost of goods, share of GMV", "商品成本占GMV比例", "your data", minimum=0, maximum=1),
     InputSpec("in_parcel_weight_g", "parcel_weight_g", NUMBER, True, None, "g",
-              "Average parcel weight", "平均包裹重量", "your data", minimum=0),
+              "Average parcel weight", "平均包裹重量", "your data", minimum=0, positive=True),
     InputSpec("in_parcel_length_cm", "parcel_length_cm", NUMBER, False, None, "cm",
               "Parcel length (optional, volumetric)", "包裹长度(可选,体积重)", "your data", minimum=0),
     InputSpec("in_parcel_width_cm", "parcel_width_cm", NUMBER, False, None, "cm",
@@ -93,7 +97,7 @@ INPUTS: tuple[InputSpec, ...] = (
               "Parcel height (optional)", "包裹高度(可选)", "your data", minimum=0),
     InputSpec("in_fx_cny_per_usd", "fx_cny_per_usd", NUMBER, True, 7.10, "CNY per USD",
               "Exchange rate, CNY per USD (pinned)", "汇率:每美元兑人民币(固定)", "assumption",
-              minimum=0),
+              minimum=0, positive=True),
     InputSpec("in_horizon_months", "horizon_months", COUNT, True, 3, "months",
               "Horizon", "测算周期", "assumption", minimum=1, maximum=120),
     # --- programme spend -----------------------------------------------------------------------

@@ -292,8 +292,9 @@ class XlsxPackage:
 
     def _too_big(self, part: str) -> WorkbookError:
         return WorkbookError(f"{self.label}: the part {part} unpacks to more than "
-                             f"{MAX_PART_BYTES / 1048576:g} MB (possible zip bomb); the file was not "
-                             f"read", file=self.label, expected="a part under the size limit")
+                             f"{MAX_PART_BYTES / 1048576:g} MB, the size limit (possible zip bomb); the "
+                             f"file was not read. A genuine workbook this big: set "
+                             f"AEROI_MAX_PART_MB higher", file=self.label, expected="a part under the size limit")
 
     def xml(self, part: str) -> etree._Element:
         root = self._xml_cache.get(part)

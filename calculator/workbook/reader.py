@@ -149,9 +149,7 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
         raise _Problem(value)
     if spec.maximum is not None and number > spec.maximum:
         raise _Problem(value)
-    if spec.kind == c.NUMBER and spec.name == "in_parcel_weight_g" and number <= 0:
-        raise _Problem(value)
-    if spec.name in ("in_aov_usd", "in_fx_cny_per_usd") and number <= 0:
+    if spec.positive and number <= 0:
         raise _Problem(value)
     return number
 
