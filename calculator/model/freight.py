@@ -67,6 +67,11 @@ def chargeable_weight_g(weight_g, length_cm=None, width_cm=None, height_cm=None,
     return np.maximum(weight, volume / divisor_cm3_per_kg * 1000.0)
 
 
+#: Not a plan's limit but a sanity bound (1,000 tonnes): a weight beyond it is a typing
+#: mistake, and would overflow the whole-milligram arithmetic below.
+MAX_WEIGHT_G = 1e9
+
+
 def check_weights(weight_g, what: str = "weight_g") -> np.ndarray:
     """The weights as a float array, or an InputError naming the first unusable value."""
     try:
@@ -74,12 +79,13 @@ def check_weights(weight_g, what: str = "weight_g") -> np.ndarray:
     except (TypeError, ValueError):
         raise InputError(f"{what}: expected a weight in grams > 0, found {weight_g!r}",
                          name=what, expected="a weight in grams > 0", found=weight_g) from None
-    bad = ~np.isfinite(weight) | (weight <= 0)
+    bad = ~np.isfinite(weight) | (weight <= 0) | (weight > MAX_WEIGHT_G)
     if bad.any():
         found = weight.flat[int(np.flatnonzero(bad)[0])]
         shown = "missing" if np.isnan(found) else repr(float(found))
-        raise InputError(f"{what}: expected a weight in grams > 0, found {shown}",
-                         name=what, expected="a weight in grams > 0", found=shown)
+        raise InputError(f"{what}: expected a weight in grams > 0 and at most "
+                         f"{MAX_WEIGHT_G:,.0f}, found {shown}", name=what,
+                         expected="a weight in grams > 0", found=shown)
     return weight
 
 

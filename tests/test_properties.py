@@ -1,0 +1,108 @@
+"""Property-based tests: random values into the model and into a workbook's inputs. Whatever
+comes in, only our own error type (with a message) comes out, and prices behave."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calculator.errors import CalculatorError
+from calculator.model.freight import (economy_freight_usd, plan_freight_usd, standard_card,
+                                      subsidised_freight_usd)
+from calculator.model.inputs import StoreInputs
+from calculator.model.ratecard import load_rate_card
+from calculator.model.scenarios import compute_scenarios
+from calculator.workbook import contract as c
+from calculator.workbook.io import PackageWorkbook
+from calculator.workbook.package import write_cells
+from calculator.workbook.reader import read_store
+from calculator.workbook.template import build_template
+
+RATES = load_rate_card()
+anything = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+    st.sampled_from(["#N/A", "#DIV/0!", "=1+1", "40%", "1e999", " 12 ", "TRUE", "PL", "general",
+                     "2026-12-01", "-0", "NaN"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=0.001, max_value=30_000, allow_nan=False), min_size=2,
+                max_size=50))
+def test_freight_never_falls_as_weight_rises_and_the_subsidy_stays_within_its_cap(weights):
+    weights = np.sort(np.array(weights))
+    standard = plan_freight_usd(weights, standard_card(RATES))
+    economy = economy_freight_usd(weights, RATES)
+    assert np.all(np.diff(standard) >= 0)
+    # subsidised = min(standard, economy x 1.12): never above standard nor the 12% cap
+    subsidised = subsidised_freight_usd(standard, economy, 0.12)
+    assert np.all(subsidised <= standard + 1e-12)
+    assert np.all(subsidised <= economy * 1.12 + 1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(), st.integers(-10**20, 10**20), st.text(max_size=5), st.none()))
+def test_any_weight_gives_a_price_or_our_error_naming_the_value(weight):
+    try:
+        price = plan_freight_usd(weight, standard_card(RATES))
+    except CalculatorError as error:
+        assert str(error) and "weight" in str(error)
+        return
+    assert math.isfinite(price) and price > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(gmv=st.lists(st.one_of(st.floats(min_value=-1e15, max_value=1e15),
+                              st.sampled_from([math.nan, math.inf])), min_size=3, max_size=3),
+       aov=st.floats(allow_nan=True, allow_infinity=True),
+       cogs=st.floats(allow_nan=True, allow_infinity=True),
+       weight=st.one_of(st.floats(min_value=-1e9, max_value=1e9), st.just(math.nan)),
+       opened=st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
+       horizon=st.integers(-3, 200), pages=st.integers(-3, 10_000))
+def test_model_inputs_give_results_or_our_error(gmv, aov, cogs, weight, opened, horizon, pages):
+    try:
+        inputs = StoreInputs(eval_date=dt.date(2026, 12, 1), store_opened=opened, gmv_m1=gmv[0],
+                             gmv_m2=gmv[1], gmv_m3=gmv[2], aov_usd=aov, cogs_pct=cogs,
+                             parcel_weight_g=weight, horizon_months=horizon, aplus_pages=pages)
+        table = compute_scenarios(inputs, RATES)
+    except CalculatorError as error:
+        assert str(error)
+        return
+    net = np.asarray(table.columns["net_gain"], dtype=float)
+    assert not np.isnan(net).any()            # a computed table has a net gain everywhere
+
+
+@pytest.fixture(scope="module")
+def base_workbook(tmp_path_factory) -> Path:
+    return build_template(tmp_path_factory.mktemp("prop") / "base.xlsx", values=dict(
+        in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1), in_gmv_m1=3000,
+        in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6, in_cogs_pct=0.45,
+        in_parcel_weight_g=750))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from([s.name for s in c.INPUTS]), anything,
+                               min_size=1, max_size=4))
+def test_any_cell_values_give_results_or_errors_naming_the_cell(base_workbook, tmp_path,
+                                                                changes):
+    path = tmp_path / "store.xlsx"
+    shutil.copy(base_workbook, path)
+    try:
+        write_cells(path, {name: [[value]] for name, value in changes.items()})
+    except (ValueError, CalculatorError):
+        return                                # a value no spreadsheet cell can hold (inf)
+    with PackageWorkbook(path) as book:
+        read = read_store(book)
+    for error in read.errors:
+        assert isinstance(error, CalculatorError) and str(error)
+        if error.name in changes and error.cell:
+            assert f"{error.sheet}!{error.cell}" in str(error)
+    if not read.errors:
+        compute_scenarios(read.inputs, read.rates)
