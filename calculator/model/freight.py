@@ -111,12 +111,17 @@ def plan_freight_usd(weight_g, card: PlanCard):
         raise InputError(f"weight_g: {heaviest:g} g is over the {card.name} plan's maximum of "
                          f"{card.max_weight_g:g} g", name="weight_g",
                          expected=f"at most {card.max_weight_g:g} g", found=heaviest)
-    weight_mg = np.rint(weight * _MG_PER_G).astype(np.int64)
-    first_mg = int(round(card.first_weight_g * _MG_PER_G))
-    step_mg = int(round(card.step_g * _MG_PER_G))
-    over_mg = np.maximum(weight_mg - first_mg, 0)
-    steps = -(-over_mg // step_mg)  # integer ceiling division
-    price = card.parcel_fee_usd + card.first_price_usd + steps * card.step_price_usd
+    # whole milligrams held in float64 (exact below 2**53 mg), computed in place: one array
+    # for the whole column instead of a temporary per step
+    price = np.multiply(weight.reshape(-1), _MG_PER_G)      # 1-D, so the ops below are in place
+    np.rint(price, out=price)
+    price -= round(card.first_weight_g * _MG_PER_G)
+    np.maximum(price, 0.0, out=price)
+    price /= round(card.step_g * _MG_PER_G)
+    np.ceil(price, out=price)                       # continued-weight steps
+    price *= card.step_price_usd
+    price += card.parcel_fee_usd + card.first_price_usd
+    price = price.reshape(weight.shape)
     return float(price) if np.ndim(price) == 0 else price
 
 
