@@ -92,6 +92,13 @@ class RateCard(Mapping[str, Rate]):
         except KeyError:
             raise RateCardError(f"rate card: no entry {key!r}", name=key) from None
 
+    def __contains__(self, key: object) -> bool:
+        # Mapping's default goes through __getitem__, whose error is ours, not a KeyError
+        return key in self._entries
+
+    def get(self, key: str, default=None):
+        return self._entries.get(key, default)
+
     def __iter__(self):
         return iter(self._entries)
 

@@ -137,8 +137,10 @@ class ScenarioTable:
 
 
 def freight_per_order_by_plan(inputs: StoreInputs, rates: RateCard, orders_per_month: float,
-                              ) -> dict[str, float]:
-    """USD per order under each plan: the SKU table's order-weighted mean, else the average parcel."""
+                              shumao_orders_per_month: float | None = None) -> dict[str, float]:
+    """USD per order under each plan: the SKU table's order-weighted mean, else the average parcel.
+    Shumao's free first parcel is spread over the parcels shipped under Shumao (its projected
+    orders, ``shumao_orders_per_month``, over the horizon), not over today's orders."""
     divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
     skus = inputs.skus
     if skus is not None and len(skus) and skus.orders_per_month.sum() > 0:
@@ -155,7 +157,8 @@ def freight_per_order_by_plan(inputs: StoreInputs, rates: RateCard, orders_per_m
         standard, economy, rates.number("freight.subsidy.cap_over_economy"),
         parcels_per_quarter=orders_per_month * 3.0 * share,
         quarter_budget_usd=rates.number("freight.subsidy.quarter_budget_usd"))
-    parcels = orders_per_month * inputs.horizon_months
+    parcels = (orders_per_month if shumao_orders_per_month is None
+               else shumao_orders_per_month) * inputs.horizon_months
     shumao = fr.shumao_average_freight_usd(weights, parcels * share if parcels else 1.0, rates)
     return {"economy": float(np.dot(share, economy)),
             "standard": float(np.dot(share, standard)),
@@ -219,7 +222,8 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParamet
     H = float(inputs.horizon_months)
     fx = inputs.fx_cny_per_usd
     level = inputs.cost_level
-    freight = freight_per_order_by_plan(inputs, rates, base_orders)
+    freight = freight_per_order_by_plan(
+        inputs, rates, base_orders, base_orders * (1.0 + rates.number("lift.shumao")))
     margin = store_margin_rate(inputs, rates)
     names = np.array(SCENARIOS)
     gsc = np.char.startswith(names, "gsc_")

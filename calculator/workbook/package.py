@@ -963,6 +963,9 @@ def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, byte
             pass
         if isinstance(error, OSError):
             reason = error.strerror or str(error)
+            if isinstance(error, PermissionError):
+                # Windows: Excel holds the workbook open and the replace is refused
+                reason += "; if the workbook is open in Excel, close it and run again"
             raise WorkbookError(f"{label}: the results could not be saved ({reason}); the "
                                 f"workbook was not changed", file=label) from None
         raise

@@ -298,6 +298,13 @@ class _Builder:
         self._sku_economics(sku_economics)
         self._risk(risk)
         self._conf(conf)
+        for sheet in (start, inputs, skus, rates, results, calendar, checks, sku_economics, risk):
+            # printed (and rendered to PDF) one page wide, as finance staff print a sheet
+            sheet.set_landscape()
+            sheet.set_paper(9)                       # A4
+            sheet.fit_to_pages(1, 0)
+        results.print_area(0, 0, CHART_ROW + 17, len(RESULT_COLUMNS) - 1)
+        inputs.print_area(0, 0, c.INPUT_FIRST_ROW + len(c.INPUTS), 6)
         (inputs if self.values else start).activate()
         if self.customise is not None:
             self.customise(self.book, {sheet.name: sheet for sheet in self.book.worksheets()})
@@ -486,9 +493,9 @@ class _Builder:
 
     def _results(self, sheet, live_sums: list[float]):
         t = self.t
-        sheet.set_column("A:A", 22)
-        sheet.set_column("B:B", 12)
-        sheet.set_column("C:C", 40)
+        sheet.set_column("A:A", 24)
+        sheet.set_column("B:B", 17)
+        sheet.set_column("C:C", 62)
         sheet.set_column("D:L", 14)
         sheet.set_column("X:X", 26)
         sheet.set_column("Y:Z", 18)
@@ -510,19 +517,21 @@ class _Builder:
         sheet.write_string(row - 1, 0, t["scenarios"], self.f_heading)
         money = self.f_out_money
         result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out,
-                          "reason": self.f_out_wrap, "monthly_gmv": money,
+                          "reason": self.f_out, "monthly_gmv": money,
                           "incremental_gmv": money, "orders_per_month": self.f_out_int,
                           "freight_per_order": money, "programme_cost": money, "net_gain": money,
                           "roi": self.f_out_pct, "payback_months": self.f_out_num,
                           "breakeven_lift": self.f_out_pct}
         self._block(sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
                     [result_formats[k] for k in RESULT_COLUMNS])
+        sheet.set_row(row, 30)                  # wrapped column headers
         self._name("out_results", sheet, row, 0, 1 + len(SCENARIOS), len(RESULT_COLUMNS))
 
         row = COSTS_TABLE_ROW - 1
         sheet.write_string(row - 1, 0, t["costs"], self.f_heading)
         self._block(sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
                     [self.f_out_bold] + [money] * (len(c.COSTS_HEADER) - 1))
+        sheet.set_row(row, 30)
         self._name("out_costs", sheet, row, 0, 1 + len(SCENARIOS), len(c.COSTS_HEADER))
 
         # the stamp and the freshness flag
@@ -679,7 +688,7 @@ class _Builder:
 
     def _risk(self, sheet):
         t = self.t
-        sheet.set_column("A:A", 30)
+        sheet.set_column("A:A", 38)
         sheet.set_column("B:I", 14)
         sheet.write_string(0, 0, t["risk_title"], self.f_title)
         sheet.write_string(2, 0, t["risk_inputs"], self.f_heading)
@@ -753,7 +762,7 @@ class _Builder:
         histogram.set_y_axis({"num_format": "0%"})
         histogram.set_legend({"none": True})
         histogram.set_size({"width": 640, "height": 300})
-        sheet.insert_chart(row, 4, histogram)
+        sheet.insert_chart(row + 1, 4, histogram)
 
         tornado = self.book.add_chart({"type": "bar"})
         for k, colour in ((3, "#C55A11"), (4, "#2E75B6")):
@@ -765,10 +774,10 @@ class _Builder:
                            sensitivity_row + c.SENSITIVITY_ROWS, k],
                 "fill": {"color": colour}, "overlap": 100, "gap": 40})
         tornado.set_title({"name": t["tornado_chart"], "name_font": {"size": 11}})
-        tornado.set_y_axis({"reverse": True})
+        tornado.set_y_axis({"reverse": True, "label_position": "low"})
         tornado.set_x_axis({"num_format": "#,##0"})
         tornado.set_legend({"position": "bottom"})
-        tornado.set_size({"width": 640, "height": 300})
+        tornado.set_size({"width": 640, "height": 11 * 20})   # ends above the histogram
         sheet.insert_chart(sensitivity_row, 7, tornado)
 
     def _conf(self, sheet):
