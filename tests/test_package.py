@@ -353,3 +353,17 @@ def test_a_resizable_name_grows_and_shrinks_with_its_block(tmp_path):
         # the rows of the longer run are cleared, not left behind as stale results
         sheet = package._cells("Q3 'final' results")
         assert (13, 2) not in sheet and sheet[(9, 3)] == 0.01
+
+
+def test_a_second_write_over_the_first_changes_kinds_and_values_correctly(tmp_path):
+    # a re-run updates values in place; a value of another kind must still be written right
+    book = make_book(tmp_path / "b.xlsx")
+    write_cells(book, {"out_row": [[1.5, "two", "three"]]})
+    write_cells(book, {"out_row": [["now text", 2, " padded "]]})
+    sheet = openpyxl.load_workbook(book)["Q3 'final' results"]
+    assert [sheet["A3"].value, sheet["B3"].value, sheet["C3"].value] == \
+        ["now text", 2, " padded "]
+    write_cells(book, {"out_row": [[7, True, None]]})
+    sheet = openpyxl.load_workbook(book)["Q3 'final' results"]
+    assert [sheet["A3"].value, sheet["B3"].value, sheet["C3"].value] == [7, True, None]
+    assert sheet["A3"].data_type == "n" and sheet["B3"].data_type == "b"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -582,49 +583,97 @@ def _cell_kind(value) -> str:
     return "unknown"
 
 
+_F, _V, _IS, _T = _M + "f", _M + "v", _M + "is", _M + "t"
+_VALUE_TAGS = frozenset((_F, _V, _IS))
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
 def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool:
-    """Give ``cell`` the value; keep its style. Returns True when a formula was overwritten."""
-    had_formula = cell.find(_M + "f") is not None
-    for child in list(cell):
-        if child.tag in (_M + "f", _M + "v", _M + "is"):
-            cell.remove(child)
+    """Give ``cell`` the value; keep its style. Returns True when a formula was overwritten.
+    (The hot path of a big run: one call per output cell, so it avoids repeated lookups.)"""
+    kind = type(value)
+    attrib = cell.attrib
+    if len(cell) == 1 and "cm" not in attrib and "vm" not in attrib:
+        # a re-run: the cell already holds a value of the same kind; change its text in place
+        only = cell[0]
+        if (kind is float or kind is int) and only.tag == _V and attrib.get("t", "n") == "n":
+            number = float(value)
+            if number == number and number not in (math.inf, -math.inf):
+                only.text = _number_text(number)
+                return False
+        elif kind is str and only.tag == _IS and attrib.get("t") == "inlineStr" \
+                and len(only) == 1 and only[0].tag == _T:
+            clean = _ILLEGAL_XML.sub("", value)
+            if clean == clean.strip() and "\n" not in clean:
+                only[0].text = clean
+                only[0].attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
+                return False
+    had_formula = False
+    if len(cell):
+        for child in list(cell):
+            if child.tag in _VALUE_TAGS:
+                had_formula = had_formula or child.tag == _F
+                cell.remove(child)
     for attribute in ("t", "cm", "vm"):
-        cell.attrib.pop(attribute, None)
-    kind = _cell_kind(value)
-    if kind == "blank":
+        if attribute in attrib:
+            del attrib[attribute]
+    if value is None:
         return had_formula
-    insert_at = 0
-    if kind == "bool":
-        cell.set("t", "b")
-        node = etree.Element(_M + "v")
-        node.text = "1" if bool(value) else "0"
-    elif kind == "number":
+    if kind is float or kind is int:
         number = float(value)
-        if math.isnan(number):
+        if number != number:                        # NaN: a blank cell
             return had_formula
-        if math.isinf(number):
+        if number in (math.inf, -math.inf):
             raise ValueError("an infinite number cannot be written to a cell")
-        node = etree.Element(_M + "v")
-        node.text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-    elif kind == "date":
-        serial = _excel_serial(value, package.date1904)
-        node = etree.Element(_M + "v")
-        node.text = str(int(serial)) if float(serial).is_integer() else repr(serial)
-        style = int(cell.get("s", "0"))
-        if not package.is_date_style(style) and date_style is not None:
-            cell.set("s", str(date_style))
-    elif kind == "text":
-        cell.set("t", "inlineStr")
-        node = etree.Element(_M + "is")
-        text = etree.SubElement(node, _M + "t")
+        node = etree.Element(_V)
+        node.text = _number_text(number)
+    elif kind is str or kind is ErrorValue:
+        attrib["t"] = "inlineStr"
+        node = etree.Element(_IS)
+        text = etree.SubElement(node, _T)
         clean = _ILLEGAL_XML.sub("", value)
         text.text = clean
         if clean != clean.strip() or "\n" in clean:
             text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     else:
-        raise ValueError(f"cannot write a {type(value).__name__} to a cell")
-    cell.insert(insert_at, node)
+        general = _cell_kind(value)
+        if general == "blank":
+            return had_formula
+        if general == "bool":
+            attrib["t"] = "b"
+            node = etree.Element(_V)
+            node.text = "1" if bool(value) else "0"
+        elif general == "number":
+            return _set_cell(cell, float(value), date_style, package) or had_formula
+        elif general == "text":
+            return _set_cell(cell, str(value), date_style, package) or had_formula
+        elif general == "date":
+            serial = _excel_serial(value, package.date1904)
+            node = etree.Element(_V)
+            node.text = _number_text(float(serial))
+            style = int(attrib.get("s", "0"))
+            if not package.is_date_style(style) and date_style is not None:
+                attrib["s"] = str(date_style)
+        else:
+            raise ValueError(f"cannot write a {type(value).__name__} to a cell")
+    cell.insert(0, node)
     return had_formula
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_of_letters(letters: str) -> int:
+    return column_number(letters)
+
+
+def _column_of(ref: str) -> int:
+    """The column number of a cell reference such as "AB12" (fast: the letters are cached)."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isalpha():
+        return split_cell(ref)[1]
+    return _column_of_letters(letters)
 
 
 class _RowIndex:
@@ -664,7 +713,7 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
     for cell in row.iterfind(_M + "c"):
         ref = cell.get("r")
         if ref:
-            col = split_cell(ref)[1]
+            col = _column_of(ref)
             cells[col] = cell
             columns.append(col)
     formula_lost = False
