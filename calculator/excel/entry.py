@@ -51,9 +51,10 @@ def calculate_active() -> None:
 
 
 def run_folder_of(folder: str | os.PathLike, exclude: str | None = None) -> str:
-    """Run the batch over ``folder`` and return the one-paragraph report shown to the user."""
+    """Run the batch over ``folder`` and return the one-paragraph report shown to the user.
+    ``exclude``: the open workbook that pressed the button (Excel holds it; Calculate it)."""
     from calculator.workbook.batch import run_batch
-    report = run_batch([folder])
+    report = run_batch([folder], open_books=[exclude] if exclude else [])
     done = sum(1 for outcome in report.outcomes if outcome.status == "ok")
     lines = [f"{done} of {len(report.outcomes)} workbook(s) calculated."]
     for outcome in report.failed[:10]:
@@ -69,7 +70,7 @@ def run_folder() -> None:
     book = _caller()
     folder = Path(book.fullname).parent
     try:
-        _alert(book, run_folder_of(folder))
+        _alert(book, run_folder_of(folder, exclude=book.fullname))
     except CalculatorError as error:
         _alert(book, str(error))
 

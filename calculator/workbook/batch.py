@@ -62,12 +62,14 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
-def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.PathLike] = (),
+             open_books: Iterable[str | os.PathLike] = ()
              ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
     skipped with the reason (Excel lock files, hidden files, our own summary and temp files)."""
     from calculator.workbook.package import TEMP_PREFIX
     excluded = {Path(p).resolve() for p in exclude}
+    opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
     skipped: list[tuple[str, str]] = []
 
@@ -81,6 +83,9 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
             skipped.append((str(path), "temporary file of an interrupted aeroi run"))
         elif name.startswith("."):
             skipped.append((str(path), "hidden file"))
+        elif path.resolve() in opened:
+            skipped.append((str(path), "open in Excel (it ran the batch; press Calculate in it "
+                                       "to calculate it)"))
         elif path.resolve() in excluded or name.startswith("aeroi-summary"):
             skipped.append((str(path), "aeroi summary workbook (an output, not an input)"))
         else:
@@ -207,13 +212,15 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
               jobs: int = 1, summary: str | os.PathLike | None = None, check_only: bool = False,
               executor: cf.Executor | None = None,
               progress: Callable[[WorkbookOutcome], None] | None = None,
-              calculated_at: dt.datetime | None = None) -> BatchReport:
+              calculated_at: dt.datetime | None = None,
+              open_books: Iterable[str | os.PathLike] = ()) -> BatchReport:
     """Calculate every workbook under ``paths``; write results back (or into ``out_dir``);
-    write a summary workbook unless checking. Returns what happened to each file."""
+    write a summary workbook unless checking. Returns what happened to each file.
+    ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder")."""
     from calculator.workbook.package import cleanup_stale_temps
     roots = [Path(p) for p in paths]
     summary_path = None if check_only else Path(summary) if summary else _default_summary(roots)
-    files, skipped = discover(roots, [summary_path] if summary_path else [])
+    files, skipped = discover(roots, [summary_path] if summary_path else [], open_books)
     folders = {p if p.is_dir() else p.parent for p in roots}
     stamp = calculated_at or dt.datetime.now()
     with folder_lock(folders if not check_only else []):
