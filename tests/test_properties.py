@@ -106,3 +106,29 @@ def test_any_cell_values_give_results_or_errors_naming_the_cell(base_workbook, t
             assert f"{error.sheet}!{error.cell}" in str(error)
     if not read.errors:
         compute_scenarios(read.inputs, read.rates)
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=st.floats(100, 1e6), aov=st.floats(1, 500), lift=st.floats(0, 5),
+       margin=st.floats(0.01, 0.9), freight=st.floats(0.5, 30), premium=st.floats(0, 0.4),
+       one_off=st.floats(0, 1e5), running=st.floats(0, 1e4), coupons=st.floats(0, 3000),
+       horizon=st.integers(1, 24))
+def test_roi_times_cost_is_the_net_gain_and_the_breakeven_lift_gains_nothing(
+        base, aov, lift, margin, freight, premium, one_off, running, coupons, horizon):
+    from calculator.model.scenarios import scenario_economics
+    economy = freight / (1 + premium)
+    args = dict(base_gmv=base, base_orders=base / aov, added_gmv=0.0, margin=margin,
+                freight_per_order=freight, economy_freight_per_order=economy,
+                one_off_usd=one_off, running_usd_per_month=running, coupons_usd=coupons,
+                horizon_months=horizon)
+    result = scenario_economics(lift=lift, **args)
+    cost, net, roi = (float(result[k]) for k in ("programme_cost", "net_gain", "roi"))
+    if cost > 0:
+        assert roi * cost == pytest.approx(net, rel=1e-9, abs=1e-6)
+    else:
+        assert math.isnan(roi)                       # no ratio to a cost of zero or less
+    breakeven = float(result["breakeven_lift"])
+    if math.isfinite(breakeven):
+        at_breakeven = scenario_economics(lift=breakeven, **args)
+        scale = max(1.0, abs(cost), base * horizon)
+        assert float(at_breakeven["net_gain"]) == pytest.approx(0.0, abs=1e-9 * scale)
