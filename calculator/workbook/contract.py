@@ -84,7 +84,7 @@ INPUTS: tuple[InputSpec, ...] = (
               "Category (commission row in Rates)", "类目(对应费率表佣金行)", SEED_001,
               CATEGORIES_DEFAULT),
     InputSpec("in_aov_usd", "aov_usd", MONEY, True, None, "USD",
-              "Average order value", "平均客单价", "your data", minimum=0, positive=True),
+              "Average order value", "平均客单价", "your data", minimum=0.01),
     InputSpec("in_cogs_pct", "cogs_pct", FRACTION, True, None, "%",
               "Cost of goods, share of GMV", "商品成本占GMV比例", "your data", minimum=0, maximum=1),
     InputSpec("in_parcel_weight_g", "parcel_weight_g", NUMBER, True, None, "g",
@@ -97,7 +97,7 @@ INPUTS: tuple[InputSpec, ...] = (
               "Parcel height (optional)", "包裹高度(可选)", "your data", minimum=0),
     InputSpec("in_fx_cny_per_usd", "fx_cny_per_usd", NUMBER, True, 7.10, "CNY per USD",
               "Exchange rate, CNY per USD (pinned)", "汇率:每美元兑人民币(固定)", "assumption",
-              minimum=0, positive=True),
+              minimum=0.01),
     InputSpec("in_horizon_months", "horizon_months", COUNT, True, 3, "months",
               "Horizon", "测算周期", "assumption", minimum=1, maximum=120),
     # --- programme spend -----------------------------------------------------------------------
