@@ -36,6 +36,8 @@ SCENARIOS = ("baseline", "gsc_rising", "gsc_leap", "shumao", "super_hot")
 #: The logistics plan each scenario ships with (domain.md).
 SCENARIO_PLAN = {"baseline": "economy", "gsc_rising": "subsidised", "gsc_leap": "subsidised",
                  "shumao": "shumao", "super_hot": "economy"}
+#: Half a cent: a programme cost below it rounds to $0.00, and its ROI is left blank.
+MIN_COST_FOR_ROI_USD = 0.005
 RESULT_COLUMNS = ("scenario", "eligible", "reason", "monthly_gmv", "incremental_gmv",
                   "orders_per_month", "freight_per_order", "programme_cost", "net_gain", "roi",
                   "payback_months", "breakeven_lift")
@@ -91,7 +93,8 @@ def scenario_economics(base_gmv, base_orders, lift, added_gmv, margin, freight_p
         - running_usd_per_month + coupons_usd / H
     net_gain = incremental_gmv * margin - programme_cost
     with np.errstate(divide="ignore", invalid="ignore"):
-        roi = np.where(programme_cost > 0, net_gain / programme_cost, np.nan)
+        # a cost that rounds to $0.00 has no meaningful ratio (it would be a huge number)
+        roi = np.where(programme_cost >= MIN_COST_FOR_ROI_USD, net_gain / programme_cost, np.nan)
         # nothing spent up front: paid back at once if it gains, never if it loses,
         # and undefined when nothing moves at all (the baseline)
         one_off = np.maximum(np.asarray(one_off_usd, dtype=float), 0.0)

@@ -48,16 +48,18 @@ def cost_rows(table: ScenarioTable) -> list[list[object]]:
 
 
 def status_text(checks) -> str:
+    """"OK" when every readiness check passes; otherwise "OK (calculated): 1 readiness check
+    fails, 6 warnings (see Checks)": the figures are there, the checks need a look."""
     fails = sum(1 for check in checks if check.status == "fail")
     warns = sum(1 for check in checks if check.status == "warn")
     if not fails and not warns:
         return "OK"
     parts = []
     if fails:
-        parts.append(f"{fails} readiness check(s) fail")
+        parts.append(f"{fails} readiness check{'s fail' if fails > 1 else ' fails'}")
     if warns:
-        parts.append(f"{warns} warning(s)")
-    return "OK: " + ", ".join(parts) + " (see Checks)"
+        parts.append(f"{warns} warning{'s' if warns > 1 else ''}")
+    return "OK (calculated): " + ", ".join(parts) + " (see Checks)"
 
 
 def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object],
