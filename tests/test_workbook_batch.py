@@ -226,3 +226,33 @@ def test_read_only_workbook_is_reported_not_written(tmp_path):
         assert "read-only" in result.output
     finally:
         os.chmod(book, 0o644)
+
+
+def test_the_risk_sheet_follows_its_seed_and_reaches_the_summary(tmp_path):
+    a = make(tmp_path / "a" / "store.xlsx", in_risk_seed=7, in_risk_draws=2000)
+    b = make(tmp_path / "b" / "store.xlsx", in_risk_seed=7, in_risk_draws=2000)
+    other = make(tmp_path / "c" / "store.xlsx", in_risk_seed=8, in_risk_draws=2000)
+    for path in (a, b, other):
+        assert run("run", path.parent).exit_code == 0
+    risk = [XlsxPackage(p).read_name("out_risk") for p in (a, b, other)]
+    assert risk[0] == risk[1]                       # same seed, same numbers
+    assert risk[0] != risk[2]                       # another seed, other draws
+    header, *rows = risk[0]
+    assert header == list(c.RISK_COLUMNS) and [r[0] for r in rows] == list(SCENARIOS)
+    for row in rows:                                # P10 <= P50 <= P90 of the net gain
+        assert row[1] <= row[2] <= row[3]
+        assert 0 <= row[7] <= 1
+    summary = openpyxl.load_workbook(tmp_path / "a" / "aeroi-summary.xlsx").worksheets[0]
+    header = [cell.value for cell in summary[1]]
+    lines = [dict(zip(header, (cell.value for cell in row))) for row in summary.iter_rows(min_row=2)]
+    by_scenario = {line["scenario"]: line for line in lines}
+    assert by_scenario["gsc_rising"]["p_loss"] == pytest.approx(rows[1][7])
+
+
+def test_a_risk_range_out_of_order_is_named_by_cell(tmp_path):
+    # gsc_rising is the second row of in_risk_ranges (Risk!B8:E12): low 3 > likely 1.47
+    book = make(tmp_path / "store.xlsx", in_risk_ranges=[[], [3.0, None, None, None]])
+    result = run("run", tmp_path)
+    assert result.exit_code == 1
+    assert "Risk!B9 in_risk_ranges: expected low <= likely <= high for gsc_rising" in \
+        result.output
