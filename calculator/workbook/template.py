@@ -319,7 +319,7 @@ class _Builder:
         sheet.write_string(0, 0, self.t["title"], self.f_title)
         row = 2
         for k, line in enumerate(self.t["start"]):
-            heading = k in (0, 4)
+            heading = k in (0, 3)      # "What this workbook does", "How to use it"
             if heading and k:
                 row += 1
             sheet.write_string(row, 0, line, self.f_heading if heading else self.f_wrap)
@@ -398,7 +398,7 @@ class _Builder:
                       "error_message": f"{spec.name}: expected {spec.expected}"[:255]}
         if spec.kind == c.DATE:
             rule.update(validate="date", criteria="between",
-                        minimum=dt.datetime(2000, 1, 1), maximum=dt.datetime(2100, 12, 31))
+                        minimum=dt.datetime(1900, 1, 1), maximum=dt.datetime(2100, 12, 31))
         elif spec.kind == c.CHOICE:
             # a market or category added to the Rates table must still be accepted
             extensible = spec.name in ("in_market", "in_category")
