@@ -21,6 +21,14 @@ from calculator.workbook.package import (TEMP_PREFIX, ErrorValue, XlsxPackage, c
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
+@pytest.fixture(autouse=True, params=["tree", "streamed"])
+def patch_mode(request, monkeypatch):
+    """Every test here runs twice: sheets patched as a tree, and patched row by row as they are
+    parsed (the path big sheets take). Both must give the same workbook."""
+    monkeypatch.setattr(pkg, "STREAM_ABOVE_BYTES", 0 if request.param == "streamed" else 2**62)
+    return request.param
+
+
 def make_book(path, with_table=True):
     """Inputs (named input cells), "Q3 'final' results" (outputs: a sheet name with spaces and
     quotes), a styled date output, a sheet-scoped name and an Excel table."""
@@ -367,3 +375,31 @@ def test_a_second_write_over_the_first_changes_kinds_and_values_correctly(tmp_pa
     sheet = openpyxl.load_workbook(book)["Q3 'final' results"]
     assert [sheet["A3"].value, sheet["B3"].value, sheet["C3"].value] == [7, True, None]
     assert sheet["A3"].data_type == "n" and sheet["B3"].data_type == "b"
+
+
+def test_streamed_and_tree_patches_give_the_same_sheet(tmp_path, monkeypatch):
+    # a real store workbook with 300 SKUs (1,200 SKU x plan rows written), patched both ways
+    import datetime as dt2
+    from calculator.workbook.batch import run_batch
+    from calculator.workbook.template import build_template
+    skus = [dict(sku=f"S{i}", category="general", weight_g=100 + 7 * i, price_usd=10 + i % 40,
+                 orders_per_month=i % 25) for i in range(300)]
+    values = dict(in_eval_date=dt2.date(2026, 12, 1), in_store_opened=dt2.date(2026, 8, 1),
+                  in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
+                  in_cogs_pct=0.45, in_parcel_weight_g=750)
+    stamp = dt2.datetime(2026, 12, 1, 9, 0)
+    results = {}
+    for mode, limit in (("tree", 2**62), ("streamed", 0)):
+        monkeypatch.setattr(pkg, "STREAM_ABOVE_BYTES", limit)
+        book = build_template(tmp_path / mode / "store.xlsx", values=values, skus=skus)
+        run_batch([book.parent], calculated_at=stamp)
+        run_batch([book.parent], calculated_at=stamp)      # the re-run path, in place
+        with zipfile.ZipFile(book) as package:
+            results[mode] = {n: package.read(n) for n in package.namelist()}
+    assert results["tree"].keys() == results["streamed"].keys()
+    for name, data in results["tree"].items():
+        if name.startswith("xl/worksheets/"):
+            assert etree.tostring(etree.fromstring(data), method="c14n") == etree.tostring(
+                etree.fromstring(results["streamed"][name]), method="c14n"), name
+        else:
+            assert data == results["streamed"][name], name

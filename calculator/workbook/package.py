@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import io
 import math
 import os
 import re
@@ -787,6 +788,115 @@ def _patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | 
     return formula_lost
 
 
+#: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
+#: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
+STREAM_ABOVE_BYTES = 4 * 1024 * 1024
+_ROWS_MARKER = "AEROI-ROWS-5f1c9e"
+
+
+class _NeedTree(Exception):
+    """The streamed patch met something only the tree path handles (rows out of order, rows
+    without numbers, a sheet without sheetData)."""
+
+
+def _patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
+                           date_style: int | None, package: XlsxPackage, label: str,
+                           sheet: str) -> tuple[bytes, bool]:
+    """The same patch as :func:`_patch_sheet`, done while the sheet is parsed: each row is
+    patched, serialised and dropped as soon as it is complete. Returns (the new part, whether
+    a formula was overwritten)."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        _parse_xml(head, label, package.sheet_part(sheet))      # raises the usual message
+    by_row: dict[int, list[tuple[int, object]]] = {}
+    for number, col, value in writes:
+        by_row.setdefault(number, []).append((col, value))
+    pending = sorted(by_row)
+    next_pending = 0
+    out: list[bytes] = []
+    formula_lost = False
+    max_row = max_col = 0
+    root = sheet_data = None
+    declarations: list[bytes] = []
+    last_number = 0
+
+    def emit(row, number: int, row_writes) -> None:
+        nonlocal formula_lost, max_row, max_col
+        if row_writes:
+            row_writes = sorted(row_writes, key=lambda w: w[0])
+            try:
+                formula_lost |= _patch_row(row, number, row_writes, date_style, package)
+            except _CellProblem as problem:
+                raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
+                                    sheet=sheet, cell=problem.cell) from None
+            _fix_row_spans([row])
+            written = [c for c, v in row_writes if not _is_blank(v)]
+            if written:
+                max_row, max_col = max(max_row, number), max(max_col, max(written))
+        text = etree.tostring(row, encoding="UTF-8")
+        end = text.index(b">")
+        start_tag = text[:end]
+        for declaration in declarations:          # declared once, on the worksheet element
+            start_tag = start_tag.replace(declaration, b"", 1)
+        out.append(start_tag + text[end:])
+
+    def create_rows_before(limit: int | None) -> None:
+        nonlocal next_pending
+        while next_pending < len(pending) and (limit is None or pending[next_pending] < limit):
+            number = pending[next_pending]
+            next_pending += 1
+            row_writes = by_row[number]
+            if all(_is_blank(v) for _, v in row_writes):
+                continue
+            row = etree.SubElement(sheet_data, _M + "row")
+            row.set("r", str(number))
+            emit(row, number, row_writes)
+            sheet_data.remove(row)
+
+    try:
+        # events for rows only: the cells inside a row are not visited one by one in Python
+        for _, element in etree.iterparse(
+                io.BytesIO(data), events=("end",), tag=_M + "row", resolve_entities=False,
+                no_network=True, load_dtd=False, huge_tree=True, remove_blank_text=False):
+            if sheet_data is None:
+                sheet_data = element.getparent()
+                root = sheet_data.getparent() if sheet_data is not None else None
+                if sheet_data is None or sheet_data.tag != _M + "sheetData" or root is None \
+                        or root.getparent() is not None:
+                    raise _NeedTree()
+                for prefix, uri in sheet_data.nsmap.items():
+                    declarations.append(
+                        (f' xmlns="{uri}"' if prefix is None
+                         else f' xmlns:{prefix}="{uri}"').encode("utf-8"))
+            elif element.getparent() is not sheet_data:
+                raise _NeedTree()
+            raw = element.get("r")
+            if raw is None or not raw.isdigit() or int(raw) <= last_number:
+                raise _NeedTree()
+            number = last_number = int(raw)
+            create_rows_before(number)
+            if next_pending < len(pending) and pending[next_pending] == number:
+                next_pending += 1
+                emit(element, number, by_row[number])
+            else:
+                emit(element, number, None)
+            sheet_data.remove(element)
+    except etree.XMLSyntaxError as error:
+        raise WorkbookError(f"{label}: the part {package.sheet_part(sheet)} is not well-formed "
+                            f"XML ({error}); open and re-save the file in Excel", file=label,
+                            expected="an Excel workbook") from None
+    if sheet_data is None or len(sheet_data):
+        raise _NeedTree()
+    create_rows_before(None)
+    _extend_dimension(root, max_row, max_col)
+    leading = sheet_data.text or ""
+    sheet_data.text = leading + _ROWS_MARKER
+    before, marker, after = _serialise(root).partition(_ROWS_MARKER.encode("ascii"))
+    if not marker:
+        raise _NeedTree()
+    return before + b"".join(out) + after, formula_lost
+
+
 def _fix_row_spans(rows: list) -> None:
     # "spans" is an optimisation hint; a wrong one is worse than none
     for row in rows:
@@ -955,7 +1065,17 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         date_style = _first_date_style(package)
         for sheet, writes in per_sheet.items():
             part = package.sheet_part(sheet)
-            root = _parse_xml(package.read_part(part), label, part)
+            data = package.read_part(part)
+            if len(data) >= STREAM_ABOVE_BYTES:
+                try:
+                    replaced[part], lost = _patch_sheet_streaming(
+                        data, writes, date_style, package, label, sheet)
+                    formula_lost |= lost
+                    continue
+                except _NeedTree:
+                    pass
+            root = _parse_xml(data, label, part)
+            del data
             formula_lost |= _patch_sheet(root, writes, date_style, package, label, sheet)
             replaced[part] = _serialise(root)
         if formula_lost:
