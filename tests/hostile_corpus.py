@@ -38,6 +38,7 @@ WRONG_INPUTS = {
     "date-before-1900": ("in_store_opened", -5, ["in_store_opened", "expected a date"]),
     "negative-weight": ("in_parcel_weight_g", -750, ["in_parcel_weight_g", "> 0"]),
     "infinite-number": ("in_aov_usd", "1e999", ["in_aov_usd", "found '1e999'"]),
+    "absurdly-large": ("in_gmv_m3", 1e300, ["in_gmv_m3", "a typing mistake"]),
     "opened-after-t0": ("in_store_opened", dt.date(2027, 1, 15), ["in_store_opened",
                                                                   "after"]),
     "unknown-market": ("in_market", "XX", ["in_market", "one of", "found 'XX'"]),

@@ -99,9 +99,17 @@ class StoreInputs:
         return (self.eval_date - self.store_opened).days
 
 
+#: No store figure comes near it: beyond it a number is a typing mistake (and would overflow).
+SANITY_LIMIT = 1e12
+
+
 def _finite(name: str, value, *, minimum=None, above=None, maximum=None, expected: str):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
+                         expected=expected, found=value)
+    if abs(value) > SANITY_LIMIT:
+        raise InputError(f"{name}: expected {expected}, found {value!r} (more than "
+                         f"1,000,000,000,000: a typing mistake?)", name=name,
                          expected=expected, found=value)
     if (minimum is not None and value < minimum) or (above is not None and value <= above) \
             or (maximum is not None and value > maximum):
@@ -123,14 +131,15 @@ def validate_inputs(inputs: StoreInputs) -> None:
                          found=inputs.store_opened)
     for name in ("gmv_m1", "gmv_m2", "gmv_m3"):
         _finite(name, getattr(inputs, name), minimum=0, expected="a GMV in USD >= 0")
-    _finite("aov_usd", inputs.aov_usd, above=0, expected="an average order value in USD > 0")
+    _finite("aov_usd", inputs.aov_usd, minimum=0.01,
+            expected="an average order value in USD of at least 0.01")
     _finite("cogs_pct", inputs.cogs_pct, minimum=0, maximum=1,
             expected="a fraction between 0 and 1 (55% is 0.55)")
     _finite("parcel_weight_g", inputs.parcel_weight_g, above=0,
             expected="a weight in grams > 0")
     _finite("aplus_pages", inputs.aplus_pages, minimum=0, expected="a number of pages >= 0")
-    _finite("fx_cny_per_usd", inputs.fx_cny_per_usd, above=0,
-            expected="CNY per USD > 0 (e.g. 7.10)")
+    _finite("fx_cny_per_usd", inputs.fx_cny_per_usd, minimum=0.01,
+            expected="CNY per USD of at least 0.01 (e.g. 7.10)")
     _finite("horizon_months", inputs.horizon_months, above=0, maximum=120,
             expected="a horizon of 1 to 120 months")
     for name in ("livestream_usd_each", "ads_usd_per_month", "interview_sessions",

@@ -83,7 +83,7 @@ def scenario_economics(base_gmv, base_orders, lift, added_gmv, margin, freight_p
     added = np.asarray(added_gmv, dtype=float)
     premium_per_order = np.asarray(freight_per_order, dtype=float) - economy_freight_per_order
     monthly_gmv = B * (1.0 + lift) + added
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # orders grow in proportion to GMV, at the store's own order value
         orders = np.where(B > 0, O * monthly_gmv / B, 0.0)
     incremental_gmv = (monthly_gmv - B) * H
@@ -92,7 +92,7 @@ def scenario_economics(base_gmv, base_orders, lift, added_gmv, margin, freight_p
     monthly_benefit = (monthly_gmv - B) * margin - premium_per_order * orders \
         - running_usd_per_month + coupons_usd / H
     net_gain = incremental_gmv * margin - programme_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # a cost that rounds to $0.00 has no meaningful ratio (it would be a huge number)
         roi = np.where(programme_cost >= MIN_COST_FOR_ROI_USD, net_gain / programme_cost, np.nan)
         # nothing spent up front: paid back at once if it gains, never if it loses,

@@ -145,6 +145,8 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
     number = to_fraction(value) if kind == c.FRACTION else to_number(value)
     if kind == c.COUNT and not float(number).is_integer():
         raise _Problem(value)
+    if abs(number) > SANITY_LIMIT:
+        raise _Problem(number)
     if spec.minimum is not None and number < spec.minimum:
         raise _Problem(value)
     if spec.maximum is not None and number > spec.maximum:
@@ -154,9 +156,17 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
     return number
 
 
+#: No store figure comes near it; beyond it a number is a typing mistake, and would overflow
+#: the arithmetic of the scenarios.
+SANITY_LIMIT = 1e12
+
+
 def _fraction_hint(spec: c.InputSpec, value) -> str:
     if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
         return f" (type {value:g}% or {value / 100:g}, not {value:g})"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value) and abs(value) > SANITY_LIMIT:
+        return " (more than 1,000,000,000,000: a typing mistake?)"
     return ""
 
 
@@ -251,7 +261,7 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
             value = row[cols[name]]
             try:
                 number = to_number(value)
-                if number < 0 or (positive and number == 0):
+                if number < 0 or (positive and number == 0) or number > SANITY_LIMIT:
                     raise _Problem(value)
             except _Problem:
                 problem(name, expected, value)
@@ -271,7 +281,7 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
         else:
             try:
                 number = to_number(cost)
-                if number < 0:
+                if number < 0 or number > SANITY_LIMIT:
                     raise _Problem(cost)
             except _Problem:
                 problem("unit_cost", "a cost per unit >= 0 (or blank: COGS % × price)", cost)
