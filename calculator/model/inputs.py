@@ -99,8 +99,10 @@ class StoreInputs:
         return (self.eval_date - self.store_opened).days
 
 
-#: No store figure comes near it: beyond it a number is a typing mistake (and would overflow).
+#: No store figure comes near it: beyond it a number is a typing mistake (and would overflow
+#: the scenarios' arithmetic). The workbook reader applies the same bound and words.
 SANITY_LIMIT = 1e12
+TYPING_MISTAKE = " (more than 1,000,000,000,000: a typing mistake?)"
 
 
 def _finite(name: str, value, *, minimum=None, above=None, maximum=None, expected: str):
@@ -108,9 +110,8 @@ def _finite(name: str, value, *, minimum=None, above=None, maximum=None, expecte
         raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
                          expected=expected, found=value)
     if abs(value) > SANITY_LIMIT:
-        raise InputError(f"{name}: expected {expected}, found {value!r} (more than "
-                         f"1,000,000,000,000: a typing mistake?)", name=name,
-                         expected=expected, found=value)
+        raise InputError(f"{name}: expected {expected}, found {value!r}{TYPING_MISTAKE}",
+                         name=name, expected=expected, found=value)
     if (minimum is not None and value < minimum) or (above is not None and value <= above) \
             or (maximum is not None and value > maximum):
         raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,

@@ -158,18 +158,26 @@ def _parser() -> etree.XMLParser:
                            huge_tree=True, remove_blank_text=False)
 
 
-def _parse_xml(data: bytes, label: str, part: str) -> etree._Element:
+def _refuse_dtd(data: bytes, label: str, part: str) -> None:
     head = data[:4096]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise WorkbookError(f"{label}: the part {part} declares a DTD or entities, which workbooks "
                             f"never need (possible XML entity attack); the file was not read",
                             file=label, expected="an Excel workbook")
+
+
+def _not_well_formed(label: str, part: str, error: Exception) -> WorkbookError:
+    return WorkbookError(f"{label}: the part {part} is not well-formed XML ({error}); open "
+                         f"and re-save the file in Excel", file=label,
+                         expected="an Excel workbook")
+
+
+def _parse_xml(data: bytes, label: str, part: str) -> etree._Element:
+    _refuse_dtd(data, label, part)
     try:
         return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
-        raise WorkbookError(f"{label}: the part {part} is not well-formed XML ({error}); open "
-                            f"and re-save the file in Excel", file=label,
-                            expected="an Excel workbook") from None
+        raise _not_well_formed(label, part, error) from None
 
 
 def _resolve(base_part: str, target: str) -> str:
@@ -294,9 +302,10 @@ class XlsxPackage:
 
     def _too_big(self, part: str) -> WorkbookError:
         return WorkbookError(f"{self.label}: the part {part} unpacks to more than "
-                             f"{MAX_PART_BYTES / 1048576:g} MB, the size limit (possible zip bomb); the "
-                             f"file was not read. A genuine workbook this big: set "
-                             f"AEROI_MAX_PART_MB higher", file=self.label, expected="a part under the size limit")
+                             f"{MAX_PART_BYTES / 1048576:g} MB, the size limit (possible zip "
+                             f"bomb); the file was not read. A genuine workbook this big: set "
+                             f"AEROI_MAX_PART_MB higher", file=self.label,
+                             expected="a part under the size limit")
 
     def xml(self, part: str) -> etree._Element:
         root = self._xml_cache.get(part)
@@ -762,30 +771,43 @@ def _patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | 
         raise WorkbookError(f"{label}: the sheet {sheet!r} has no cell data part", file=label,
                             sheet=sheet)
     index = _RowIndex(sheet_data, label, sheet)
+    by_row = _writes_by_row(writes)
+    formula_lost = False
+    max_row = max_col = 0
+    for number in sorted(by_row):
+        row_writes = by_row[number]
+        row = index.get(number, create=any(not _is_blank(v) for _, v in row_writes))
+        if row is None:
+            continue
+        lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label, sheet)
+        formula_lost |= lost
+        if rightmost:
+            max_row, max_col = max(max_row, number), max(max_col, rightmost)
+    _extend_dimension(root, max_row, max_col)
+    return formula_lost
+
+
+def _writes_by_row(writes: list[tuple[int, int, object]]) -> dict[int, list[tuple[int, object]]]:
+    """(row, col, value) writes grouped by row, each row's sorted by column."""
     by_row: dict[int, list[tuple[int, object]]] = {}
     for number, col, value in writes:
         by_row.setdefault(number, []).append((col, value))
-    formula_lost = False
-    max_row = max_col = 0
-    touched = []
-    for number in sorted(by_row):
-        row_writes = sorted(by_row[number], key=lambda w: w[0])
-        has_value = any(not _is_blank(v) for _, v in row_writes)
-        row = index.get(number, create=has_value)
-        if row is None:
-            continue
-        try:
-            formula_lost |= _patch_row(row, number, row_writes, date_style, package)
-        except _CellProblem as problem:
-            raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
-                                sheet=sheet, cell=problem.cell) from None
-        touched.append(row)
-        if has_value:
-            max_row = max(max_row, number)
-            max_col = max(max_col, max(c for c, v in row_writes if not _is_blank(v)))
-    _fix_row_spans(touched)
-    _extend_dimension(root, max_row, max_col)
-    return formula_lost
+    for row_writes in by_row.values():
+        row_writes.sort(key=lambda w: w[0])
+    return by_row
+
+
+def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
+               package: XlsxPackage, label: str, sheet: str) -> tuple[bool, int]:
+    """Patch one row (the tree and the streamed paths share it) and fix its spans. Returns
+    (whether a formula was overwritten, the rightmost column given a value, or 0)."""
+    try:
+        lost = _patch_row(row, number, row_writes, date_style, package)
+    except _CellProblem as problem:
+        raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
+                            sheet=sheet, cell=problem.cell) from None
+    _fix_row_spans([row])
+    return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
 
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
@@ -805,12 +827,8 @@ def _patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     """The same patch as :func:`_patch_sheet`, done while the sheet is parsed: each row is
     patched, serialised and dropped as soon as it is complete. Returns (the new part, whether
     a formula was overwritten)."""
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        _parse_xml(head, label, package.sheet_part(sheet))      # raises the usual message
-    by_row: dict[int, list[tuple[int, object]]] = {}
-    for number, col, value in writes:
-        by_row.setdefault(number, []).append((col, value))
+    _refuse_dtd(data, label, package.sheet_part(sheet))
+    by_row = _writes_by_row(writes)
     pending = sorted(by_row)
     next_pending = 0
     out: list[bytes] = []
@@ -823,16 +841,11 @@ def _patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     def emit(row, number: int, row_writes) -> None:
         nonlocal formula_lost, max_row, max_col
         if row_writes:
-            row_writes = sorted(row_writes, key=lambda w: w[0])
-            try:
-                formula_lost |= _patch_row(row, number, row_writes, date_style, package)
-            except _CellProblem as problem:
-                raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
-                                    sheet=sheet, cell=problem.cell) from None
-            _fix_row_spans([row])
-            written = [c for c, v in row_writes if not _is_blank(v)]
-            if written:
-                max_row, max_col = max(max_row, number), max(max_col, max(written))
+            lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label,
+                                         sheet)
+            formula_lost |= lost
+            if rightmost:
+                max_row, max_col = max(max_row, number), max(max_col, rightmost)
         text = etree.tostring(row, encoding="UTF-8")
         end = text.index(b">")
         start_tag = text[:end]
@@ -882,9 +895,7 @@ def _patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
                 emit(element, number, None)
             sheet_data.remove(element)
     except etree.XMLSyntaxError as error:
-        raise WorkbookError(f"{label}: the part {package.sheet_part(sheet)} is not well-formed "
-                            f"XML ({error}); open and re-save the file in Excel", file=label,
-                            expected="an Excel workbook") from None
+        raise _not_well_formed(label, package.sheet_part(sheet), error) from None
     if sheet_data is None or len(sheet_data):
         raise _NeedTree()
     create_rows_before(None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculator.errors import CalculatorError, InputError, WorkbookError
-from calculator.model.inputs import SkuTable, StoreInputs
+from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
 from calculator.workbook.io import Location, WorkbookIO, column_letter
@@ -156,17 +156,13 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
     return number
 
 
-#: No store figure comes near it; beyond it a number is a typing mistake, and would overflow
-#: the arithmetic of the scenarios.
-SANITY_LIMIT = 1e12
-
-
-def _fraction_hint(spec: c.InputSpec, value) -> str:
+def _hint(spec: c.InputSpec, value) -> str:
+    """A short guess at what went wrong: a percentage typed as 40, or a number too large."""
     if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
         return f" (type {value:g}% or {value / 100:g}, not {value:g})"
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value) and abs(value) > SANITY_LIMIT:
-        return " (more than 1,000,000,000,000: a typing mistake?)"
+        return TYPING_MISTAKE
     return ""
 
 
@@ -353,7 +349,7 @@ def read_store(io: WorkbookIO) -> ReadResult:
             typed = convert(spec, value, choices)
         except _Problem as problem:
             errors.append(_input_error(io, spec, problem.found, expected,
-                                       _fraction_hint(spec, problem.found)))
+                                       _hint(spec, problem.found)))
             continue
         if typed is None:
             if spec.required:

@@ -254,21 +254,17 @@ class _Builder:
         self.f_out_wrap = add({**base_out, "text_wrap": True, "valign": "top"})
         self.f_cell_date = add({"num_format": "yyyy-mm-dd"})
         self.f_cell_money = add({"num_format": "#,##0.00"})
-        self.f_cell_pct = add({"num_format": "0.0%"})
 
-    def _block(self, sheet, row: int, col: int, header: Sequence[str], rows: int,
-               formats: Sequence | None = None, name: str | None = None, header_row=True):
-        """An output block: a header row (the name covers it) and styled empty cells."""
-        if header_row:
-            for k, title in enumerate(header):
-                sheet.write_string(row, col + k, title, self.f_header)
-        first = 1 if header_row else 0
-        for r in range(first, rows):
-            for k in range(len(header)):
-                fmt = formats[k] if formats else self.f_out
+    def _block(self, name: str, sheet, row: int, col: int, header: Sequence[str], rows: int,
+               formats: Sequence):
+        """An output block named ``name``: a header row (the name covers it) and empty cells
+        styled column by column."""
+        for k, title in enumerate(header):
+            sheet.write_string(row, col + k, title, self.f_header)
+        for r in range(1, rows):
+            for k, fmt in enumerate(formats):
                 sheet.write_blank(row + r, col + k, None, fmt)
-        if name:
-            self.book.define_name(name, _absolute(sheet.name, row, col, rows, len(header)))
+        self._name(name, sheet, row, col, rows, len(header))
 
     def _name(self, name: str, sheet, row: int, col: int, rows: int = 1, cols: int = 1):
         expected = (c.OUTPUTS.get(name) or c.OPTIONAL_OUTPUTS.get(name) or (None, None))[1]
@@ -522,17 +518,15 @@ class _Builder:
                           "freight_per_order": money, "programme_cost": money, "net_gain": money,
                           "roi": self.f_out_pct, "payback_months": self.f_out_num,
                           "breakeven_lift": self.f_out_pct}
-        self._block(sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_results", sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
                     [result_formats[k] for k in RESULT_COLUMNS])
         sheet.set_row(row, 30)                  # wrapped column headers
-        self._name("out_results", sheet, row, 0, 1 + len(SCENARIOS), len(RESULT_COLUMNS))
 
         row = COSTS_TABLE_ROW - 1
         sheet.write_string(row - 1, 0, t["costs"], self.f_heading)
-        self._block(sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
+        self._block("out_costs", sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
                     [self.f_out_bold] + [money] * (len(c.COSTS_HEADER) - 1))
         sheet.set_row(row, 30)
-        self._name("out_costs", sheet, row, 0, 1 + len(SCENARIOS), len(c.COSTS_HEADER))
 
         # the stamp and the freshness flag
         row = STAMP_ROW - 1
@@ -635,8 +629,7 @@ class _Builder:
         row = 3 + len(PHASES)
         formats = [self.f_out_bold, self.f_out, self.f_out_int, self.f_out_date, self.f_out_time,
                    self.f_out_time]
-        self._block(sheet, row, 0, c.CALENDAR_COLUMNS, 1 + len(PHASES), formats)
-        self._name("out_calendar", sheet, row, 0, 1 + len(PHASES), len(c.CALENDAR_COLUMNS))
+        self._block("out_calendar", sheet, row, 0, c.CALENDAR_COLUMNS, 1 + len(PHASES), formats)
 
     def _checks(self, sheet):
         t = self.t
@@ -646,14 +639,12 @@ class _Builder:
         sheet.set_column("D:D", 26)
         sheet.write_string(0, 0, t["checks_title"], self.f_title)
         sheet.write_string(2, 0, t["eligibility"], self.f_heading)
-        self._block(sheet, 3, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_eligibility", sheet, 3, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, self.f_out, self.f_out_wrap])
-        self._name("out_eligibility", sheet, 3, 0, 1 + len(SCENARIOS), len(c.ELIGIBILITY_COLUMNS))
         row = 3 + len(SCENARIOS) + 3
         sheet.write_string(row - 1, 0, t["readiness"], self.f_heading)
-        self._block(sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
+        self._block("out_checks", sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
                     [self.f_out_bold, self.f_out, self.f_out_wrap, self.f_out])
-        self._name("out_checks", sheet, row, 0, 1 + c.CHECK_ROWS, len(c.CHECK_COLUMNS))
         for status, colour in (("fail", "#F8CBAD"), ("warn", "#FFE699"), ("pass", "#C6EFCE")):
             fmt = self.book.add_format({"bg_color": colour})
             for first in (3, row):
@@ -675,15 +666,13 @@ class _Builder:
         money = self.f_out_money
         formats = {"sku": self.f_out_bold, "plan": self.f_out, "margin": self.f_out_pct,
                    "note": self.f_out_wrap}
-        self._block(sheet, 4, 0, SKU_ECONOMICS_COLUMNS, 2,
+        self._block("out_sku_economics", sheet, 4, 0, SKU_ECONOMICS_COLUMNS, 2,
                     [formats.get(k, money) for k in SKU_ECONOMICS_COLUMNS])
-        self._name("out_sku_economics", sheet, 4, 0, 2, len(SKU_ECONOMICS_COLUMNS))
         col = len(SKU_ECONOMICS_COLUMNS) + 1
         sheet.set_column(col, col + len(PROGRAMME_COLUMNS) - 1, 16)
         sheet.write_string(3, col, t["sku_programme"], self.f_heading)
-        self._block(sheet, 4, col, PROGRAMME_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_sku_programme", sheet, 4, col, PROGRAMME_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, self.f_out, self.f_out_pct, self.f_out_pct])
-        self._name("out_sku_programme", sheet, 4, col, 1 + len(SCENARIOS), len(PROGRAMME_COLUMNS))
         sheet.freeze_panes(5, 1)
 
     def _risk(self, sheet):
@@ -730,26 +719,21 @@ class _Builder:
         row = row + 6
         sheet.write_string(row - 1, 0, t["risk_results"], self.f_heading)
         money, pct = self.f_out_money, self.f_out_pct
-        self._block(sheet, row, 0, c.RISK_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_risk", sheet, row, 0, c.RISK_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, money, money, money, pct, pct, pct, pct])
-        self._name("out_risk", sheet, row, 0, 1 + len(SCENARIOS), len(c.RISK_COLUMNS))
         row += len(SCENARIOS) + 2
         sheet.write_string(row, 0, t["risk_scenario"], self.f_group)
         sheet.write_blank(row, 1, None, self.f_out_bold)
         self._name("out_risk_scenario", sheet, row, 1)
         row += 2
         sheet.write_string(row - 1, 0, t["sensitivity"], self.f_heading)
-        self._block(sheet, row, 0, c.SENSITIVITY_COLUMNS, 1 + c.SENSITIVITY_ROWS,
-                    [self.f_out_bold] + [money] * 5)
-        self._name("out_sensitivity", sheet, row, 0, 1 + c.SENSITIVITY_ROWS,
-                   len(c.SENSITIVITY_COLUMNS))
+        self._block("out_sensitivity", sheet, row, 0, c.SENSITIVITY_COLUMNS,
+                    1 + c.SENSITIVITY_ROWS, [self.f_out_bold] + [money] * 5)
         sensitivity_row = row
         row += c.SENSITIVITY_ROWS + 3
         sheet.write_string(row - 1, 0, t["histogram"], self.f_heading)
-        self._block(sheet, row, 0, c.HISTOGRAM_COLUMNS, 1 + c.HISTOGRAM_BINS,
-                    [money, money, pct])
-        self._name("out_risk_histogram", sheet, row, 0, 1 + c.HISTOGRAM_BINS,
-                   len(c.HISTOGRAM_COLUMNS))
+        self._block("out_risk_histogram", sheet, row, 0, c.HISTOGRAM_COLUMNS,
+                    1 + c.HISTOGRAM_BINS, [money, money, pct])
 
         histogram = self.book.add_chart({"type": "column"})
         histogram.add_series({
