@@ -7,17 +7,14 @@ picture and a VBA project. Built with XlsxWriter (the only writer here that can 
 """
 from __future__ import annotations
 
-import datetime as dt
 import struct
 import sys
 import zlib
 from pathlib import Path
 
 from calculator.workbook.template import build_template
+from tests.stores import STORE
 
-BASE = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
-            in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6, in_cogs_pct=0.45,
-            in_parcel_weight_g=750)
 #: What each corpus file carries, in the order they rotate through.
 EXTRAS = ("button", "checkbox", "textbox", "picture", "comment", "chart", "sparkline",
           "dynamic_array", "conditional_format", "hidden_sheet", "protection", "header_picture",
@@ -70,7 +67,7 @@ def _user_things(index: int, folder: Path):
         notes.protect("secret")
         results.set_header("&L&G&CStore workbook", {"image_left": str(image)})
         notes.set_background(str(image))
-        notes.write("A1", f"=Results!B3&\" / \"&Results!B4")
+        notes.write("A1", "=Results!B3&\" / \"&Results!B4")
         notes.set_landscape()
         notes.set_paper(9)
     return customise
@@ -85,7 +82,7 @@ def build_corpus(folder: str | Path, count: int = 12) -> list[Path]:
     for index in range(count):
         suffix = ".xlsm" if index % 2 == 0 else ".xlsx"
         path = folder / f"store-{index:03d}{suffix}"
-        values = dict(BASE, in_gmv_m3=4000 + 250 * index,
+        values = dict(STORE, in_gmv_m3=4000 + 250 * index,
                       in_parcel_weight_g=300 + 150 * (index % 8))
         build_template(path, "zh" if index % 3 == 2 else "en", values=values,
                        customise=_user_things(index, folder))

@@ -19,10 +19,8 @@ from lxml import etree
 from calculator.workbook import contract as c
 from calculator.workbook.package import XlsxPackage, write_cells
 from calculator.workbook.template import build_template
+from tests.stores import STORE
 
-STORE = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
-             in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
-             in_cogs_pct=0.45, in_parcel_weight_g=750)
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 

@@ -3,7 +3,6 @@ package side of the reader/writer interface; and the xlwings side driven by a mi
 (only real Excel can run it: docs/excel-checklist.md)."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 import pytest
@@ -14,10 +13,8 @@ from calculator.excel.xlwings_io import OpenWorkbook, as_text_cell
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.package import XlsxPackage, write_cells
 from calculator.workbook.template import build_template
+from tests.stores import STORE
 
-STORE = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
-             in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
-             in_cogs_pct=0.45, in_parcel_weight_g=750)
 
 
 def test_calculate_book_writes_the_results_of_the_open_workbook(tmp_path):

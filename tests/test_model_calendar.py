@@ -2,8 +2,6 @@
 T+7 / T+30 / T+90 in natural days, Beijing time (GMT+8); the fuse trips 72 h after a deadline."""
 import datetime as dt
 
-import pytest
-
 from calculator.model.calendar import programme_calendar
 from calculator.model.ratecard import load_rate_card
 

@@ -17,6 +17,7 @@ from calculator.errors import WorkbookError
 from calculator.workbook import package as pkg
 from calculator.workbook.package import (TEMP_PREFIX, ErrorValue, XlsxPackage, cleanup_stale_temps,
                                          parse_reference, write_cells)
+from tests.stores import STORE
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -379,19 +380,15 @@ def test_a_second_write_over_the_first_changes_kinds_and_values_correctly(tmp_pa
 
 def test_streamed_and_tree_patches_give_the_same_sheet(tmp_path, monkeypatch):
     # a real store workbook with 300 SKUs (1,200 SKU x plan rows written), patched both ways
-    import datetime as dt2
     from calculator.workbook.batch import run_batch
     from calculator.workbook.template import build_template
     skus = [dict(sku=f"S{i}", category="general", weight_g=100 + 7 * i, price_usd=10 + i % 40,
                  orders_per_month=i % 25) for i in range(300)]
-    values = dict(in_eval_date=dt2.date(2026, 12, 1), in_store_opened=dt2.date(2026, 8, 1),
-                  in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
-                  in_cogs_pct=0.45, in_parcel_weight_g=750)
-    stamp = dt2.datetime(2026, 12, 1, 9, 0)
+    stamp = dt.datetime(2026, 12, 1, 9, 0)
     results = {}
     for mode, limit in (("tree", 2**62), ("streamed", 0)):
         monkeypatch.setattr(pkg, "STREAM_ABOVE_BYTES", limit)
-        book = build_template(tmp_path / mode / "store.xlsx", values=values, skus=skus)
+        book = build_template(tmp_path / mode / "store.xlsx", values=STORE, skus=skus)
         run_batch([book.parent], calculated_at=stamp)
         run_batch([book.parent], calculated_at=stamp)      # the re-run path, in place
         with zipfile.ZipFile(book) as package:

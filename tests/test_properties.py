@@ -23,6 +23,7 @@ from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.package import write_cells
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
+from tests.stores import STORE
 
 RATES = load_rate_card()
 anything = st.one_of(
@@ -81,10 +82,7 @@ def test_model_inputs_give_results_or_our_error(gmv, aov, cogs, weight, opened, 
 
 @pytest.fixture(scope="module")
 def base_workbook(tmp_path_factory) -> Path:
-    return build_template(tmp_path_factory.mktemp("prop") / "base.xlsx", values=dict(
-        in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1), in_gmv_m1=3000,
-        in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6, in_cogs_pct=0.45,
-        in_parcel_weight_g=750))
+    return build_template(tmp_path_factory.mktemp("prop") / "base.xlsx", values=STORE)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -2,7 +2,6 @@
 languages, and what LibreOffice (an independent spreadsheet engine) makes of it."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 import importlib
 import shutil
@@ -18,6 +17,7 @@ from calculator.model.ratecard import load_rate_card
 from calculator.workbook import contract as c
 from calculator.workbook.package import XlsxPackage, write_cells
 from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
+from tests.stores import STORE
 from tests.libreoffice import convert, recalculated_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +27,7 @@ ALL_SHAPES = {**c.OUTPUTS, **c.OPTIONAL_OUTPUTS}
 
 
 def _filled(path: Path, lang="en", **extra) -> Path:
-    values = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
-                  in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
-                  in_cogs_pct=0.45, in_parcel_weight_g=750)
-    values.update(extra)
-    return build_template(path, lang, values=values)
+    return build_template(path, lang, values={**STORE, **extra})
 
 
 @pytest.mark.parametrize("name", TEMPLATE_FILES)

@@ -22,10 +22,8 @@ from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.package import XlsxPackage, write_cells
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
+from tests.stores import STORE
 
-STORE = dict(in_eval_date=dt.date(2026, 12, 1), in_store_opened=dt.date(2026, 8, 1),
-             in_gmv_m1=3000, in_gmv_m2=4000, in_gmv_m3=5200, in_aov_usd=24.6,
-             in_cogs_pct=0.45, in_parcel_weight_g=750)
 OUTPUT_SHEETS = {c.RESULTS_SHEET, c.CALENDAR_SHEET, c.CHECKS_SHEET, c.SKU_ECONOMICS_SHEET,
                  c.RISK_SHEET}
 
@@ -251,7 +249,7 @@ def test_the_risk_sheet_follows_its_seed_and_reaches_the_summary(tmp_path):
 
 def test_a_risk_range_out_of_order_is_named_by_cell(tmp_path):
     # gsc_rising is the second row of in_risk_ranges (Risk!B8:E12): low 3 > likely 1.47
-    book = make(tmp_path / "store.xlsx", in_risk_ranges=[[], [3.0, None, None, None]])
+    make(tmp_path / "store.xlsx", in_risk_ranges=[[], [3.0, None, None, None]])
     result = run("run", tmp_path)
     assert result.exit_code == 1
     assert "Risk!B9 in_risk_ranges: expected low <= likely <= high for gsc_rising" in \
