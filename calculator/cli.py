@@ -151,8 +151,8 @@ def _run(paths, out, jobs, summary, as_json, check_only):
                            f"  [{outcome.store_status}]")
             else:
                 click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.status}")
-                for record in outcome.errors:
-                    click.echo(f"{'':>12}{record['message']}")
+                for problem in outcome.errors:
+                    click.echo(f"{'':>12}{problem.message}")
         done = sum(1 for o in report.outcomes if o.status == "ok")
         click.echo(f"{done} of {len(report.outcomes)} workbook(s) "
                    f"{'valid' if check_only else 'calculated'}"

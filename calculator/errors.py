@@ -1,9 +1,63 @@
 """Errors as data: every problem we report to a user is a CalculatorError with a message
-that names where it happened (file, sheet, cell, defined name) and what was expected.
+that names where it happened (file, sheet, cell, defined name) and what was expected, and a
+kind that code tells problems apart by (never by the words of the message).
 
-No other exception type should reach a user; the CLI turns these into one-line messages.
+No other exception type should reach a user; the CLI turns these into one-line messages, the
+batch into :class:`Problem` records.
 """
 from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Kind(enum.StrEnum):
+    """What sort of problem, for code that reacts differently (the batch's status, the summary's
+    Problems sheet, a cell's short message). The value is what a report shows."""
+    BAD_INPUT = "bad input"           # a value typed in the workbook (or passed) cannot be used
+    LAYOUT = "layout"                 # one of our workbooks, but a name, table or block is
+                                      # missing, moved or too small for the results
+    NOT_OURS = "not ours"             # a readable workbook not made from our template
+    DAMAGED = "damaged"               # not a workbook, or a part cannot be unpacked or parsed
+    UNSUPPORTED = "unsupported"       # a workbook in a format we do not read (Strict Open XML)
+    UNSAFE = "unsafe"                 # refused on purpose: DTD/entities, beyond a size limit
+    NOT_FOUND = "not found"           # no such file or folder
+    LOCKED = "locked"                 # read-only, permission denied, or in use by another run
+    CHANGED = "changed"               # changed by another program while we worked on it
+    NOT_SAVED = "not saved"           # could not be written (disk full, I/O error)
+    INTERNAL = "internal"             # a bug of ours; the file was left as it was
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One problem as a record: where (file, sheet, cell, defined name), what was expected and
+    found, the full sentence for a person, and its kind for code."""
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    name: str | None = None
+    expected: str | None = None
+    found: str | None = None
+    message: str
+    kind: Kind
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "name": self.name,
+                "expected": self.expected, "found": self.found, "message": self.message,
+                "kind": self.kind.value}
+
+
+class BadValue(Exception):
+    """A value a converter (``to_bool``, ``to_date``...) cannot use; ``found`` is the value.
+    Callers turn it into a message of their own (an InputError naming the cell, or a short
+    message in a cell)."""
+
+    def __init__(self, found):
+        super().__init__(found)
+        self.found = found
 
 
 class CalculatorError(Exception):
@@ -11,14 +65,19 @@ class CalculatorError(Exception):
 
     ``str(error)`` is a complete, user-readable sentence. The optional location fields let a
     batch collect errors as records (file, sheet, cell, name, expected, found) and report them
-    together, beancount-style, instead of stopping at the first one.
+    together, beancount-style, instead of stopping at the first one. ``kind`` says what sort
+    of problem it is (each subclass has a default).
     """
+    kind: Kind = Kind.BAD_INPUT
 
     def __init__(self, message: str, *, file: str | None = None, sheet: str | None = None,
                  cell: str | None = None, name: str | None = None,
-                 expected: str | None = None, found: object = None) -> None:
+                 expected: str | None = None, found: object = None,
+                 kind: Kind | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if kind is not None:
+            self.kind = kind
         self.file = file
         self.sheet = sheet
         self.cell = cell
@@ -54,11 +113,11 @@ class CalculatorError(Exception):
             body = f"{where}: {body}"
         return f"{self.file}: {body}" if self.file else body
 
-    def as_record(self) -> dict:
-        return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "name": self.name,
-                "expected": self.expected,
-                "found": None if self.found is None else str(self.found),
-                "message": str(self)}
+    def problem(self) -> Problem:
+        return Problem(file=self.file, sheet=self.sheet, cell=self.cell, name=self.name,
+                       expected=self.expected,
+                       found=None if self.found is None else str(self.found),
+                       message=str(self), kind=self.kind)
 
 
 class RateCardError(CalculatorError):
@@ -71,3 +130,4 @@ class InputError(CalculatorError):
 
 class WorkbookError(CalculatorError):
     """A file cannot be read or written as one of our workbooks."""
+    kind = Kind.DAMAGED

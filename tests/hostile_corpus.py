@@ -17,9 +17,9 @@ import openpyxl
 from lxml import etree
 
 from calculator.workbook import contract as c
+from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from calculator.workbook.template import build_template
 from tests.stores import STORE
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

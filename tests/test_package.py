@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from lxml import etree
 
-from calculator.errors import WorkbookError
+from calculator.errors import Kind, WorkbookError
 from calculator.workbook import writer, xmlsafe
 from calculator.workbook.atomic import TEMP_PREFIX, cleanup_stale_temps
 from calculator.workbook.cellref import parse_reference
@@ -160,10 +160,11 @@ def test_inline_rich_text_errors_and_formula_results_are_read(tmp_path):
 
 def test_a_name_to_a_deleted_sheet_is_an_error_naming_it(tmp_path):
     with XlsxPackage(hand_made(tmp_path / "h.xlsx")) as package:
-        with pytest.raises(WorkbookError, match="broken.*#REF!"):
+        with pytest.raises(WorkbookError, match="broken.*#REF!") as broken:
             package.get_name("broken")
-        with pytest.raises(WorkbookError, match="gone.*'Deleted'"):
+        with pytest.raises(WorkbookError, match="gone.*'Deleted'") as gone:
             package.get_name("gone")
+    assert broken.value.kind is gone.value.kind is Kind.LAYOUT
 
 
 def test_tables_are_found_with_columns_and_data_rows(tmp_path):
@@ -178,11 +179,15 @@ def test_tables_are_found_with_columns_and_data_rows(tmp_path):
 def test_not_a_workbook_is_named_as_such(tmp_path):
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
-    with pytest.raises(WorkbookError, match="empty.xlsx: not an Excel workbook"):
+    with pytest.raises(WorkbookError, match="empty.xlsx: not an Excel workbook") as not_zip:
         XlsxPackage(empty)
     other = write_package(tmp_path / "other.xlsx", {"hello.txt": "hi"})
-    with pytest.raises(WorkbookError, match="without xl/workbook.xml"):
+    with pytest.raises(WorkbookError, match="without xl/workbook.xml") as no_workbook:
         XlsxPackage(other)
+    assert not_zip.value.kind is no_workbook.value.kind is Kind.DAMAGED
+    with pytest.raises(WorkbookError, match="no such file") as missing:
+        XlsxPackage(tmp_path / "never-made.xlsx")
+    assert missing.value.kind is Kind.NOT_FOUND
 
 
 def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
@@ -192,16 +197,18 @@ def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
     parts = members(path)
     parts["xl/workbook.xml"] = bomb.encode()
     write_package(path, parts)
-    with pytest.raises(WorkbookError, match="DTD"):
+    with pytest.raises(WorkbookError, match="DTD") as refused:
         XlsxPackage(path)
+    assert refused.value.kind is Kind.UNSAFE
 
 
 def test_a_part_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     path = make_book(tmp_path / "b.xlsx")
     with XlsxPackage(path) as package:
         monkeypatch.setattr(xmlsafe, "MAX_PART_BYTES", 500)    # the SKUs sheet is bigger than this
-        with pytest.raises(WorkbookError, match="zip bomb"):
+        with pytest.raises(WorkbookError, match="zip bomb") as refused:
             package.read_table("SKUs")
+    assert refused.value.kind is Kind.UNSAFE
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -302,8 +309,9 @@ def test_writes_into_an_empty_sheet_and_drops_the_calc_chain_of_a_lost_formula(t
 def test_a_block_larger_than_its_range_is_refused_and_nothing_written(tmp_path):
     book = make_book(tmp_path / "b.xlsx")
     before = book.read_bytes()
-    with pytest.raises(WorkbookError, match="out_row has room for 1×3 cells"):
+    with pytest.raises(WorkbookError, match="out_row has room for 1×3 cells") as no_room:
         write_cells(book, {"out_row": [[1, 2, 3, 4]]})
+    assert no_room.value.kind is Kind.LAYOUT
     assert book.read_bytes() == before
 
 
@@ -327,8 +335,9 @@ def test_permissions_are_kept_and_read_only_files_refused(tmp_path):
     assert stat.S_IMODE(os.stat(book).st_mode) == 0o640
     os.chmod(book, 0o440)
     before = book.read_bytes()
-    with pytest.raises(WorkbookError, match="read-only"):
+    with pytest.raises(WorkbookError, match="read-only") as read_only:
         write_cells(book, UPDATES)
+    assert read_only.value.kind is Kind.LOCKED
     assert book.read_bytes() == before
 
 

@@ -20,9 +20,9 @@ from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import compute_scenarios
 from calculator.workbook import contract as c
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.writer import write_cells
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
+from calculator.workbook.writer import write_cells
 from tests.stores import STORE
 
 RATES = load_rate_card()

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from calculator.cli import main
 from calculator.model.ratecard import load_rate_card
 from calculator.workbook import contract as c
+from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
 from tests.stores import STORE
 from tests.libreoffice import convert, recalculated_values
 

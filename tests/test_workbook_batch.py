@@ -19,10 +19,10 @@ from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenar
 from calculator.workbook import contract as c
 from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.writer import write_cells
-from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.stores import STORE
 
 OUTPUT_SHEETS = {c.RESULTS_SHEET, c.CALENDAR_SHEET, c.CHECKS_SHEET, c.SKU_ECONOMICS_SHEET,

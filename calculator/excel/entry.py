@@ -58,7 +58,7 @@ def run_folder_of(folder: str | os.PathLike, exclude: str | None = None) -> str:
     done = sum(1 for outcome in report.outcomes if outcome.status == "ok")
     lines = [f"{done} of {len(report.outcomes)} workbook(s) calculated."]
     for outcome in report.failed[:10]:
-        first = outcome.errors[0]["message"] if outcome.errors else outcome.status
+        first = outcome.errors[0].message if outcome.errors else outcome.status
         lines.append(f"- {Path(outcome.path).name}: {first}")
     if report.summary_path:
         lines.append(f"Summary: {report.summary_path}")

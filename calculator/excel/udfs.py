@@ -16,7 +16,7 @@ import math
 import numpy as np
 import xlwings as xw
 
-from calculator.errors import CalculatorError
+from calculator.errors import BadValue, CalculatorError
 from calculator.model import freight as fr
 from calculator.model.calendar import programme_calendar
 from calculator.model.eligibility import leap_eligibility, rising_eligibility, shumao_eligibility
@@ -25,7 +25,7 @@ from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenarios
 from calculator.model.spend import aplus_cost_usd
-from calculator.workbook.reader import _Problem, to_bool, to_date
+from calculator.workbook.reader import to_bool, to_date
 from calculator.workbook.results import cell_value, roi_cell
 
 
@@ -64,7 +64,7 @@ def _number(value, name: str, *, positive=False, minimum=None):
 def _date(value, name: str) -> dt.date:
     try:
         return to_date(value)
-    except _Problem:
+    except BadValue:
         raise _CellMessage(f"{name} must be a date") from None
 
 
@@ -204,7 +204,7 @@ def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn
     elif name == "shumao":
         try:
             result = shumao_eligibility(False if _blank(cn_exporter) else to_bool(cn_exporter))
-        except _Problem:
+        except BadValue:
             raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
     else:
         raise _CellMessage("track must be gsc_rising, gsc_leap or shumao")
@@ -254,7 +254,7 @@ def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_
         return ""
     try:
         exporter = False if _blank(cn_exporter) else to_bool(cn_exporter)
-    except _Problem:
+    except BadValue:
         raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
     store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                    parcel_weight_g, category="general" if _blank(category) else str(category),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from calculator.errors import InputError
+from calculator.model.arrays import scalar_or_array
 from calculator.model.ratecard import RateCard
 
 
@@ -29,7 +30,7 @@ def commission_rate(category, rates: RateCard):
                          f"to the Rates table)", name="category",
                          expected="a category of the Rates table", found=unknown[0])
     result = np.array([table[c] for c in flat], dtype=float).reshape(names.shape)
-    return float(result) if result.ndim == 0 else result
+    return scalar_or_array(result)
 
 
 def affiliate_cost_rate(affiliate_share, affiliate_rate):
@@ -39,7 +40,7 @@ def affiliate_cost_rate(affiliate_share, affiliate_rate):
     0.02
     """
     result = np.asarray(affiliate_share, dtype=float) * np.asarray(affiliate_rate, dtype=float)
-    return float(result) if result.ndim == 0 else result
+    return scalar_or_array(result)
 
 
 def margin_rate(cogs_pct, commission, affiliate_cost):
@@ -49,7 +50,7 @@ def margin_rate(cogs_pct, commission, affiliate_cost):
     0.4
     """
     result = 1.0 - np.asarray(cogs_pct, dtype=float) - commission - affiliate_cost
-    return float(result) if np.ndim(result) == 0 else result
+    return scalar_or_array(result)
 
 
 def fees_on_gmv_usd(gmv_usd, commission, affiliate_cost):
@@ -59,7 +60,7 @@ def fees_on_gmv_usd(gmv_usd, commission, affiliate_cost):
     600.0
     """
     result = np.asarray(gmv_usd, dtype=float) * (commission + affiliate_cost)
-    return float(result) if np.ndim(result) == 0 else result
+    return scalar_or_array(result)
 
 
 def cny_to_usd(amount_cny, fx_cny_per_usd: float):
@@ -73,4 +74,4 @@ def cny_to_usd(amount_cny, fx_cny_per_usd: float):
                          f"found {fx_cny_per_usd!r}", name="fx_cny_per_usd",
                          expected="CNY per USD > 0", found=fx_cny_per_usd)
     result = np.asarray(amount_cny, dtype=float) / fx_cny_per_usd
-    return float(result) if result.ndim == 0 else result
+    return scalar_or_array(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.errors import InputError
+from calculator.model.arrays import scalar_or_array
 from calculator.model.ratecard import RateCard
 
 #: The plans the calculator compares, in the order they are shown.
@@ -122,7 +123,7 @@ def plan_freight_usd(weight_g, card: PlanCard):
     price *= card.step_price_usd
     price += card.parcel_fee_usd + card.first_price_usd
     price = price.reshape(weight.shape)
-    return float(price) if np.ndim(price) == 0 else price
+    return scalar_or_array(price)
 
 
 def standard_card(rates: RateCard) -> PlanCard:
@@ -183,7 +184,7 @@ def subsidised_freight_usd(standard_usd, economy_usd, cap_over_economy: float = 
     """
     standard = np.asarray(standard_usd, dtype=float)
     capped = np.minimum(standard, np.asarray(economy_usd, dtype=float) * (1.0 + cap_over_economy))
-    return float(capped) if np.ndim(capped) == 0 else capped
+    return scalar_or_array(capped)
 
 
 def subsidy_per_parcel_usd(standard_usd, economy_usd, cap_over_economy: float = 0.12,
@@ -202,7 +203,7 @@ def subsidy_per_parcel_usd(standard_usd, economy_usd, cap_over_economy: float = 
         with np.errstate(divide="ignore", invalid="ignore"):
             per_parcel_budget = np.where(parcels > 0, quarter_budget_usd / parcels, np.inf)
         subsidy = np.minimum(subsidy, per_parcel_budget)
-    return float(subsidy) if np.ndim(subsidy) == 0 else subsidy
+    return scalar_or_array(subsidy)
 
 
 def shumao_average_freight_usd(weight_g, parcels, rates: RateCard):
@@ -218,7 +219,7 @@ def shumao_average_freight_usd(weight_g, parcels, rates: RateCard):
     with np.errstate(divide="ignore", invalid="ignore"):
         share_paid = np.where(n > 0, np.maximum(n - free, 0.0) / n, 0.0)
     average = price * share_paid
-    return float(average) if np.ndim(average) == 0 else average
+    return scalar_or_array(average)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from calculator.model.arrays import scalar_or_array
+
 
 def excel_round(value, digits: int = 2):
     """Round like Excel's ``ROUND(value, digits)``: half away from zero.
@@ -40,7 +42,7 @@ def excel_round(value, digits: int = 2):
     rounded = np.sign(array) * np.floor(scaled + 0.5) / scale
     # -0.0 reads oddly in a cell; a rounded zero is zero.
     rounded = np.where(rounded == 0, 0.0, rounded)
-    return float(rounded) if np.ndim(rounded) == 0 else rounded
+    return scalar_or_array(rounded)
 
 
 def round_cents(value):

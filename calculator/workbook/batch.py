@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from calculator.errors import CalculatorError, WorkbookError
+from calculator.errors import CalculatorError, Kind, Problem, WorkbookError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SUMMARY_DEFAULT_NAME = "aeroi-summary.xlsx"
@@ -27,7 +28,7 @@ OK, FAILED, NOT_OURS = "ok", "failed", "not an aeroi workbook"
 class WorkbookOutcome:
     path: str
     status: str                                   # ok | failed | not an aeroi workbook
-    errors: list[dict] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)   # one per scenario
     recommended: str | None = None
     store_status: str | None = None              # out_status written into the workbook
@@ -43,7 +44,8 @@ class WorkbookOutcome:
         return {"file": self.path, "store": self.store, "status": self.status,
                 "store_status": self.store_status, "recommended": self.recommended,
                 "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
-                "sku_below_target": self.sku_below_target, "errors": self.errors,
+                "sku_below_target": self.sku_below_target,
+                "errors": [problem.as_dict() for problem in self.errors],
                 "scenarios": self.rows}
 
 
@@ -101,7 +103,8 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
         elif path.is_file():
             consider(path)
         else:
-            raise WorkbookError(f"{raw}: no such file or folder", file=str(raw))
+            raise WorkbookError(f"{raw}: no such file or folder", file=str(raw),
+                                kind=Kind.NOT_FOUND)
     unique = sorted(dict.fromkeys(found), key=lambda p: str(p))
     return unique, skipped
 
@@ -121,7 +124,7 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
             try:
                 read = read_store(book)
             except WorkbookError as error:
-                status = NOT_OURS if "not an aeroi workbook" in error.message else FAILED
+                status = NOT_OURS if error.kind is Kind.NOT_OURS else FAILED
                 return WorkbookOutcome(path, status, [_record(error, label)])
             if read.errors:
                 return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors])
@@ -146,19 +149,17 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
     except Exception as error:  # a bug of ours must not stop the batch or lose the file
         if os.environ.get("AEROI_DEBUG"):
             raise
-        return WorkbookOutcome(path, FAILED, [{
-            "file": label, "sheet": None, "cell": None, "name": None, "expected": None,
-            "found": None, "message": f"{label}: internal error ({type(error).__name__}: "
-                                      f"{error}); the workbook was not changed. Re-run with "
-                                      f"--debug and report it."}])
+        return WorkbookOutcome(path, FAILED, [Problem(
+            file=label, kind=Kind.INTERNAL,
+            message=f"{label}: internal error ({type(error).__name__}: {error}); the workbook "
+                    f"was not changed. Re-run with --debug and report it.")])
 
 
-def _record(error: CalculatorError, label: str) -> dict:
-    record = error.as_record()
-    record["file"] = record["file"] or label
-    if not str(error).startswith(label):
-        record["message"] = f"{label}: {record['message']}"
-    return record
+def _record(error: CalculatorError, label: str) -> Problem:
+    problem = error.problem()
+    message = problem.message if problem.message.startswith(label) \
+        else f"{label}: {problem.message}"
+    return dataclasses.replace(problem, file=problem.file or label, message=message)
 
 
 @contextlib.contextmanager
@@ -175,7 +176,8 @@ def folder_lock(folders: Iterable[Path]):
             if not _try_lock(handle):
                 handle.close()
                 raise WorkbookError(f"{folder}: another aeroi run is working on this folder; "
-                                    f"wait for it to finish, then run again", file=str(folder))
+                                    f"wait for it to finish, then run again", file=str(folder),
+                                    kind=Kind.LOCKED)
             handles.append((handle, lock_path))
         yield
     finally:

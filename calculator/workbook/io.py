@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
+from calculator.workbook.cellref import column_letter
+
 
 @dataclass(frozen=True)
 class Location:
@@ -35,14 +37,6 @@ class WorkbookIO(Protocol):
     def read_name(self, name: str) -> list[list[object]]: ...
     def read_table(self, name: str) -> Table | None: ...
     def write(self, updates: Mapping[str, Sequence[Sequence[object]]]) -> None: ...
-
-
-def column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class PackageWorkbook:

@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from calculator.errors import WorkbookError
+from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.cellref import column_letter, column_of, split_cell
 from calculator.workbook.dates import to_serial
@@ -242,7 +242,7 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
         lost = _patch_row(row, number, row_writes, date_style, package)
     except _CellProblem as problem:
         raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
-                            sheet=sheet, cell=problem.cell) from None
+                            sheet=sheet, cell=problem.cell, kind=Kind.INTERNAL) from None
     _fix_row_spans([row])
     return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
 

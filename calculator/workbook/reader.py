@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calculator.errors import CalculatorError, InputError, WorkbookError
+from calculator.errors import BadValue, CalculatorError, InputError, Kind, WorkbookError
 from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
-from calculator.workbook.io import Location, WorkbookIO, column_letter
+from calculator.workbook.cellref import column_letter, column_number
+from calculator.workbook.dates import from_serial
+from calculator.workbook.io import WorkbookIO
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug
-                                       # only affects dates before March 1900)
 _TRUE = {"true", "yes", "y", "1", "是", "真"}
 _FALSE = {"false", "no", "n", "0", "否", "假"}
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -39,11 +39,6 @@ class ReadResult:
     risk: object | None = None                # RiskInputs when the workbook has a Risk sheet
 
 
-class _Problem(Exception):
-    def __init__(self, found):
-        self.found = found
-
-
 def _shown(value) -> str:
     if value is None:
         return "a blank cell"
@@ -54,48 +49,40 @@ def _shown(value) -> str:
     return repr(value)
 
 
-def serial_to_date(serial: float) -> dt.date:
-    return _EXCEL_EPOCH + dt.timedelta(days=int(math.floor(serial)))
-
-
-def date_to_serial(day: dt.date) -> float:
-    return float((day - _EXCEL_EPOCH).days)
-
-
 def to_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise _Problem(value)
+        raise BadValue(value)
     if isinstance(value, (int, float)):
         # 1 = 1900-01-01; dates before 1900 cannot be Excel dates; 2958465 = 9999-12-31
         if not math.isfinite(value) or value < 1 or value > 2958465:
-            raise _Problem(value)
-        return serial_to_date(value)
+            raise BadValue(value)
+        return from_serial(math.floor(value)).date()
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip()[:10])
         except ValueError:
-            raise _Problem(value) from None
-    raise _Problem(value)
+            raise BadValue(value) from None
+    raise BadValue(value)
 
 
 def to_number(value) -> float:
     if isinstance(value, bool) or value is None:
-        raise _Problem(value)
+        raise BadValue(value)
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace("\u00a0", "").replace(" ", ""))
         except ValueError:
-            raise _Problem(value) from None
+            raise BadValue(value) from None
     else:
-        raise _Problem(value)
+        raise BadValue(value)
     if not math.isfinite(number):
-        raise _Problem(value)
+        raise BadValue(value)
     return number
 
 
@@ -120,15 +107,15 @@ def to_bool(value) -> bool:
             return True
         if text in _FALSE:
             return False
-    raise _Problem(value)
+    raise BadValue(value)
 
 
 def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
-    """The typed value of an input cell, or _Problem. None stays None (checked by the caller)."""
+    """The typed value of an input cell, or BadValue. None stays None (checked by the caller)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise _Problem(value)
+        raise BadValue(value)
     kind = spec.kind
     if kind == c.DATE:
         return to_date(value)
@@ -136,23 +123,23 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
         return to_bool(value)
     if kind == c.CHOICE:
         if not isinstance(value, str):
-            raise _Problem(value)
+            raise BadValue(value)
         text = value.strip()
         text = text.upper() if spec.name == "in_market" else text.lower()
         if text not in choices:
-            raise _Problem(value)
+            raise BadValue(value)
         return text
     number = to_fraction(value) if kind == c.FRACTION else to_number(value)
     if kind == c.COUNT and not float(number).is_integer():
-        raise _Problem(value)
+        raise BadValue(value)
     if abs(number) > SANITY_LIMIT:
-        raise _Problem(number)
+        raise BadValue(number)
     if spec.minimum is not None and number < spec.minimum:
-        raise _Problem(value)
+        raise BadValue(value)
     if spec.maximum is not None and number > spec.maximum:
-        raise _Problem(value)
+        raise BadValue(value)
     if spec.positive and number <= 0:
-        raise _Problem(value)
+        raise BadValue(value)
     return number
 
 
@@ -185,7 +172,8 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
     if "key" not in cols or "value" not in cols:
         errors.append(WorkbookError(f"{table.sheet}: the Rates table needs columns key and "
                                     f"value, found {', '.join(table.columns)}",
-                                    file=io.label, sheet=table.sheet, name=c.RATES_TABLE))
+                                    file=io.label, sheet=table.sheet, name=c.RATES_TABLE,
+                                    kind=Kind.LAYOUT))
         return packaged
     card = packaged
     for offset, row in enumerate(table.rows):
@@ -223,7 +211,7 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
     if missing:
         errors.append(WorkbookError(f"{table.sheet}: the SKUs table lacks the column(s) "
                                     f"{', '.join(missing)}", file=io.label, sheet=table.sheet,
-                                    name=c.SKU_TABLE))
+                                    name=c.SKU_TABLE, kind=Kind.LAYOUT))
         return None
     categories = {k.lower() for k in rates.family("commission.")}
     rows = {name: [] for name in c.SKU_COLUMNS}
@@ -258,15 +246,15 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
             try:
                 number = to_number(value)
                 if number < 0 or (positive and number == 0) or number > SANITY_LIMIT:
-                    raise _Problem(value)
-            except _Problem:
+                    raise BadValue(value)
+            except BadValue:
                 problem(name, expected, value)
                 number = float("nan")
             rows[name].append(number)
         aplus = row[cols["aplus"]] if "aplus" in cols else None
         try:
             rows["aplus"].append(False if aplus is None else to_bool(aplus))
-        except _Problem:
+        except BadValue:
             problem("aplus", "TRUE or FALSE", aplus)
             rows["aplus"].append(False)
         # unit cost: blank means "COGS % × price", as the Inputs sheet says
@@ -278,8 +266,8 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
             try:
                 number = to_number(cost)
                 if number < 0 or number > SANITY_LIMIT:
-                    raise _Problem(cost)
-            except _Problem:
+                    raise BadValue(cost)
+            except BadValue:
                 problem("unit_cost", "a cost per unit >= 0 (or blank: COGS % × price)", cost)
                 number = float("nan")
             rows["unit_cost"].append(number)
@@ -324,7 +312,7 @@ def read_store(io: WorkbookIO) -> ReadResult:
     if missing:
         raise WorkbookError(f"not an aeroi workbook: it has no defined name "
                             f"{missing[0]} (create one with `aeroi new`)", file=io.label,
-                            name=missing[0], expected="an aeroi workbook")
+                            name=missing[0], expected="an aeroi workbook", kind=Kind.NOT_OURS)
     errors: list[CalculatorError] = []
     rates = read_rates(io, errors)
     markets = tuple(sorted(rates.family("market.")))
@@ -336,7 +324,8 @@ def read_store(io: WorkbookIO) -> ReadResult:
             if spec.required:
                 errors.append(WorkbookError(f"the defined name {spec.name} is missing: expected "
                                             f"{spec.label_en} ({spec.expected})", file=io.label,
-                                            name=spec.name, expected=spec.expected))
+                                            name=spec.name, expected=spec.expected,
+                                            kind=Kind.LAYOUT))
             raw.append(None)
             continue
         block = io.read_name(spec.name)
@@ -347,7 +336,7 @@ def read_store(io: WorkbookIO) -> ReadResult:
         expected = spec.expected if spec.kind != c.CHOICE else "one of " + ", ".join(choices)
         try:
             typed = convert(spec, value, choices)
-        except _Problem as problem:
+        except BadValue as problem:
             errors.append(_input_error(io, spec, problem.found, expected,
                                        _hint(spec, problem.found)))
             continue
@@ -413,8 +402,8 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
             number = to_fraction(value) if kind == "fraction" else to_number(value)
             if (low is not None and number < low) or (high is not None and number > high) \
                     or (kind == "count" and not float(number).is_integer()):
-                raise _Problem(value)
-        except _Problem:
+                raise BadValue(value)
+        except BadValue:
             bounds = f" from {low:g}" + (f" to {high:g}" if high is not None else "") \
                 if low is not None else ""
             problem(name, None, {"fraction": "a percentage", "count": "a whole number"}.get(
@@ -430,7 +419,6 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
         block = io.read_name("in_risk_ranges")
         loc = io.location("in_risk_ranges")
         first_row, first_col = int(re.sub(r"\D", "", loc.cell)), re.sub(r"\d", "", loc.cell)
-        from calculator.workbook.cellref import column_number
         for r, scenario in enumerate(SCENARIOS):
             line = block[r] if r < len(block) else []
             values = []
@@ -443,8 +431,8 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
                 try:
                     number = to_fraction(value)
                     if k == 3 and not 0 <= number <= 1:
-                        raise _Problem(value)
-                except _Problem:
+                        raise BadValue(value)
+                except BadValue:
                     problem("in_risk_ranges", cell, "a probability from 0% to 100%" if k == 3
                             else "a number (a lift such as 147% or, for super_hot, USD a month)",
                             value)
@@ -479,7 +467,3 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
     aov = pair("in_risk_aov_low", "in_risk_aov_high", "number", inputs.aov_usd)
     return RiskInputs(lift, fuse, cogs, aov, int(draws) if draws else defaults.draws,
                       int(seed) if seed is not None else defaults.seed)
-
-
-def inputs_with(inputs: StoreInputs, **changes) -> StoreInputs:
-    return dataclasses.replace(inputs, **changes)

@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = ("file", "store", "status", "scenario", "eligible", "reason", 
                    "incremental_gmv", "orders_per_month", "freight_per_order", "programme_cost",
                    "net_gain", "roi", "payback_months", "breakeven_lift", "p_loss", "roi_p50",
                    "recommended", "sku_median_margin", "sku_below_target", "message")
-ERROR_COLUMNS = ("file", "sheet", "cell", "name", "expected", "found", "message")
+ERROR_COLUMNS = ("file", "sheet", "cell", "name", "expected", "found", "message", "kind")
 _MONEY = {"monthly_gmv", "incremental_gmv", "freight_per_order", "programme_cost", "net_gain"}
 _PERCENT = {"roi", "breakeven_lift", "p_loss", "roi_p50", "sku_median_margin"}
 
@@ -36,7 +36,7 @@ def summary_rows(report) -> list[list[object]]:
                             message=outcome.store_status)
                 rows.append([line.get(name) for name in SUMMARY_COLUMNS])
         else:
-            line = dict(store, message="; ".join(e["message"] for e in outcome.errors))
+            line = dict(store, message="; ".join(e.message for e in outcome.errors))
             rows.append([line.get(name) for name in SUMMARY_COLUMNS])
     return rows
 
@@ -44,9 +44,9 @@ def summary_rows(report) -> list[list[object]]:
 def write_summary(report, path: str | os.PathLike) -> None:
     path = Path(path)
     with atomic_replace(path) as temp:
-        book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False,
-                                          "default_date_format": "yyyy-mm-dd"})
+        book = xlsxwriter.Workbook(str(temp), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd"})
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         money = book.add_format({"num_format": "#,##0.00"})
         percent = book.add_format({"num_format": "0.0%"})
@@ -71,9 +71,9 @@ def write_summary(report, path: str | os.PathLike) -> None:
             errors.write_string(0, col, name, header)
         line = 1
         for outcome in report.outcomes:
-            for record in outcome.errors:
-                for col, name in enumerate(ERROR_COLUMNS):
-                    _write(errors, line, col, record.get(name), None)
+            for problem in outcome.errors:
+                for col, value in enumerate(problem.as_dict()[name] for name in ERROR_COLUMNS):
+                    _write(errors, line, col, value, None)
                 line += 1
         for path_text, why in report.skipped:
             _write(errors, line, 0, path_text, None)

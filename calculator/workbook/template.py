@@ -31,6 +31,7 @@ from calculator.model.sku_economics import PROGRAMME_COLUMNS, SKU_ECONOMICS_COLU
 from calculator.workbook import contract as c
 from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.cellref import quote_sheet
+from calculator.workbook.dates import to_serial
 
 #: Document dates are fixed so that two builds are byte for byte the same.
 BUILD_STAMP = dt.datetime(2026, 1, 1)
@@ -598,8 +599,7 @@ class _Builder:
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
         if isinstance(value, (dt.date, dt.datetime)):
-            day = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            return (day - dt.datetime(1899, 12, 30)).days
+            return int(to_serial(value))
         return value
 
     def _stale_formula(self) -> str:

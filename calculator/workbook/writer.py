@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from calculator.errors import WorkbookError
+from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.cellref import NameTarget
@@ -41,7 +41,8 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
         if target is None:
             raise WorkbookError(f"{package.label}: the defined name {name} is missing, so its "
                                 f"results cannot be written (create the workbook with `aeroi new`)",
-                                file=package.label, name=name, expected="a defined name")
+                                file=package.label, name=name, expected="a defined name",
+                                kind=Kind.LAYOUT)
         rows, cols = target.shape
         block = [list(r) for r in block]
         width = max((len(r) for r in block), default=0)
@@ -56,7 +57,7 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
             raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
-                                cell=target.top_left, name=name)
+                                cell=target.top_left, name=name, kind=Kind.LAYOUT)
         writes = per_sheet.setdefault(target.sheet, [])
         for i in range(rows):
             line = block[i] if i < len(block) else []
@@ -78,7 +79,8 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
     label = label or src.name
     if dest.exists() and (not os.access(dest, os.W_OK) or not os.stat(dest).st_mode & 0o222):
         raise WorkbookError(f"{label}: the file is read-only, so its results were not written "
-                            f"(clear the read-only flag and run again)", file=label)
+                            f"(clear the read-only flag and run again)", file=label,
+                            kind=Kind.LOCKED)
     with XlsxPackage(src, label) as package:
         per_sheet, resized = plan_writes(package, updates, resize)
         replaced: dict[str, bytes] = {}
@@ -103,7 +105,8 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         if formula_lost:
             drop_calc_chain(package, replaced, dropped)
         if full_calc_on_load or resized:
-            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label, "xl/workbook.xml")
+            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label,
+                                         "xl/workbook.xml")
             changed = set_full_calc(workbook) if full_calc_on_load else False
             if resized:
                 resize_names(workbook, package, resized)
@@ -130,4 +133,6 @@ def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, byte
             # Windows: Excel holds the workbook open and the replace is refused
             reason += "; if the workbook is open in Excel, close it and run again"
         raise WorkbookError(f"{label}: the results could not be saved ({reason}); the "
-                            f"workbook was not changed", file=label) from None
+                            f"workbook was not changed", file=label,
+                            kind=Kind.LOCKED if isinstance(error, PermissionError)
+                            else Kind.NOT_SAVED) from None

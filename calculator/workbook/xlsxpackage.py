@@ -17,7 +17,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from calculator.errors import WorkbookError
+from calculator.errors import Kind, WorkbookError
 from calculator.workbook import ooxml, xmlsafe
 from calculator.workbook.cellref import NameTarget, parse_reference, split_cell
 from calculator.workbook.dates import BUILTIN_DATE_FORMATS, from_serial, is_date_format
@@ -53,10 +53,11 @@ class XlsxPackage:
         try:
             self._zip = zipfile.ZipFile(self.path)
         except FileNotFoundError:
-            raise WorkbookError(f"{self.label}: no such file", file=self.label) from None
+            raise WorkbookError(f"{self.label}: no such file", file=self.label,
+                                kind=Kind.NOT_FOUND) from None
         except PermissionError:
             raise WorkbookError(f"{self.label}: cannot be read (permission denied)",
-                                file=self.label) from None
+                                file=self.label, kind=Kind.LOCKED) from None
         except (zipfile.BadZipFile, OSError, ValueError):
             raise WorkbookError(f"{self.label}: not an Excel workbook (the file is not a zip "
                                 f"package; it may be empty, damaged or another format)",
@@ -66,8 +67,9 @@ class XlsxPackage:
             total = sum(info.file_size for info in self._members.values())
             if total > xmlsafe.MAX_PACKAGE_BYTES:
                 raise WorkbookError(f"{self.label}: the package would unpack to {total >> 20} MB,"
-                                    f" more than the {xmlsafe.MAX_PACKAGE_BYTES >> 20} MB limit (possible "
-                                    f"zip bomb); the file was not read", file=self.label)
+                                    f" more than the {xmlsafe.MAX_PACKAGE_BYTES >> 20} MB limit "
+                                    f"(possible zip bomb); the file was not read",
+                                    file=self.label, kind=Kind.UNSAFE)
             if "xl/workbook.xml" not in self._members:
                 raise WorkbookError(f"{self.label}: not an Excel workbook (a zip file without "
                                     f"xl/workbook.xml)", file=self.label,
@@ -136,7 +138,7 @@ class XlsxPackage:
                              f"{xmlsafe.MAX_PART_BYTES / 1048576:g} MB, the size limit (possible "
                              f"zip bomb); the file was not read. A genuine workbook this big: set "
                              f"AEROI_MAX_PART_MB higher", file=self.label,
-                             expected="a part under the size limit")
+                             expected="a part under the size limit", kind=Kind.UNSAFE)
 
     def xml(self, part: str) -> etree._Element:
         root = self._xml_cache.get(part)
@@ -154,7 +156,8 @@ class XlsxPackage:
         for rel in self.xml(rels).iter("{%s}Relationship" % NS_PKG_REL):
             if rel.get("TargetMode") == "External":
                 continue
-            found[rel.get("Id")] = (rel.get("Type", ""), ooxml.resolve(part, rel.get("Target", "")))
+            found[rel.get("Id")] = (rel.get("Type", ""),
+                                    ooxml.resolve(part, rel.get("Target", "")))
         return found
 
     # --- workbook ------------------------------------------------------------------------
@@ -162,7 +165,8 @@ class XlsxPackage:
         root = self.xml("xl/workbook.xml")
         if root.tag.startswith("{%s}" % NS_STRICT_MAIN):
             raise WorkbookError(f"{self.label}: saved as 'Strict Open XML', which we do not read;"
-                                f" save it as 'Excel Workbook (.xlsx)'", file=self.label)
+                                f" save it as 'Excel Workbook (.xlsx)'", file=self.label,
+                                kind=Kind.UNSUPPORTED)
         if root.tag != M + "workbook":
             raise WorkbookError(f"{self.label}: not an Excel workbook (xl/workbook.xml holds "
                                 f"{root.tag})", file=self.label)
@@ -213,12 +217,12 @@ class XlsxPackage:
             raise WorkbookError(f"{self.label}: the defined name {actual} refers to {text!r}, "
                                 f"not to cells on a sheet (was a sheet deleted?)", file=self.label,
                                 name=actual, expected="a cell or range on a sheet",
-                                found=text) from None
+                                found=text, kind=Kind.LAYOUT) from None
         if sheet_name not in self.sheet_parts:
             raise WorkbookError(f"{self.label}: the defined name {actual} refers to the sheet "
                                 f"{sheet_name!r}, which the workbook does not have",
                                 file=self.label, name=actual, expected="an existing sheet",
-                                found=sheet_name)
+                                found=sheet_name, kind=Kind.LAYOUT)
         scope = self.sheet_order[local] if local is not None and local < len(self.sheet_order) \
             else None
         return NameTarget(actual, sheet_name, r1, c1, r2, c2, scope)
@@ -243,7 +247,8 @@ class XlsxPackage:
                           for f in root.iterfind(f"{M}numFmts/{M}numFmt")}
                 for index, xf in enumerate(root.iterfind(f"{M}cellXfs/{M}xf")):
                     fmt = int(xf.get("numFmtId", "0"))
-                    if fmt in BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt])):
+                    if fmt in BUILTIN_DATE_FORMATS or (fmt in custom
+                                                       and is_date_format(custom[fmt])):
                         self._date_styles.add(index)
         return self._date_styles
 

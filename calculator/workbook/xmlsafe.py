@@ -7,7 +7,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from lxml import etree
 
-from calculator.errors import WorkbookError
+from calculator.errors import Kind, WorkbookError
 
 #: A part larger than this (uncompressed) is refused: a real store workbook is far smaller, and
 #: a zip bomb must not take the machine's memory. Override with AEROI_MAX_PART_MB.
@@ -40,9 +40,9 @@ def bounded_chunks(handle: BinaryIO, too_big: Callable[[], Exception]) -> Iterat
 def refuse_dtd(data: bytes, label: str, part: str) -> None:
     head = data[:4096]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise WorkbookError(f"{label}: the part {part} declares a DTD or entities, which workbooks "
-                            f"never need (possible XML entity attack); the file was not read",
-                            file=label, expected="an Excel workbook")
+        raise WorkbookError(f"{label}: the part {part} declares a DTD or entities, which "
+                            f"workbooks never need (possible XML entity attack); the file was not read",
+                            file=label, expected="an Excel workbook", kind=Kind.UNSAFE)
 
 
 def not_well_formed(label: str, part: str, error: Exception) -> WorkbookError:
