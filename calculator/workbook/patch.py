@@ -153,8 +153,9 @@ class _RowIndex:
 
 
 def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: int | None,
-               package: XlsxPackage) -> bool:
-    """Apply (column, value) writes, sorted by column, to one row element."""
+               package: XlsxPackage) -> tuple[bool, list[int]]:
+    """Apply (column, value) writes, sorted by column, to one row element. Returns whether a
+    formula was overwritten, and the sorted columns of the row's cells after the writes."""
     cells = {}
     columns = []
     for cell in row.iterfind(M + "c"):
@@ -185,7 +186,7 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
             formula_lost |= _set_cell(cell, value, date_style, package)
         except ValueError as error:
             raise _CellProblem(f"{column_letter(col)}{number}", str(error)) from None
-    return formula_lost
+    return formula_lost, columns
 
 
 class _CellProblem(Exception):
@@ -239,11 +240,11 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
     """Patch one row (the tree and the streamed paths share it) and fix its spans. Returns
     (whether a formula was overwritten, the rightmost column given a value, or 0)."""
     try:
-        lost = _patch_row(row, number, row_writes, date_style, package)
+        lost, columns = _patch_row(row, number, row_writes, date_style, package)
     except _CellProblem as problem:
         raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
                             sheet=sheet, cell=problem.cell, kind=Kind.INTERNAL) from None
-    _fix_row_spans([row])
+    _fix_row_spans(row, columns)
     return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
 
 
@@ -341,20 +342,20 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     return before + b"".join(out) + after, formula_lost
 
 
-def _fix_row_spans(rows: list) -> None:
-    # "spans" is an optimisation hint; a wrong one is worse than none
-    for row in rows:
-        spans = row.get("spans")
-        if not spans:
-            continue
-        cols = [split_cell(c.get("r"))[1] for c in row.iterfind(M + "c") if c.get("r")]
-        if cols:
-            low, _, high = spans.partition(":")
-            try:
-                if min(cols) < int(low) or max(cols) > int(high or low):
-                    row.set("spans", f"{min(min(cols), int(low))}:{max(max(cols), int(high or low))}")
-            except ValueError:
-                row.attrib.pop("spans")
+def _fix_row_spans(row, columns: list[int]) -> None:
+    """Widen the row's "spans" hint to its cells' columns (sorted): a wrong hint is worse than
+    none."""
+    spans = row.get("spans")
+    if not spans or not columns:
+        return
+    low, _, high = spans.partition(":")
+    try:
+        low, high = int(low), int(high or low)
+    except ValueError:
+        row.attrib.pop("spans")
+        return
+    if columns[0] < low or columns[-1] > high:
+        row.set("spans", f"{min(columns[0], low)}:{max(columns[-1], high)}")
 
 
 def _extend_dimension(root, max_row: int, max_col: int) -> None:
