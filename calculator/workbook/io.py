@@ -45,6 +45,14 @@ def column_letter(number: int) -> str:
     return letters
 
 
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'AA' -> 27 (here, not in package.py, so the reader never needs lxml)."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
 class PackageWorkbook:
     """The batch side: a workbook file read through its zip package, patched on write.
 

@@ -18,7 +18,7 @@ from calculator.errors import CalculatorError, InputError, WorkbookError
 from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
-from calculator.workbook.io import Location, WorkbookIO, column_letter
+from calculator.workbook.io import Location, WorkbookIO, column_letter, column_number
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug
                                        # only affects dates before March 1900)
@@ -430,7 +430,6 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
         block = io.read_name("in_risk_ranges")
         loc = io.location("in_risk_ranges")
         first_row, first_col = int(re.sub(r"\D", "", loc.cell)), re.sub(r"\d", "", loc.cell)
-        from calculator.workbook.package import column_number
         for r, scenario in enumerate(SCENARIOS):
             line = block[r] if r < len(block) else []
             values = []
