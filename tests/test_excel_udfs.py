@@ -227,3 +227,31 @@ def test_array_functions_return_plain_rows_that_excel_spills():
     table = udfs.AE_SCENARIOS(dt.datetime(2026, 12, 1), dt.datetime(2026, 6, 4), 8000, 9000,
                               10000, 25, 0.5, 750)
     assert len(table) == 6 and {len(row) for row in table} == {12}
+
+
+_ODD_VALUES = [None, "", "x", -1.0, 0.0, 1e300, float("nan"), True, [[None]], [["a"], [2.0]],
+               [[1.0, 2.0], [3.0, 4.0]], dt.datetime(1900, 1, 1), object()]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in dir(udfs) if n.startswith("AE_")))
+def test_no_function_raises_whatever_the_cells_hold(name, tmp_path, monkeypatch):
+    # whatever reaches a function, the cell gets a value, "" or a #-text: never a traceback
+    monkeypatch.setenv("AEROI_LOG", str(tmp_path / "log"))
+    function = getattr(udfs, name)
+    arity = len(inspect.signature(function).parameters)
+    for k, odd in enumerate(_ODD_VALUES):
+        for position in range(arity):
+            args = [odd if i == position else _ODD_VALUES[(k + i) % len(_ODD_VALUES)]
+                    for i in range(arity)]
+            result = function(*args)
+            flat = [c for row in result for c in row] if isinstance(result, list) else [result]
+            for cell in flat:
+                assert not isinstance(cell, str) or cell == "" or cell.startswith("#") \
+                    or name in ("AE_ELIGIBLE", "AE_SCENARIOS", "AE_RISK"), (args, result)
+
+
+def test_a_failure_outside_the_cells_loop_is_still_a_short_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEROI_LOG", str(tmp_path / "log"))
+    monkeypatch.setattr(udfs, "load_rate_card", lambda: {}["rates.toml"])
+    assert udfs.AE_FREIGHT(750.0).startswith("#error: KeyError, details in ")
+    assert udfs.AE_SUBSIDY([[750.0]]).startswith("#error: KeyError")

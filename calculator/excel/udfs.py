@@ -119,6 +119,7 @@ _PLANS = ("standard", "economy", "subsidised", "shumao")
 @xw.func(category=CATEGORY)
 @xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column of cells.")
 @xw.arg("plan", doc='Plan: "standard" (default), "economy", "subsidised" or "shumao".')
+@_cell_errors
 def AE_FREIGHT(weight_g, plan="standard"):
     """Freight in USD for one parcel under a logistics plan (a column of weights gives a column).
 
@@ -138,6 +139,7 @@ def AE_FREIGHT(weight_g, plan="standard"):
 
 @xw.func(category=CATEGORY)
 @xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column.")
+@_cell_errors
 def AE_SUBSIDY(weight_g):
     """The platform's subsidy per parcel on standard shipping (standard minus subsidised, USD)."""
     rates = load_rate_card()
