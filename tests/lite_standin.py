@@ -27,8 +27,6 @@ import runpy
 import sys
 import types
 
-MAIN_PY, SNAPSHOT, SITE_PACKAGES = sys.argv[1:4]
-sys.path.append(SITE_PACKAGES)        # numpy, as Pyodide provides it
 NOT_IN_LITE = {"lxml", "openpyxl", "xlsxwriter", "click", "defusedxml"}
 
 
@@ -40,7 +38,6 @@ class _NotInLite:
         return None
 
 
-sys.meta_path.insert(0, _NotInLite())
 
 
 # --- xlwings, as Lite's decorators are seen by main.py ------------------------------------------
@@ -83,10 +80,12 @@ def script(function):
     return function
 
 
-xlwings = types.ModuleType("xlwings")
-xlwings.func, xlwings.arg, xlwings.ret, xlwings.script = func, arg, ret, script
-xlwings.__version__ = "lite"
-sys.modules["xlwings"] = xlwings
+def _lite_xlwings():
+    xlwings = types.ModuleType("xlwings")
+    xlwings.func, xlwings.arg, xlwings.ret, xlwings.script = func, arg, ret, script
+    xlwings.Book = Book
+    xlwings.__version__ = "lite"
+    return xlwings
 
 
 # --- the book -------------------------------------------------------------------------------------
@@ -230,24 +229,31 @@ SAMPLE_CALLS = {
                 25.0, 0.5, 750.0, 20261201.0, 100.0],
 }
 
-xlwings.Book = Book
-with open(SNAPSHOT, encoding="utf-8") as handle:
-    book = Book(json.load(handle))
-namespace = runpy.run_path(MAIN_PY, run_name="main")
-functions = {name: value.__xlfunc__ for name, value in namespace.items()
-             if hasattr(value, "__xlfunc__")}
-scripts = [name for name, value in namespace.items() if getattr(value, "__xlscript__", False)]
-results = {name: namespace[name](*args) for name, args in SAMPLE_CALLS.items()
-           if name in namespace}
-printed = io.StringIO()
-with contextlib.redirect_stdout(printed):         # the script prints to Lite's output pane
-    namespace["Calculate"](book)
-status = printed.getvalue().strip()
-outputs = {name.name: name.refers_to_range.options(ndim=2).value for name in book.names
-           if name.name.startswith("out_")}
-print(json.dumps({
-    "functions": functions, "scripts": scripts, "results": results, "status": status,
-    "outputs": outputs, "writes": book.writes,
-    "calculator_from": sys.modules["calculator"].__file__,
-    "blocked_loaded": sorted(m for m in sys.modules if m.split(".")[0] in NOT_IN_LITE),
-}, default=str))
+def main(main_py, snapshot, site_packages):
+    sys.path.append(site_packages)        # numpy, as Pyodide provides it
+    sys.meta_path.insert(0, _NotInLite())
+    sys.modules["xlwings"] = _lite_xlwings()
+    with open(snapshot, encoding="utf-8") as handle:
+        book = Book(json.load(handle))
+    namespace = runpy.run_path(main_py, run_name="main")
+    functions = {name: value.__xlfunc__ for name, value in namespace.items()
+                 if hasattr(value, "__xlfunc__")}
+    scripts = [name for name, value in namespace.items()
+               if getattr(value, "__xlscript__", False)]
+    results = {name: namespace[name](*args) for name, args in SAMPLE_CALLS.items()
+               if name in namespace}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):         # the script prints to Lite's output pane
+        namespace["Calculate"](book)
+    outputs = {name.name: name.refers_to_range.options(ndim=2).value for name in book.names
+               if name.name.startswith("out_")}
+    print(json.dumps({
+        "functions": functions, "scripts": scripts, "results": results,
+        "status": printed.getvalue().strip(), "outputs": outputs, "writes": book.writes,
+        "calculator_from": sys.modules["calculator"].__file__,
+        "blocked_loaded": sorted(m for m in sys.modules if m.split(".")[0] in NOT_IN_LITE),
+    }, default=str))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
