@@ -203,3 +203,32 @@ def test_functions_and_calculate_run_in_real_pyodide(pyodide_run, lite_run):
     assert run["results"]["AE_FREIGHT"] == [[pytest.approx(4.15)], [pytest.approx(2.80)]]
     assert run["status"] == cpython["status"] and run["status"].startswith("OK")
     assert run["outputs"]["out_results"] == cpython["outputs"]["out_results"]
+
+
+# --- the dependency split: Lite installs the model's needs only --------------------------------
+
+def test_the_package_itself_needs_numpy_only_and_the_tools_are_extras():
+    import tomllib
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml")
+                            .read_text(encoding="utf-8"))["project"]
+    assert [d.split(">")[0] for d in project["dependencies"]] == ["numpy"]
+    extras = project["optional-dependencies"]
+    assert {d.split(">")[0] for d in extras["batch"]} == {"click", "lxml", "XlsxWriter"}
+    assert "aeroi[batch]" in extras["excel"] and "aeroi[excel]" in extras["test"]
+
+
+def test_aeroi_without_the_batch_extra_says_what_to_install(monkeypatch, capsys):
+    import builtins
+
+    import calculator.__main__ as entry_point
+    real_import = builtins.__import__
+
+    def no_click(name, *args, **kwargs):
+        if name == "click" or name == "calculator.cli":
+            raise ModuleNotFoundError("No module named 'click'", name="click")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_click)
+    with pytest.raises(SystemExit) as raised:
+        entry_point.run()
+    assert str(raised.value) == ("aeroi: the command line needs its batch tools (click is "
+                                 'missing): python -m pip install "aeroi[batch]"')
