@@ -26,10 +26,18 @@ from calculator.cli import main
 from calculator.workbook.template import macro_module_path, xlwings_vba_version
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMITTED_XLSM = sorted(
-    ROOT / name for name in subprocess.run(
-        ["git", "ls-files", "*.xlsm", "*.xlam", "*.xltm"], cwd=ROOT, capture_output=True,
-        text=True, check=True).stdout.split()) or sorted(ROOT.glob("workbooks/**/*.xlsm"))
+
+
+def _committed_macro_workbooks() -> list[Path]:
+    try:
+        listed = subprocess.run(["git", "ls-files", "*.xlsm", "*.xlam", "*.xltm"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):       # not a git checkout
+        listed = []
+    return sorted(ROOT / name for name in listed) or sorted(ROOT.glob("workbooks/**/*.xlsm"))
+
+
+COMMITTED_XLSM = _committed_macro_workbooks()
 SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(", re.M | re.I)
 RUNPYTHON = re.compile(r'RunPython\s*\(?\s*"import\s+([\w.]+)(?:\s+as\s+(\w+))?;\s*([\w.]+)\(\)"')
 # xlwings' sample macro: RunPython of a module named after the workbook (the naming trap). It
