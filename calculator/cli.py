@@ -119,8 +119,9 @@ def new_command(path, lang, lite, force):
         from calculator.excel.lite import write_lite_files
         folder = write_lite_files(path)
         click.echo(f"Created {path} and, for xlwings Lite, {folder / 'main.py'} and "
-                   f"{folder / 'requirements.txt'}.\nIn Excel: Home > Add-ins > xlwings Lite; "
-                   f"paste both files into its editor; press Calculate in its task pane.")
+                   f"{folder / 'requirements.txt'}.\nIn Excel: Home > Add-ins > xlwings Lite; paste "
+                   f"main.py into its main.py, add numpy to its requirements.txt; then "
+                   f"Calculate in its pane.")
     elif path.suffix.lower() == ".xlsm":
         bas = macro_module_path()
         click.echo(f"Created {path} with the VBA of xlwings {xlwings_vba_version()} (the "

@@ -5,7 +5,8 @@ in Excel on the web, through Pyodide: no Python on the computer, no VBA, no DLL 
 code lives in the workbook: a ``main.py`` and a ``requirements.txt`` typed or pasted into the
 add-in's editor. ``aeroi new --lite store.xlsx`` writes both beside the workbook:
 
-* ``requirements.txt``: numpy, the model's only dependency (Pyodide ships it);
+* ``requirements.txt``: numpy, the model's only dependency (Pyodide ships it), to add to the
+  lines Lite's own requirements.txt already has;
 * ``main.py``: aeroi's code as a zip (base64), put on ``sys.path`` when main.py loads, then the
   11 AE_ worksheet functions of calculator/excel/udfs.py and a ``Calculate`` script that reads
   and writes the open workbook through the same reader, result blocks and defined names as the
@@ -36,7 +37,7 @@ _NOT_BUNDLED = {"cli.py", "__main__.py", "workbook/package.py", "workbook/templa
 MAIN_PY = '''\
 """aeroi {version} for xlwings Lite: the AE_ worksheet functions and the Calculate script.
 
-Made by `aeroi new --lite`. Paste this file into xlwings Lite's main.py and put numpy in its
+Made by `aeroi new --lite`. Paste this file into xlwings Lite's main.py and add numpy to its
 requirements.txt. aeroi's own code is the zip below (do not edit it; make a new main.py with a
 newer aeroi instead). Calculate writes Results, Calendar, Checks, SKU economics and Risk, and
 its outcome, or the cells to fix, into Results' status cell.
