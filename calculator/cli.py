@@ -98,16 +98,39 @@ def quote_command(weight_g, market, dims_cm, as_json):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of the workbook's labels and instructions.")
+@click.option("--lite", is_flag=True,
+              help="Also write main.py and requirements.txt for the xlwings Lite add-in "
+                   "(Excel on Windows, Mac and the web; no Python on the computer).")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def new_command(path, lang, force):
+def new_command(path, lang, lite, force):
     """Create a store workbook from the template (.xlsx, or .xlsm with the Calculate button)."""
     from pathlib import Path
 
-    from calculator.workbook.template import build_template
-    if Path(path).exists() and not force:
+    from calculator.workbook.template import (build_template, macro_module_path,
+                                              xlwings_vba_version)
+    path = Path(path)
+    if path.exists() and not force:
         raise click.UsageError(f"{path} exists; choose another name or add --force")
+    if lite and path.suffix.lower() != ".xlsx":
+        raise click.UsageError("xlwings Lite keeps its code in the add-in, not in VBA: "
+                               "give an .xlsx path")
     build_template(path, lang)
-    click.echo(f"Created {path}: fill the Inputs sheet, then run: aeroi run {Path(path).parent}")
+    if lite:
+        from calculator.excel.lite import write_lite_files
+        folder = write_lite_files(path)
+        click.echo(f"Created {path} and, for xlwings Lite, {folder / 'main.py'} and "
+                   f"{folder / 'requirements.txt'}.\nIn Excel: Home > Add-ins > xlwings Lite; paste "
+                   f"main.py into its main.py, add numpy to its requirements.txt; then "
+                   f"Calculate in its pane.")
+    elif path.suffix.lower() == ".xlsm":
+        bas = macro_module_path()
+        click.echo(f"Created {path} with the VBA of xlwings {xlwings_vba_version()} (the "
+                   f"installed xlwings: the add-in must be the same version).\n"
+                   f"One step before its Calculate button works: in Excel press Alt+F11, then "
+                   f"File > Import File... > {bas or 'macros/aeroi.bas in the aeroi folder'}; "
+                   f"save.")
+    else:
+        click.echo(f"Created {path}: fill the Inputs sheet, then run: aeroi run {path.parent}")
 
 
 def _batch_options(function):

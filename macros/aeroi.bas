@@ -1,8 +1,9 @@
 Attribute VB_Name = "aeroi"
-' aeroi: buttons for the AliExpress programme cost and ROI calculator.
-' Import once into your workbook (Alt+F11 > File > Import File... > aeroi.bas), save it as .xlsm,
-' then assign these macros to buttons (right-click a button > Assign Macro).
-' Needs the xlwings add-in (or the xlwings VBA module) and the aeroi package installed in Python.
+' aeroi: the buttons of the AliExpress programme cost and ROI calculator.
+' Import once per workbook: in Excel press Alt+F11, then File > Import File... and pick this
+' file; close the editor and save the workbook as .xlsm. The template's buttons are already
+' bound to AeroiCalculate. Needs xlwings (the version in the template's xlwings module) and
+' aeroi installed in Python: python -m pip install "aeroi[excel]".
 ' The Python module is fixed (calculator.excel.entry), so renaming or copying the workbook,
 ' or a name with spaces, "-" or "&", does not break the buttons.
 

@@ -99,3 +99,101 @@ def test_open_workbook_reads_names_and_writes_text_that_stays_text():
     # Excel would run a string starting with = as a formula; the apostrophe keeps it text
     assert out.value == [["'=HYPERLINK(\"x\")", 3.5]]
     assert as_text_cell("@SUM(A1)") == "'@SUM(A1)" and as_text_cell("PL") == "PL"
+
+
+# --- no traceback from a button: one short message, the details in the log ----------------------
+
+class _App:
+    def __init__(self, alert_works=True):
+        self.alerts, self.status_bar, self.alert_works = [], None, alert_works
+
+    def alert(self, text, title):
+        if not self.alert_works:
+            raise AttributeError("alert")
+        self.alerts.append((title, text))
+
+
+class _CloudBook:
+    """An xlwings Book on a OneDrive path xlwings cannot map: fullname raises XlwingsError."""
+    name = "store.xlsm"
+
+    def __init__(self):
+        self.app = _App()
+
+    @property
+    def fullname(self):
+        import xlwings
+        raise xlwings.XlwingsError("Couldn't find your local OneDrive file, see: xlwings.org/error")
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    path = tmp_path / "aeroi-excel.log"
+    monkeypatch.setenv("AEROI_LOG", str(path))
+    return path
+
+
+def _one_message(book):
+    assert len(book.app.alerts) == 1
+    title, text = book.app.alerts[0]
+    assert "Traceback" not in text and 'File "' not in text
+    return title, text
+
+
+@pytest.mark.parametrize("button", [entry.run_folder, entry.create_template])
+def test_a_onedrive_path_gives_one_message_with_the_log_and_what_to_do(button, log, monkeypatch):
+    book = _CloudBook()
+    monkeypatch.setattr(entry, "_caller", lambda: book)
+    button()
+    title, text = _one_message(book)
+    assert title == "aeroi"
+    assert "XlwingsError: Couldn't find your local OneDrive file" in text
+    assert str(log) in text and "save a copy in a local folder" in text
+    assert "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_a_bug_in_calculate_gives_one_line_and_the_log(log, monkeypatch):
+    book = _CloudBook()
+    monkeypatch.setattr(entry, "_caller", lambda: book)
+
+    def broken(io):
+        raise KeyError("out_results")
+    monkeypatch.setattr(entry, "calculate_book", broken)
+    entry.calculate_active()
+    _, text = _one_message(book)
+    assert text == f"aeroi could not finish (KeyError: 'out_results'). " \
+                   f"Details for a bug report: {log}"
+    assert "OneDrive" not in text         # only an xlwings error gets the OneDrive hint
+
+
+def test_input_problems_still_list_the_cells(monkeypatch):
+    book = _CloudBook()
+    monkeypatch.setattr(entry, "_caller", lambda: book)
+
+    def refuse(io):
+        raise CalculatorError("Nothing was calculated; please fix:\nInputs!C14 in_parcel_weight_g")
+    monkeypatch.setattr(entry, "calculate_book", refuse)
+    entry.calculate_active()
+    assert book.app.alerts == [("aeroi: check your inputs",
+                                "Nothing was calculated; please fix:\n"
+                                "Inputs!C14 in_parcel_weight_g")]
+
+
+def test_without_a_calling_workbook_the_message_is_printed_not_a_traceback(log, monkeypatch):
+    # RunPython shows what the script prints; SystemExit prints its text and nothing else
+    def no_caller():
+        raise RuntimeError("Book.caller() is only available when called from Excel")
+    monkeypatch.setattr(entry, "_caller", no_caller)
+    with pytest.raises(SystemExit) as raised:
+        entry.calculate_active()
+    assert str(raised.value).startswith("aeroi could not finish (RuntimeError: Book.caller()")
+    assert str(log) in str(raised.value)
+
+
+def test_when_neither_alert_nor_status_bar_work_the_message_is_printed(log, monkeypatch):
+    book = _CloudBook()
+    book.app = type("DeadApp", (), {"__slots__": (), "alert": lambda *a: 1 / 0})()  # no status_bar
+    monkeypatch.setattr(entry, "_caller", lambda: book)
+    with pytest.raises(SystemExit) as raised:
+        entry.run_folder()
+    assert "XlwingsError" in str(raised.value)

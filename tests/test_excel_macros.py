@@ -41,3 +41,29 @@ def test_macros_use_a_fixed_module_not_the_workbook_name():
 def test_bas_module_declares_its_name_for_import():
     for bas in MACROS.glob("*.bas"):
         assert bas.read_text(encoding="utf-8").startswith('Attribute VB_Name = "')
+
+
+# --- the one import step: the VBA editor needs CRLF line endings and plain ASCII ---------------
+
+ROOT = MACROS.parent
+
+
+@pytest.mark.parametrize("bas", sorted(MACROS.glob("*.bas")), ids=lambda p: p.name)
+def test_bas_files_are_crlf_and_ascii_as_the_vba_editor_imports_them(bas):
+    data = bas.read_bytes()
+    data.decode("ascii")                           # raises on any non-ASCII byte
+    assert b"\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n"), f"{bas.name}: a line ends in LF only"
+    assert data.count(b"\r") == data.count(b"\r\n"), f"{bas.name}: a lone CR"
+    assert data.endswith(b"End Sub\r\n")
+
+
+def test_gitattributes_keeps_bas_files_crlf_in_every_checkout():
+    import subprocess
+    rules = (ROOT / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "*.bas text eol=crlf" in rules
+    done = subprocess.run(["git", "check-attr", "eol", "--", "macros/aeroi.bas"], cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"not a git checkout: {done.stderr.strip()}")
+    assert done.stdout.strip() == "macros/aeroi.bas: eol: crlf"

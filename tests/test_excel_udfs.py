@@ -172,3 +172,86 @@ def test_risk_quantiles_are_ordered_and_repeatable():
     assert figures["net_gain_p10"] <= figures["net_gain_p50"] <= figures["net_gain_p90"]
     assert 0 <= figures["p_loss"] <= 1
     assert udfs.AE_RISK("nope", *args[1:]).startswith("#scenario must be one of")
+
+
+# --- argument guards: a typing mistake is a short #-text naming the argument ---------------------
+
+def test_a_vat_flag_that_is_not_true_or_false_is_named():
+    # before: "#error: _Problem" (the reader's internal exception leaked into the cell)
+    assert udfs.AE_PRICE_FOR_MARGIN(0.2, 750, 8, prices_include_vat="maybe") == \
+        "#prices_include_vat must be TRUE or FALSE"
+    assert udfs.AE_MARGIN_AT_PRICE(24.60, 750, 8, prices_include_vat="maybe") == \
+        "#prices_include_vat must be TRUE or FALSE"
+    # the words a person types are accepted: "no" is FALSE, as in the workbook's cells
+    assert udfs.AE_MARGIN_AT_PRICE(20, 750, 8, "standard", prices_include_vat="no") == \
+        pytest.approx(0.3425)
+
+
+@pytest.mark.parametrize("draws", [0.5, 0, 99, 200_001, 1e9, -100, "many", True])
+def test_risk_draws_must_be_a_whole_number_from_100_to_200000(draws):
+    # 0.5 used to run int(0.5) = 0 draws; 1e9 used to stall into MemoryError
+    args = ("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1), 3000, 3500, 4000,
+            25, 0.5, 750)
+    assert udfs.AE_RISK(*args, draws=draws) == \
+        "#draws must be a whole number from 100 to 200,000"
+
+
+def test_risk_accepts_the_bounds_of_draws_and_a_whole_seed():
+    args = ("baseline", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1), 3000, 3500, 4000,
+            25, 0.5, 750)
+    header, values = udfs.AE_RISK(*args, draws=100.0)       # Excel sends whole numbers as floats
+    assert header[-1] == "p_loss" and 0 <= values[-1] <= 1
+    assert udfs.AE_RISK(*args, seed=1.5, draws=100) == \
+        "#seed must be a whole number from 0 to 4,294,967,295"
+
+
+def test_a_bug_shows_one_short_line_with_the_log_and_the_traceback_goes_to_the_log(
+        tmp_path, monkeypatch):
+    log = tmp_path / "aeroi-excel.log"
+    monkeypatch.setenv("AEROI_LOG", str(log))
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.setattr(udfs, "aplus_cost_usd", broken)
+    text = udfs.AE_APLUS_COST(2)
+    assert text == f"#error: ZeroDivisionError, details in {log}"
+    assert "Traceback" not in text and "\n" not in text
+    logged = log.read_text(encoding="utf-8")
+    assert "AE_APLUS_COST" in logged and "Traceback" in logged and "ZeroDivisionError" in logged
+
+
+def test_array_functions_return_plain_rows_that_excel_spills():
+    # no legacy expand="table": the rows themselves are the spill (2 cells, 6 x 12, 2 x 7)
+    eligible = udfs.AE_ELIGIBLE("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1))
+    assert len(eligible) == 1 and len(eligible[0]) == 2 and eligible[0][0] is True
+    table = udfs.AE_SCENARIOS(dt.datetime(2026, 12, 1), dt.datetime(2026, 6, 4), 8000, 9000,
+                              10000, 25, 0.5, 750)
+    assert len(table) == 6 and {len(row) for row in table} == {12}
+
+
+_ODD_VALUES = [None, "", "x", -1.0, 0.0, 1e300, float("nan"), True, [[None]], [["a"], [2.0]],
+               [[1.0, 2.0], [3.0, 4.0]], dt.datetime(1900, 1, 1), object()]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in dir(udfs) if n.startswith("AE_")))
+def test_no_function_raises_whatever_the_cells_hold(name, tmp_path, monkeypatch):
+    # whatever reaches a function, the cell gets a value, "" or a #-text: never a traceback
+    monkeypatch.setenv("AEROI_LOG", str(tmp_path / "log"))
+    function = getattr(udfs, name)
+    arity = len(inspect.signature(function).parameters)
+    for k, odd in enumerate(_ODD_VALUES):
+        for position in range(arity):
+            args = [odd if i == position else _ODD_VALUES[(k + i) % len(_ODD_VALUES)]
+                    for i in range(arity)]
+            result = function(*args)
+            flat = [c for row in result for c in row] if isinstance(result, list) else [result]
+            for cell in flat:
+                assert not isinstance(cell, str) or cell == "" or cell.startswith("#") \
+                    or name in ("AE_ELIGIBLE", "AE_SCENARIOS", "AE_RISK"), (args, result)
+
+
+def test_a_failure_outside_the_cells_loop_is_still_a_short_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEROI_LOG", str(tmp_path / "log"))
+    monkeypatch.setattr(udfs, "load_rate_card", lambda: {}["rates.toml"])
+    assert udfs.AE_FREIGHT(750.0).startswith("#error: KeyError, details in ")
+    assert udfs.AE_SUBSIDY([[750.0]]).startswith("#error: KeyError")

@@ -1,7 +1,10 @@
 """Entry points for the Excel buttons (``RunPython`` in macros/aeroi.bas).
 
 Each one reads through the same reader the batch uses and writes the same result blocks. A
-problem is shown to the user in a message box with the cell to fix, never as a traceback.
+problem is shown to the user in a message box with the cell to fix, never as a traceback:
+an input problem lists the cells; an xlwings error (a OneDrive or SharePoint path it cannot map
+to a folder, a lost connection to Excel) or a bug of ours gives one short line and the path of
+the log that holds the details (calculator/excel/log.py).
 """
 from __future__ import annotations
 
@@ -9,6 +12,10 @@ import os
 from pathlib import Path
 
 from calculator.errors import CalculatorError
+from calculator.excel.log import log_exception, short_message
+
+_CLOUD_HINT = ("If the workbook is on OneDrive or SharePoint, save a copy in a local folder "
+               "and press the button there.")
 
 
 def _caller():
@@ -20,7 +27,34 @@ def _alert(book, text: str, title: str = "aeroi") -> None:
     try:
         book.app.alert(text, title)
     except Exception:  # alert is not available on every platform: fall back to the status bar
-        book.app.status_bar = text
+        try:
+            book.app.status_bar = text
+        except Exception as error:
+            # Excel is out of reach: RunPython shows what a script prints on exit, and
+            # SystemExit prints its text alone, without a traceback
+            log_exception("alert", error)
+            raise SystemExit(text) from None
+
+
+def _is_xlwings_error(error: BaseException) -> bool:
+    return any(kind.__name__ == "XlwingsError" for kind in type(error).__mro__)
+
+
+def _press(where: str, action) -> None:
+    """Run a button's ``action(book)``; whatever goes wrong becomes one message box."""
+    try:
+        book = _caller()
+    except Exception as error:
+        raise SystemExit(short_message(where, error)) from None
+    try:
+        action(book)
+    except CalculatorError as error:
+        _alert(book, str(error), "aeroi: check your inputs")
+    except Exception as error:
+        text = short_message(where, error)
+        if _is_xlwings_error(error):
+            text = f"{text}\n{_CLOUD_HINT}"
+        _alert(book, text)
 
 
 def calculate_book(io) -> str:
@@ -41,13 +75,14 @@ def calculate_book(io) -> str:
 def calculate_active() -> None:
     """Button "Calculate": recalculate the workbook that called the macro."""
     from calculator.excel.xlwings_io import OpenWorkbook
-    book = _caller()
-    try:
+
+    def calculate(book):
         status = calculate_book(OpenWorkbook(book))
-    except CalculatorError as error:
-        _alert(book, str(error), "aeroi: check your inputs")
-        return
-    book.app.status_bar = f"aeroi: calculated ({status})"
+        try:
+            book.app.status_bar = f"aeroi: calculated ({status})"
+        except Exception:       # the results and Results' status cell are written already
+            pass
+    _press("Calculate", calculate)
 
 
 def run_folder_of(folder: str | os.PathLike, exclude: str | None = None) -> str:
@@ -67,12 +102,9 @@ def run_folder_of(folder: str | os.PathLike, exclude: str | None = None) -> str:
 
 def run_folder() -> None:
     """Button "Run folder": calculate every workbook in this workbook's folder."""
-    book = _caller()
-    folder = Path(book.fullname).parent
-    try:
-        _alert(book, run_folder_of(folder, exclude=book.fullname))
-    except CalculatorError as error:
-        _alert(book, str(error))
+    def run(book):
+        _alert(book, run_folder_of(Path(book.fullname).parent, exclude=book.fullname))
+    _press("Run folder", run)
 
 
 def create_template_in(folder: str | os.PathLike, lang: str = "en") -> Path:
@@ -88,10 +120,6 @@ def create_template_in(folder: str | os.PathLike, lang: str = "en") -> Path:
 
 def create_template() -> None:
     """Button "New store workbook": a fresh template beside this workbook."""
-    book = _caller()
-    try:
-        path = create_template_in(Path(book.fullname).parent)
-    except CalculatorError as error:
-        _alert(book, str(error))
-        return
-    _alert(book, f"Created {path}")
+    def create(book):
+        _alert(book, f"Created {create_template_in(Path(book.fullname).parent)}")
+    _press("New store workbook", create)

@@ -6,6 +6,9 @@ example ``#weight_g must be > 0``), never a Python traceback. They call the same
 batch: there is no second implementation here, only argument handling.
 
 Ranges arrive as lists of rows (``ndim=2``); a range in gives a range of the same shape out.
+Array results are plain lists of rows, which Excel 365 and xlwings Lite spill natively (no
+``expand=``: that legacy option writes a {=...} array over neighbouring cells without asking).
+xlwings Lite runs this same module as its worksheet functions (calculator/excel/lite.py).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import numpy as np
 import xlwings as xw
 
 from calculator.errors import BadValue, CalculatorError
+from calculator.excel.log import log_exception
 from calculator.model import freight as fr
 from calculator.model.calendar import programme_calendar
 from calculator.model.eligibility import leap_eligibility, rising_eligibility, shumao_eligibility
@@ -27,6 +31,9 @@ from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenar
 from calculator.model.spend import aplus_cost_usd
 from calculator.workbook.reader import to_bool, to_date
 from calculator.workbook.results import cell_value, roi_cell
+
+
+CATEGORY = "aeroi"    # the group in Insert Function (xlwings' default: "xlwings")
 
 
 class _CellMessage(Exception):
@@ -42,8 +49,11 @@ def _cell_errors(function):
             return f"#{message}"
         except CalculatorError as error:
             return "#" + error.message.split(":", 1)[-1].strip() if error.name else f"#{error}"
-        except Exception as error:  # never a traceback in a cell
-            return f"#error: {type(error).__name__}"
+        except _Problem as problem:    # a reader conversion not guarded by its argument's name
+            return f"#unexpected value {problem.found!r}"
+        except Exception as error:  # never a traceback in a cell: the traceback goes to the log
+            path = log_exception(function.__name__, error)
+            return f"#error: {type(error).__name__}, details in {path}"
     return wrapper
 
 
@@ -59,6 +69,24 @@ def _number(value, name: str, *, positive=False, minimum=None):
     if minimum is not None and value < minimum:
         raise _CellMessage(f"{name} must be >= {minimum:g}")
     return float(value)
+
+
+def _whole(value, name: str, low: int, high: int) -> int:
+    """A whole number within [low, high]: 0.5 draws or 1e9 draws is a typing mistake, not a
+    request (0 draws would run nothing, 1e9 would exhaust the memory)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value) or not low <= value <= high:
+        raise _CellMessage(f"{name} must be a whole number from {low:,} to {high:,}")
+    return int(value)
+
+
+def _flag(value, name: str, default: bool) -> bool:
+    if _blank(value):
+        return default
+    try:
+        return to_bool(value)
+    except _Problem:
+        raise _CellMessage(f"{name} must be TRUE or FALSE") from None
 
 
 def _date(value, name: str) -> dt.date:
@@ -88,9 +116,10 @@ def _map_cells(values, function):
 _PLANS = ("standard", "economy", "subsidised", "shumao")
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column of cells.")
 @xw.arg("plan", doc='Plan: "standard" (default), "economy", "subsidised" or "shumao".')
+@_cell_errors
 def AE_FREIGHT(weight_g, plan="standard"):
     """Freight in USD for one parcel under a logistics plan (a column of weights gives a column).
 
@@ -108,8 +137,9 @@ def AE_FREIGHT(weight_g, plan="standard"):
     return _map_cells(weight_g, one)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("weight_g", ndim=2, doc="Parcel weight in grams (> 0): a cell or a column.")
+@_cell_errors
 def AE_SUBSIDY(weight_g):
     """The platform's subsidy per parcel on standard shipping (standard minus subsidised, USD)."""
     rates = load_rate_card()
@@ -117,7 +147,7 @@ def AE_SUBSIDY(weight_g):
                                                    rates).subsidy)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("pages", doc="Number of A+ pages (>= 0).")
 @xw.arg("source", doc='"official" (free) or "third_party" (¥800–1,200 a page).')
 @xw.arg("fx_cny_per_usd", doc="CNY per USD, e.g. 7.10.")
@@ -133,7 +163,7 @@ def AE_APLUS_COST(pages, source="official", fx_cny_per_usd=7.10, level="mid"):
                           "mid" if _blank(level) else level)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("gmv_usd", doc="Sales in USD.")
 @xw.arg("category", doc='Category with a commission row in the rate card (e.g. "general", "apparel").')
 @xw.arg("affiliate_share", doc="Share of sales through affiliates (a fraction, e.g. 20%).")
@@ -161,7 +191,7 @@ def _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd=1.0, cogs_pc
                        **more)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc="baseline, gsc_rising, gsc_leap, shumao or super_hot.")
 @xw.arg("gmv_m1", doc="GMV three months ago, USD.")
 @xw.arg("gmv_m2", doc="GMV two months ago, USD.")
@@ -179,7 +209,7 @@ def AE_PROJECTED_GMV(scenario, gmv_m1, gmv_m2, gmv_m3):
     return float(table.columns["monthly_gmv"][SCENARIOS.index(name)])
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("track", doc="gsc_rising, gsc_leap or shumao.")
 @xw.arg("eval_date", doc="T+0, the evaluation date.")
 @xw.arg("store_opened", doc="The date the store opened.")
@@ -187,7 +217,6 @@ def AE_PROJECTED_GMV(scenario, gmv_m1, gmv_m2, gmv_m3):
 @xw.arg("gmv_m2", doc="GMV two months ago, USD.")
 @xw.arg("gmv_m3", doc="GMV last full month, USD.")
 @xw.arg("cn_exporter", doc="TRUE for a mainland-China exporter with export records (Shumao).")
-@xw.ret(expand="table")
 @_cell_errors
 def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn_exporter=False):
     """Whether the store may enter a track: a row of two cells, TRUE/FALSE and the reason."""
@@ -211,7 +240,7 @@ def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn
     return [[result.eligible, result.reason]]
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("eval_date", doc="T+0, the evaluation date.")
 @xw.arg("phase", doc='"t7" (self-assessment), "t30" (tasks, default) or "t90" (resources).')
 @xw.arg("what", doc='"due" (default: end of the deadline day) or "fuse" (72 h later).')
@@ -232,7 +261,7 @@ def AE_DEADLINE(eval_date, phase="t30", what="due"):
     return moment.replace(tzinfo=None)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("eval_date", doc="T+0, the evaluation date.")
 @xw.arg("store_opened", doc="The date the store opened.")
 @xw.arg("gmv_m1", doc="GMV three months ago, USD.")
@@ -243,7 +272,6 @@ def AE_DEADLINE(eval_date, phase="t30", what="due"):
 @xw.arg("parcel_weight_g", doc="Average parcel weight in grams (> 0).")
 @xw.arg("category", doc='Category for the commission (default "general").')
 @xw.arg("cn_exporter", doc="TRUE for a mainland-China exporter (Shumao channel).")
-@xw.ret(expand="table")
 @_cell_errors
 def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                  parcel_weight_g, category="general", cn_exporter=False):
@@ -343,7 +371,7 @@ _PRICING_ARGS = dict(
     prices_include_vat="TRUE (default) when prices include VAT, as in the EU.")
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("target_margin", doc="Target margin: a share of revenue net of VAT (e.g. 20%).")
 @xw.arg("weight_g", ndim=2, doc="Parcel weight of each SKU in grams: a cell or a column.")
 @xw.arg("unit_cost_usd", ndim=2, doc="Cost per unit in USD: a cell or a column.")
@@ -363,6 +391,7 @@ def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised
     A column of weights and unit costs gives a column of prices."""
     if _blank(target_margin):
         return ""
+    _flag(prices_include_vat, "prices_include_vat", True)
     weights, was_range = _column(weight_g)
     prices = [[1.0] for _ in weights] if was_range else 1.0   # the price is solved for
     return _pricing_udf("price_for_target", prices, weight_g, unit_cost_usd, plan=plan,
@@ -371,7 +400,7 @@ def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised
                         payment_fee_pct=payment_fee_pct, prices_include_vat=prices_include_vat)
 
 
-@xw.func
+@xw.func(category=CATEGORY)
 @xw.arg("price_usd", ndim=2, doc="Sale price the buyer pays, USD: a cell or a column.")
 @xw.arg("weight_g", ndim=2, doc="Parcel weight of each SKU in grams: a cell or a column.")
 @xw.arg("unit_cost_usd", ndim=2, doc="Cost per unit in USD: a cell or a column.")
@@ -385,6 +414,7 @@ def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised
 def AE_MARGIN_AT_PRICE(price_usd, weight_g, unit_cost_usd, plan="subsidised", category="general",
                        market="PL", refund_rate=0, payment_fee_pct=0, prices_include_vat=True):
     """Contribution margin (share of revenue net of VAT) at a sale price, per SKU."""
+    _flag(prices_include_vat, "prices_include_vat", True)
     return _pricing_udf("margin", price_usd, weight_g, unit_cost_usd, plan=plan,
                         category=category, target_margin=0, market=market, store_discount=0,
                         refund_rate=refund_rate, payment_fee_pct=payment_fee_pct,
@@ -393,7 +423,10 @@ def AE_MARGIN_AT_PRICE(price_usd, weight_g, unit_cost_usd, plan="subsidised", ca
 
 # --- risk ------------------------------------------------------------------------------------
 
-@xw.func
+DRAWS_RANGE = (100, 200_000)     # fewer is noise; 200,000 x 5 scenarios stays well under 1 GB
+MAX_SEED = 2**32 - 1
+
+@xw.func(category=CATEGORY)
 @xw.arg("scenario", doc="baseline, gsc_rising, gsc_leap, shumao or super_hot.")
 @xw.arg("eval_date", doc="T+0, the evaluation date.")
 @xw.arg("store_opened", doc="The date the store opened.")
@@ -404,8 +437,8 @@ def AE_MARGIN_AT_PRICE(price_usd, weight_g, unit_cost_usd, plan="subsidised", ca
 @xw.arg("cogs_pct", doc="Cost of goods as a share of GMV (e.g. 55%).")
 @xw.arg("parcel_weight_g", doc="Average parcel weight in grams (> 0).")
 @xw.arg("seed", doc="Random seed (default 20261201): the same seed gives the same numbers.")
-@xw.arg("draws", doc="Number of Monte Carlo draws (default from the rate card, 10,000).")
-@xw.ret(expand="table")
+@xw.arg("draws", doc="Number of Monte Carlo draws, a whole number from 100 to 200,000 "
+                     "(default from the rate card, 10,000).")
 @_cell_errors
 def AE_RISK(scenario, eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
             parcel_weight_g, seed=20261201, draws=None):
@@ -422,10 +455,9 @@ def AE_RISK(scenario, eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, 
     store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                    parcel_weight_g)
     rates = load_rate_card()
-    risk = default_risk_inputs(store, rates, seed=int(_number(seed, "seed", minimum=0))
-                               if not _blank(seed) else 20261201,
-                               draws=int(_number(draws, "draws", positive=True))
-                               if not _blank(draws) else None)
+    seed = 20261201 if _blank(seed) else _whole(seed, "seed", 0, MAX_SEED)
+    draws = None if _blank(draws) else _whole(draws, "draws", *DRAWS_RANGE)
+    risk = default_risk_inputs(store, rates, seed=seed, draws=draws)
     figures = simulate(store, rates, risk).row(name)
     keys = ("net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p10", "roi_p50", "roi_p90",
             "p_loss")

@@ -181,14 +181,39 @@ TEXT = {
 }
 
 
+MACRO_MODULE = "aeroi.bas"     # in macros/ of the aeroi folder: imported once per workbook
+
+
+def _xlwings():
+    try:
+        import xlwings
+    except ImportError:
+        raise CalculatorError('an .xlsm workbook carries xlwings\' VBA: install it with '
+                              'python -m pip install "aeroi[excel]", or create an .xlsx and '
+                              'calculate it with aeroi run') from None
+    return xlwings
+
+
+def xlwings_vba_version() -> str:
+    """The xlwings version whose VBA a new .xlsm carries: the installed one. The add-in, the
+    Python package and this VBA must be the same version (the VBA loads xlwings64-<version>.dll)."""
+    return _xlwings().__version__
+
+
+def macro_module_path() -> Path | None:
+    """macros/aeroi.bas of the aeroi folder this package runs from, if it is there."""
+    candidate = Path(__file__).resolve().parents[2] / "macros" / MACRO_MODULE
+    return candidate if candidate.is_file() else None
+
+
 def _vba_project_bin() -> bytes:
     """xlwings' own VBA project (with RunPython), taken from the standalone quickstart that
-    Excel saved: no tool here can author one. Our macros are imported from macros/aeroi.bas."""
-    import xlwings
-    quickstart = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    Excel saved, of the installed xlwings: no tool here can author one (ms-ovba 0.0.1 garbles
+    xlwings' 45 KB module and has no class modules, docs/excel.md). Our macros are imported
+    from macros/aeroi.bas."""
+    quickstart = Path(_xlwings().__file__).parent / "quickstart_standalone.xlsm"
     with zipfile.ZipFile(quickstart) as package:
         return package.read("xl/vbaProject.bin")
-
 
 
 def _absolute(sheet: str, row: int, col: int, rows: int = 1, cols: int = 1) -> str:
