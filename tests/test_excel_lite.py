@@ -28,7 +28,8 @@ from calculator.cli import main
 from calculator.excel import entry
 from calculator.excel.lite import LITE_REQUIREMENTS, main_py, udf_names
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.template import build_template
 from tests.stores import STORE
 
@@ -58,7 +59,7 @@ def _snapshot(book: Path) -> dict:
         tables[info.display_name] = [info.sheet, info.min_row, info.min_col, info.max_row,
                                      info.max_col]
         rectangles.append(info)
-    from calculator.workbook.package import NameTarget
+    from calculator.workbook.cellref import NameTarget
     for area in rectangles:
         values = package.read_range(NameTarget("", area.sheet, area.min_row, area.min_col,
                                                area.max_row, area.max_col))

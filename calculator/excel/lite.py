@@ -31,8 +31,9 @@ from calculator.excel.log import short_message
 LITE_REQUIREMENTS = "numpy\n"
 # what the bundle leaves out: the command line and the file writers (they need click, lxml,
 # XlsxWriter, which Lite does not install and the open workbook does not need)
-_NOT_BUNDLED = {"cli.py", "__main__.py", "workbook/package.py", "workbook/template.py",
-                "workbook/summary.py", "workbook/batch.py"}
+_NOT_BUNDLED = {"cli.py", "__main__.py", "workbook/xlsxpackage.py", "workbook/xmlsafe.py",
+                "workbook/patch.py", "workbook/names.py", "workbook/writer.py",
+                "workbook/template.py", "workbook/summary.py", "workbook/batch.py"}
 
 MAIN_PY = '''\
 """aeroi {version} for xlwings Lite: the AE_ worksheet functions and the Calculate script.

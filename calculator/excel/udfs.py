@@ -49,7 +49,7 @@ def _cell_errors(function):
             return f"#{message}"
         except CalculatorError as error:
             return "#" + error.message.split(":", 1)[-1].strip() if error.name else f"#{error}"
-        except _Problem as problem:    # a reader conversion not guarded by its argument's name
+        except BadValue as problem:    # a reader conversion not guarded by its argument's name
             return f"#unexpected value {problem.found!r}"
         except Exception as error:  # never a traceback in a cell: the traceback goes to the log
             path = log_exception(function.__name__, error)
@@ -85,7 +85,7 @@ def _flag(value, name: str, default: bool) -> bool:
         return default
     try:
         return to_bool(value)
-    except _Problem:
+    except BadValue:
         raise _CellMessage(f"{name} must be TRUE or FALSE") from None
 
 
