@@ -201,9 +201,10 @@ def combine(scenario: str, outcomes: list[RuleOutcome], lang: str = "en") -> Eli
     return Eligibility(scenario, YES, joiner.join(passed) or message("rule.baseline", lang))
 
 
-def eligibility(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> dict[str, Eligibility]:
+def eligibility(inputs: StoreInputs, rates: RateCard, lang: str = "en",
+                programmes=PROGRAMMES) -> dict[str, Eligibility]:
     """Every programme's eligibility, keyed by scenario id (the baseline is always open)."""
-    return {p.id: combine(p.id, rule_outcomes(p, inputs, rates, lang), lang) for p in PROGRAMMES}
+    return {p.id: combine(p.id, rule_outcomes(p, inputs, rates, lang), lang) for p in programmes}
 
 
 def programme_eligibility(programme_id: str, inputs: StoreInputs, rates: RateCard,

@@ -48,7 +48,8 @@ def cost_rows(table: ScenarioTable) -> list[list[object]]:
 
 
 def cashflow_rows(table: ScenarioTable) -> list[list[object]]:
-    return [list(c.CASHFLOW_COLUMNS)] + table.cashflow_rows()
+    # the header follows the table's programmes (c.CASHFLOW_COLUMNS for the registry's)
+    return [["month"] + list(table.scenarios)] + table.cashflow_rows()
 
 
 def status_text(checks, lang: str = "en") -> str:
