@@ -365,6 +365,12 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
         if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
+    # a forecast programme without the user's forecast is not priced at all: nothing gained,
+    # nothing spent (its row says it needs the forecast)
+    missing = is_forecast & (forecast is None)
+    for array in (one_off, recurring, credit_once, credit_monthly,
+                  *outlay_parts.values(), *credit_parts.values()):
+        array[missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
     # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
     cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
@@ -375,7 +381,7 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
     return ScenarioParameters(
         B, O, v, lift, added, start, contribution, baseline, freight, one_off, recurring,
         credit_once, np.array([float(p.credit_month) for p in programmes]), credit_monthly,
-        subsidy_months, H, outlay_parts, credit_parts, is_forecast & (forecast is None), orders,
+        subsidy_months, H, outlay_parts, credit_parts, missing, orders,
         programmes, cogs_slope, price_slope)
 
 
