@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     LAYOUT = "layout"                 # one of our workbooks, but a name, table or block is
                                       # missing, moved or too small for the results
     NOT_OURS = "not ours"             # a readable workbook not made from our template
+    OLD_TEMPLATE = "old template"     # ours, made from an older template: `aeroi upgrade` it
     DAMAGED = "damaged"               # not a workbook, or a part cannot be unpacked or parsed
     UNSUPPORTED = "unsupported"       # a workbook in a format we do not read (Strict Open XML)
     UNSAFE = "unsafe"                 # refused on purpose: DTD/entities, beyond a size limit
