@@ -131,8 +131,8 @@ def test_calculate_writes_what_the_batch_writes_into_the_same_names(lite_run, tm
         status = entry.calculate_book(workbook)
     assert run["status"] == status
     package = XlsxPackage(batch)
-    for name in ("out_status", "out_recommended", "out_results", "out_costs", "out_checks",
-                 "out_eligibility", "out_risk"):
+    for name in ("out_status", "out_recommendation", "out_recommendation_text", "out_cashflow",
+                 "out_results", "out_costs", "out_checks", "out_eligibility", "out_risk"):
         expected = package.read_name(name)
         got = run["outputs"][name]
         assert len(got) == len(expected), name
