@@ -645,11 +645,13 @@ class _Builder:
         sheet.write_string(row - 1, 0, t["readiness"], self.f_heading)
         self._block("out_checks", sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
                     [self.f_out_bold, self.f_out, self.f_out_wrap, self.f_out])
+        # Only the readiness block's own status cells: a rule comparing with text that also
+        # covered the eligibility block's TRUE/FALSE cells made LibreOffice (default settings)
+        # abort exporting the sheet.
         for status, colour in (("fail", "#F8CBAD"), ("warn", "#FFE699"), ("pass", "#C6EFCE")):
             fmt = self.book.add_format({"bg_color": colour})
-            for first in (3, row):
-                sheet.conditional_format(first + 1, 1, first + c.CHECK_ROWS, 1, {
-                    "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
+            sheet.conditional_format(row + 1, 1, row + c.CHECK_ROWS, 1, {
+                "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
 
     def _sku_economics(self, sheet):
         t = self.t
