@@ -90,7 +90,7 @@ def quote_command(weight_g, market, dims_cm, as_json):
     for key, label in labels:
         click.echo(f"  {label:<{width_label}}  ${round_cents(values[key]):>8.2f}")
     if market != "PL":
-        click.echo("  Note: the packaged freight card is quoted for Poland (000); "
+        click.echo("  Note: the packaged freight card is quoted for Poland (Global Seller Challenge article); "
                    "add your own card to a workbook's Rates table.")
 
 

@@ -37,6 +37,7 @@ class ReadResult:
     table_sums: list[float]                   # SNAPSHOT_EXTRA, as the live formulas compute them
     errors: list[CalculatorError] = field(default_factory=list)
     risk: object | None = None                # RiskInputs when the workbook has a Risk sheet
+    language: str = "en"                      # the workbook's language (name meta_language)
 
 
 class _Problem(Exception):
@@ -318,8 +319,23 @@ def table_sums(io: WorkbookIO) -> list[float]:
             math.fsum(numbers(rates, "value"))]
 
 
+def read_language(io: WorkbookIO) -> str:
+    """"en" or "zh" from the defined name meta_language; "en" for a workbook without it."""
+    if not io.has_name(c.LANGUAGE_NAME):
+        return "en"
+    block = io.read_name(c.LANGUAGE_NAME)
+    value = str(block[0][0]).strip().lower() if block and block[0] and block[0][0] else ""
+    return value if value in ("en", "zh") else "en"
+
+
 def read_store(io: WorkbookIO) -> ReadResult:
     """Every input of a workbook, as model inputs; errors collected, nothing raised for data."""
+    result = _read_store(io)
+    result.language = read_language(io)
+    return result
+
+
+def _read_store(io: WorkbookIO) -> ReadResult:
     missing = [name for name in c.MARKER_NAMES if not io.has_name(name)]
     if missing:
         raise WorkbookError(f"not an aeroi workbook: it has no defined name "

@@ -9,6 +9,7 @@ from calculator.model.calendar import programme_calendar
 from calculator.model.eligibility import eligibility, readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
+from calculator.model.texts import source_title
 from calculator.model.scenarios import (COST_COLUMNS, RESULT_COLUMNS, ScenarioTable,
                                         compute_scenarios, recommended_scenario)
 from calculator.workbook import contract as c
@@ -64,7 +65,8 @@ def status_text(checks) -> str:
 
 def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object],
                   table_sums: list[float], calculated_at: dt.datetime | None = None,
-                  table: ScenarioTable | None = None) -> dict[str, list[list[object]]]:
+                  table: ScenarioTable | None = None, lang: str = "en"
+                  ) -> dict[str, list[list[object]]]:
     """Every output name and its block of values (header rows included where the name has one)."""
     table = table or compute_scenarios(inputs, rates)
     checks = readiness(inputs, rates)
@@ -73,7 +75,8 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
-    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason, k.source]
+    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
+                                              source_title(k.source, lang)]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     return {
@@ -174,7 +177,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     workbook made by an older template keeps working)."""
     table = compute_scenarios(read.inputs, read.rates)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                           calculated_at, table)
+                           calculated_at, table, getattr(read, "language", "en"))
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}}
     if io.has_name("out_sku_economics"):
