@@ -256,7 +256,7 @@ class _Builder:
         sheet.set_column("A:A", 46)
         sheet.set_column("B:B", 16)
         sheet.set_column("C:C", 16)
-        sheet.set_column("D:D", 26)
+        sheet.set_column("D:D", 48)
         sheet.set_column("E:E", 44)
         sheet.set_column("F:F", 28)
         sheet.set_column("G:G", 16)
