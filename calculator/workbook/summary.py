@@ -169,7 +169,6 @@ def write_summary(report, path: str | os.PathLike) -> None:
             "money": book.add_format({"num_format": "#,##0.00"}),
             "percent": book.add_format({"num_format": "0.0%"}),
             "number": book.add_format({"num_format": "0.0"}),
-            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         }
         stores_sheet, detail_name, problems_name = words["sheets"]
 
@@ -177,7 +176,7 @@ def write_summary(report, path: str | os.PathLike) -> None:
         body = store_rows(report, lang)
         _table(stores, STORE_COLUMNS, [[r[k] for k in STORE_COLUMNS] for r in body], formats,
                lang, widths={"store": 24, "recommended": 30, "net_gain": 16, "p_loss": 12,
-                             "unknown_or_failing": 60, "status": 14, "file": 40})
+                             "unknown_or_failing": 60, "status": 14, "file": 70})
         book.define_name(SUMMARY_MARKER, f"='{stores_sheet}'!$A$1")
 
         detail = book.add_worksheet(detail_name)
@@ -206,7 +205,8 @@ def _table(sheet, columns, rows, formats, lang, widths):
         sheet.write_string(0, col, _label(name, lang), formats["label"])
         sheet.write_string(1, col, name, formats["id"])
         width = widths.get(name, 14)
-        sheet.set_column(col, col, width, formats["wrap"] if width >= 40 else None)
+        # no wrapping: a wrapped cell does not grow its row in every program (rows overlap)
+        sheet.set_column(col, col, width)
     sheet.set_row(0, 32)
     for r, row in enumerate(rows, start=2):
         for col, (name, value) in enumerate(zip(columns, row)):

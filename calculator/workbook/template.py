@@ -122,6 +122,8 @@ class _Builder:
             c.NUMBER: add({**base_in, "num_format": "#,##0.##"}),
             c.COUNT: add({**base_in, "num_format": "0"}),
             "text": add(base_in),
+            # LibreOffice shows a boolean cell in a General style as 1/0: say TRUE / FALSE
+            c.BOOL: add({**base_in, "num_format": '"TRUE";"TRUE";"FALSE"'}),
         }
         base_out = {"bg_color": "#EDEDED", "border": 1, "border_color": "#D0D0D0"}
         self.f_out = add(base_out)
