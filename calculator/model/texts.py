@@ -23,6 +23,7 @@ ASSUMPTION = {"en": "assumption", "zh": "假设"}
 YOUR_DATA = {"en": "your data", "zh": "您的数据"}
 EDITED_IN_WORKBOOK = {"en": "edited in this workbook", "zh": "本工作簿中修改"}
 SEE_NOTE = {"en": "see the note", "zh": "见备注"}
+SEE_REASON = {"en": "see the reason", "zh": "见原因"}
 
 #: Why an input's default is an assumption of ours (the articles give no figure).
 INPUT_ASSUMPTIONS = {

@@ -9,7 +9,7 @@ from calculator.model.calendar import programme_calendar
 from calculator.model.eligibility import eligibility, readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
-from calculator.model.texts import source_title
+from calculator.model.texts import SEE_REASON, source_title
 from calculator.model.scenarios import (COST_COLUMNS, RESULT_COLUMNS, ScenarioTable,
                                         compute_scenarios, recommended_scenario)
 from calculator.workbook import contract as c
@@ -76,7 +76,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
     check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
-                                              source_title(k.source, lang)]
+                                              source_title(k.source, lang, SEE_REASON[lang])]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     return {
