@@ -351,7 +351,7 @@ class _Builder:
         last = first + len(data)
         sheet.add_table(first, 0, last, len(columns) - 1, {
             "name": c.SKU_TABLE, "style": "Table Style Light 9",
-            "columns": [{"header": name} for name in columns]})
+            "columns": [{"header": name, "header_format": self.f_id} for name in columns]})
         for r, row in enumerate(data):
             for k, value in enumerate(row):
                 if value is not None:
@@ -392,7 +392,8 @@ class _Builder:
         keys = list(self.rates)
         sheet.add_table(first, 0, first + len(keys), len(c.RATE_COLUMNS) - 1, {
             "name": c.RATES_TABLE, "style": "Table Style Light 9",
-            "columns": [{"header": name} for name in c.RATE_COLUMNS]})
+            "columns": [{"header": name, "header_format": self.f_id}
+                        for name in c.RATE_COLUMNS]})
         total = []
         for r, key in enumerate(keys):
             rate = self.rates[key]
