@@ -36,7 +36,7 @@ def main(ctx, debug):
     \b
     aeroi quote --weight-g 750        price one parcel under every plan
     aeroi new PATH                    create a store workbook from the template
-    aeroi run FOLDER                  calculate every workbook in a folder
+    aeroi run FOLDER [--csv FILE]     calculate every workbook in a folder
     aeroi check FOLDER                validate workbooks without writing
     """
     ctx.ensure_object(dict)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
 from calculator.workbook.batch import run_batch
 from calculator.workbook.template import TEMPLATE_FILES, build_template

@@ -196,9 +196,8 @@ def column_labels(columns, lang: str = "en") -> list[str]:
 EXPECTED = {
     "zh": {"date": "日期(如 2026-12-01)", "fraction": "百分比,如 55%(0到1之间的比例)",
            "bool": "TRUE(是)或 FALSE(否)", "money": "金额({unit})", "count": "整数",
-           "number": "数字({unit})", "choice": "以下之一:{choices}", "optional": "(可选)",
+           "number": "数字({unit})", "choice": "以下之一:{choices}",
            "positive": "大于0", "minimum": "不小于 {value:g}", "maximum": "不大于 {value:g}"},
-    "en": {"optional": "(optional) "},
 }
 
 

@@ -44,7 +44,8 @@ class WorkbookOutcome:
         return {"file": self.path, "store": self.store, "status": self.status,
                 "store_status": self.store_status, "recommended": self.recommended,
                 "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
-                "sku_below_target": self.sku_below_target, "errors": self.errors,
+                "sku_below_target": self.sku_below_target, "language": self.language,
+                "errors": self.errors,
                 "scenarios": self.rows}
 
 

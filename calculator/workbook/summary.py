@@ -45,12 +45,11 @@ _WORDS = {
     "en": {"sheets": ("Stores", "Detail", "Problems"), "ok": "calculated", "failed": "failed",
            "not_ours": "not an aeroi workbook", "skipped": "skipped: {why}",
            "none": "nothing unknown or failing", "see_problems": "see Problems",
-           "title": "Which store should join which programme",
-           "recommended_note": "{programme}"},
+           "title": "Which store should join which programme"},
     "zh": {"sheets": ("店铺", "明细", "问题"), "ok": "已计算", "failed": "失败",
            "not_ours": "不是 aeroi 工作簿", "skipped": "已跳过:{why}",
            "none": "无未知或未通过项", "see_problems": "见「问题」表",
-           "title": "各店铺应参加哪个方案", "recommended_note": "{programme}"},
+           "title": "各店铺应参加哪个方案"},
 }
 _SUMMARY_LABELS = {
     "en": {"status": "Status", "recommended": "Recommended programme",
