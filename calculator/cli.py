@@ -36,7 +36,7 @@ def main(ctx, debug):
     \b
     aeroi quote --weight-g 750        price one parcel under every plan
     aeroi new PATH                    create a store workbook from the template
-    aeroi run FOLDER                  calculate every workbook in a folder
+    aeroi run FOLDER [--csv FILE]     calculate every workbook in a folder
     aeroi check FOLDER                validate workbooks without writing
     """
     ctx.ensure_object(dict)
@@ -90,7 +90,7 @@ def quote_command(weight_g, market, dims_cm, as_json):
     for key, label in labels:
         click.echo(f"  {label:<{width_label}}  ${round_cents(values[key]):>8.2f}")
     if market != "PL":
-        click.echo("  Note: the packaged freight card is quoted for Poland (000); "
+        click.echo("  Note: the packaged freight card is quoted for Poland (Global Seller Challenge article); "
                    "add your own card to a workbook's Rates table.")
 
 
@@ -141,7 +141,7 @@ def _batch_options(function):
     return function
 
 
-def _run(paths, out, jobs, summary, as_json, check_only):
+def _run(paths, out, jobs, summary, as_json, check_only, csv_path=None):
     from calculator.workbook.batch import run_batch
     progress = None
     bar = None
@@ -155,7 +155,7 @@ def _run(paths, out, jobs, summary, as_json, check_only):
             bar.update(1)
     try:
         report = run_batch(paths, out_dir=out, jobs=jobs, summary=summary,
-                           check_only=check_only, progress=progress)
+                           check_only=check_only, progress=progress, csv_path=csv_path)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -169,20 +169,47 @@ def _run(paths, out, jobs, summary, as_json, check_only):
             click.echo(f"skipped {path}: {why}", err=True)
         for outcome in report.outcomes:
             if outcome.status == "ok":
-                verb = "checked" if check_only else "calculated"
-                click.echo(f"{verb:>10}  {outcome.path}  -> {outcome.recommended}"
-                           f"  [{outcome.store_status}]")
+                if check_only:
+                    # nothing was written: say what a run would find, not "calculated"
+                    notes = _status_notes(outcome.store_status)
+                    click.echo(f"{'valid':>10}  {outcome.path}"
+                               + (f"  [{notes}]" if notes else ""))
+                else:
+                    click.echo(f"{'calculated':>10}  {outcome.path}  -> {outcome.recommended}"
+                               f"  [{outcome.store_status}]")
             else:
-                click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.status}")
-                for problem in outcome.errors:
-                    click.echo(f"{'':>12}{problem.message}")
+                messages = [_without_file(problem.message, outcome.path)
+                            for problem in outcome.errors] or [outcome.status]
+                click.echo(f"{'FAILED':>10}  {outcome.path}: {messages[0]}")
+                for message in messages[1:]:
+                    click.echo(f"{'':>12}{message}")
         done = sum(1 for o in report.outcomes if o.status == "ok")
         click.echo(f"{done} of {len(report.outcomes)} workbook(s) "
                    f"{'valid' if check_only else 'calculated'}"
                    + (f"; summary: {report.summary_path}" if report.summary_path else ""))
+        if csv_path:
+            click.echo(f"per-store rows: {csv_path}")
         if not report.outcomes:
             click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
     sys.exit(report.exit_code)
+
+
+def _status_notes(status: str | None) -> str:
+    """The notes of a workbook's status line without its "OK (calculated)" head: "8 warnings
+    (see Checks)"."""
+    text = status or ""
+    head, sep, tail = text.partition(": ")
+    return tail if sep and head.startswith("OK") else ("" if text == "OK" else text)
+
+
+def _without_file(message: str, path: str) -> str:
+    """An error message without the file name it starts with (the line already names it)."""
+    from pathlib import Path
+    name = Path(path).name
+    for prefix in (f"{path}: ", f"{name}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 def _json_default(value):
@@ -200,10 +227,13 @@ def _json_default(value):
               help="Write results into copies in this folder instead of in place.")
 @click.option("--summary", type=click.Path(dir_okay=False), default=None,
               help="Summary workbook (default: aeroi-summary.xlsx beside the inputs).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the summary's per-store rows (store, recommended programme, "
+                   "net gain, probability of loss, what is unknown or failing, status) as CSV.")
 @_batch_options
-def run_command(paths, out, jobs, summary, as_json):
+def run_command(paths, out, jobs, summary, csv_path, as_json):
     """Calculate every workbook in PATHS (files or folders) and write the results back."""
-    _run(paths, out, jobs, summary, as_json, check_only=False)
+    _run(paths, out, jobs, summary, as_json, check_only=False, csv_path=csv_path)
 
 
 @main.command("check")

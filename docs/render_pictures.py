@@ -1,5 +1,6 @@
-"""Renders the pictures of docs/workbook.md and docs/risk.md with LibreOffice (our independent
-spreadsheet engine): workbook -> PDF (recalculated) -> PNG of the page that shows a sheet.
+"""Renders the pictures of the docs with LibreOffice (our independent spreadsheet engine) as a
+user has it: default settings (a fresh profile; Excel files are not recalculated on load, the
+values the files hold are shown): workbook -> PDF -> PNG of the page that shows a sheet.
 
     python docs/render_pictures.py        (needs soffice and pdftoppm: libreoffice-calc-nogui,
                                            poppler-utils)
@@ -16,11 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from calculator.workbook.batch import run_batch  # noqa: E402
-from tests.libreoffice import convert  # noqa: E402
+from tests.libreoffice import DEFAULT, convert  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
-#: picture -> (workbook, whether to calculate it first, text that marks the page)
+#: picture -> (workbook, whether to calculate it first, text that marks the page); a workbook
+#: named "summary" is the summary of a run over workbooks/examples
 PICTURES = {
+    "template-inputs-zh.png": ("workbooks/templates/aeroi-template-zh.xlsx", False,
+                               "输入:请填写黄色单元格"),
+    "summary.png": ("summary", True, "Recommended programme"),
     "template-inputs.png": ("workbooks/templates/aeroi-template-en.xlsx", False,
                             "Inputs: fill the yellow cells"),
     "example-results.png": ("workbooks/examples/01-new-store-rising.xlsx", True,
@@ -49,11 +54,16 @@ def main() -> None:
         for picture, (source, calculate, marker) in PICTURES.items():
             work = scratch / picture.removesuffix(".png")
             work.mkdir()
-            book = work / Path(source).name
-            shutil.copy(ROOT / source, book)
-            if calculate:
-                run_batch([book], summary=work / "summary.xlsx")
-            pdf = convert(book, work / "pdf", "pdf")
+            if source == "summary":
+                shutil.copytree(ROOT / "workbooks" / "examples", work / "examples")
+                book = work / "summary.xlsx"
+                run_batch([work / "examples"], summary=book)
+            else:
+                book = work / Path(source).name
+                shutil.copy(ROOT / source, book)
+                if calculate:
+                    run_batch([book], summary=work / "summary.xlsx")
+            pdf = convert(book, work / "pdf", "pdf", profile=DEFAULT)
             page = page_with(pdf, marker)
             subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "110", "-png",
                             "-singlefile", str(pdf), str(IMG / picture.removesuffix(".png"))],

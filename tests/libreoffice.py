@@ -2,8 +2,13 @@
 
 A test that needs it calls :func:`require_soffice`: it skips with the reason when LibreOffice is
 not installed, and fails when ``CI=true`` (CI installs it: .ci/run). Every conversion runs with a
-fresh user profile that forces recalculation on load, so formulas (the STALE flag) are
-evaluated by LibreOffice rather than read from the values cached in the file.
+fresh user profile, in one of two settings:
+
+- ``RECALCULATE`` (the default of :func:`convert`): recalculation forced on load, so formulas
+  (the STALE flag) are evaluated by LibreOffice rather than read from the values cached in the
+  file. For formula checks.
+- ``DEFAULT``: LibreOffice as installed, nothing configured (Excel 2007+ files are not
+  recalculated on load; the cached values are shown). What a user sees: for rendering.
 """
 from __future__ import annotations
 
@@ -27,6 +32,10 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+RECALCULATE, DEFAULT = "recalculate", "default"
+_PROFILES = {RECALCULATE: _PROFILE, DEFAULT: None}
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -42,18 +51,20 @@ def require_soffice() -> str:
 
 
 def convert(source: str | os.PathLike, out_dir: str | os.PathLike, fmt: str = "xlsx",
-            timeout: float = 180) -> Path:
-    """Open ``source`` in LibreOffice, recalculate, and save it as ``fmt`` (xlsx, pdf) into
-    ``out_dir``. Returns the written file; raises AssertionError with LibreOffice's output when
-    it wrote nothing."""
+            timeout: float = 180, profile: str = RECALCULATE) -> Path:
+    """Open ``source`` in LibreOffice with a fresh ``profile`` (RECALCULATE or DEFAULT) and save
+    it as ``fmt`` (xlsx, pdf) into ``out_dir``. Returns the written file; raises AssertionError
+    with LibreOffice's output when it wrote nothing (e.g. it aborted exporting a sheet)."""
+    settings = _PROFILES[profile]
     binary = require_soffice()
     source, out_dir = Path(source), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="aeroi-lo-profile-") as profile:
-        (Path(profile) / "user").mkdir()
-        (Path(profile) / "user" / "registrymodifications.xcu").write_text(_PROFILE)
+    with tempfile.TemporaryDirectory(prefix="aeroi-lo-profile-") as home:
+        (Path(home) / "user").mkdir()
+        if settings is not None:
+            (Path(home) / "user" / "registrymodifications.xcu").write_text(settings)
         done = subprocess.run(
-            [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+            [binary, f"-env:UserInstallation={Path(home).as_uri()}", "--headless",
              "--norestore", "--convert-to", fmt, "--outdir", str(out_dir), str(source)],
             capture_output=True, text=True, timeout=timeout)
     target = out_dir / (source.stem + "." + fmt.split(":")[0])
@@ -61,6 +72,31 @@ def convert(source: str | os.PathLike, out_dir: str | os.PathLike, fmt: str = "x
         f"LibreOffice did not convert {source.name} to {fmt}: exit {done.returncode}\n"
         f"{done.stdout}\n{done.stderr}")
     return target
+
+
+def convert_all(sources, out_dir: str | os.PathLike, fmt: str = "pdf", timeout: float = 600,
+                profile: str = DEFAULT) -> dict[Path, Path]:
+    """Like :func:`convert` for many files in one LibreOffice start (rendering a folder of
+    workbooks file by file would start LibreOffice once per file). Returns source -> written
+    file; raises AssertionError naming every source LibreOffice wrote nothing for."""
+    settings = _PROFILES[profile]
+    binary = require_soffice()
+    sources, out_dir = [Path(s) for s in sources], Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assert len({s.stem for s in sources}) == len(sources), "sources need distinct file names"
+    with tempfile.TemporaryDirectory(prefix="aeroi-lo-profile-") as home:
+        (Path(home) / "user").mkdir()
+        if settings is not None:
+            (Path(home) / "user" / "registrymodifications.xcu").write_text(settings)
+        done = subprocess.run(
+            [binary, f"-env:UserInstallation={Path(home).as_uri()}", "--headless",
+             "--norestore", "--convert-to", fmt, "--outdir", str(out_dir)]
+            + [str(s) for s in sources], capture_output=True, text=True, timeout=timeout)
+    targets = {s: out_dir / (s.stem + "." + fmt.split(":")[0]) for s in sources}
+    missing = [s.name for s, t in targets.items() if not t.exists() or not t.stat().st_size]
+    assert not missing, (f"LibreOffice ({profile} settings) did not convert {', '.join(missing)}"
+                         f" to {fmt}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return targets
 
 
 def recalculated_values(source: str | os.PathLike, out_dir: str | os.PathLike,

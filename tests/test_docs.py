@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from calculator.model.ratecard import load_rate_card
+from calculator.model.texts import source_title
 from calculator.workbook import contract as c
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,10 @@ def test_every_rate_with_its_source_is_in_model_md():
     assert not missing, f"docs/model.md lacks {missing}: regenerate its rate table"
     for key in card:
         row = next(line for line in text.splitlines() if line.startswith(f"| `{key}` |"))
-        assert f"| {card[key].source} |" in row, f"{key}: source differs from rates.toml"
+        # the source as a reader knows it: the article's title (or "assumption")
+        source = "assumption" if card[key].source == "assumption" else \
+            source_title(card[key].source)
+        assert f"| {source} |" in row, f"{key}: source differs from rates.toml"
 
 
 def test_links_and_pictures_in_the_docs_resolve():

@@ -239,7 +239,7 @@ def test_join_none_when_no_programme_may_gain():
 def test_recommendation_in_chinese():
     t = compute_scenarios(entered(), RATES, "zh")
     rec = recommend(t, {"gsc_rising": 0.25})
-    assert rec.text == "建议参加全球卖家挑战赛·新锐赛道:3个月预计净收益$7,333.98,亏损概率25%。"
+    assert rec.text == "建议参加全球卖家大赛·新锐赛道:3个月预计净收益$7,333.98,亏损概率25%。"
     assert t.row("super_hot")["eligible"] == "未知"
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from calculator.cli import main
 from calculator.model.ratecard import load_rate_card
+from calculator.model.texts import source_title
 from calculator.workbook import contract as c
 from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
 from calculator.workbook.writer import write_cells
@@ -89,7 +90,8 @@ def test_defaults_and_tables_come_from_the_contract_and_the_rate_card():
     assert set(by_key) == set(card)
     for key in card:
         assert by_key[key][1] == card[key].value, key
-        assert by_key[key][3] == card[key].source, key    # provenance travels with the figure
+        # provenance travels with the figure, as the article's title a reader can find
+        assert by_key[key][3] == source_title(card[key].source), key
 
 
 def test_committed_templates_and_examples_match_the_generators(tmp_path):

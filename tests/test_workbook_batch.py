@@ -125,7 +125,7 @@ def test_a_formula_typed_as_text_is_an_error_and_stays_text(tmp_path):
     message = report["workbooks"][0]["errors"][0]["message"]
     assert "in_market" in message and "one of" in message
     summary = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")
-    texts = [cell for row in summary.worksheets[0].iter_rows() for cell in row
+    texts = [cell for sheet in summary.worksheets for row in sheet.iter_rows() for cell in row
              if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
     assert texts and all(cell.data_type == "s" for cell in texts)   # text, not a formula
     assert XlsxPackage(book).read_name("in_market")[0][0].startswith("=HYPERLINK")
@@ -146,9 +146,9 @@ def test_summary_has_a_row_per_store_and_scenario_and_is_never_an_input(tmp_path
     make(tmp_path / "north.xlsx")
     make(tmp_path / "south.xlsx", in_gmv_m3=9000)
     assert run("run", tmp_path).exit_code == 0
-    sheet = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx").worksheets[0]
-    header = [cell.value for cell in sheet[1]]
-    rows = [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    sheet = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")["Detail"]
+    header = [cell.value for cell in sheet[2]]            # ids under the human labels
+    rows = [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=3)]
     assert len(rows) == 2 * len(SCENARIOS)
     assert {r["store"] for r in rows} == {"north", "south"}
     assert sum(1 for r in rows if r["recommended"]) == 2
@@ -241,9 +241,9 @@ def test_the_risk_sheet_follows_its_seed_and_reaches_the_summary(tmp_path):
     for row in rows:                                # P10 <= P50 <= P90 of the net gain
         assert row[1] <= row[2] <= row[3]
         assert 0 <= row[7] <= 1
-    summary = openpyxl.load_workbook(tmp_path / "a" / "aeroi-summary.xlsx").worksheets[0]
-    header = [cell.value for cell in summary[1]]
-    lines = [dict(zip(header, (cell.value for cell in row))) for row in summary.iter_rows(min_row=2)]
+    summary = openpyxl.load_workbook(tmp_path / "a" / "aeroi-summary.xlsx")["Detail"]
+    header = [cell.value for cell in summary[2]]
+    lines = [dict(zip(header, (cell.value for cell in row))) for row in summary.iter_rows(min_row=3)]
     by_scenario = {line["scenario"]: line for line in lines}
     assert by_scenario["gsc_rising"]["p_loss"] == pytest.approx(rows[1][7])
 

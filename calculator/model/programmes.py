@@ -135,21 +135,21 @@ _GSC_OUTLAYS = ("aplus", "livestreams", "spanish_service", "ads")
 
 PROGRAMMES: tuple[Programme, ...] = (
     Programme("baseline", "economy", name_en="baseline (no programme)",
-              name_zh="基准(不参加项目)"),
+              name_zh="基线(不参加)"),
     # GSC: tasks in T+0..T+30 (month 1), resources T+31..T+90 (000): lift and coupons from month 2
     Programme("gsc_rising", "subsidised", LIFT_RELATIVE, "lift.gsc_rising", 2,
               ("risk.lift.gsc.low", "risk.lift.gsc.high"), "risk.fuse_probability.gsc",
               ("store_age",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy"),
-              name_en="Global Seller Challenge, Rising track", name_zh="全球卖家挑战赛·新锐赛道"),
+              name_en="Global Seller Challenge, Rising track", name_zh="全球卖家大赛·新锐赛道"),
     Programme("gsc_leap", "subsidised", LIFT_RELATIVE, "lift.gsc_leap", 2,
               ("risk.lift.gsc.low", "risk.lift.gsc.high"), "risk.fuse_probability.gsc",
               ("leap_gmv",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy"),
-              name_en="Global Seller Challenge, Leap track", name_zh="全球卖家挑战赛·跃迁赛道"),
+              name_en="Global Seller Challenge, Leap track", name_zh="全球卖家大赛·跃迁赛道"),
     # Shumao: month 1 is the certification and the interview; the channel sells from month 2
     Programme("shumao", "shumao", LIFT_RELATIVE, "lift.shumao", 2,
               ("risk.lift.shumao.low", "risk.lift.shumao.high"), None,
               ("cn_exporter", "declarations", "scope", "enterprise"), ("onboarding", "ads"),
-              name_en="Shumao Cup enterprise channel", name_zh="数贸杯企业专属通道"),
+              name_en="Shumao Cup enterprise channel", name_zh="数贸杯专属卖家通道"),
     # Super Hot: the plan assesses the listing's first 30 days, so its forecast counts from month 1
     Programme("super_hot", "economy", LIFT_FORECAST, None, 1,
               ("risk.super_hot.added_low_usd", None), None, ("super_hot_forecast",), ("ads",),

@@ -1,8 +1,14 @@
-"""Words a user reads, in English and Chinese, looked up by key.
+"""Every word a user reads, in English and Chinese, in one place.
 
-Every function that produces text for a user takes ``lang="en"`` or ``lang="zh"`` and calls
-:func:`message`. Keys are stable; parameters are named (``{gmv}``), so a translation may put
-them in another order. Amounts are formatted before they are passed (see :func:`money`).
+Pure data and small lookups (no Excel, no files): the template builder, the summary and the
+result writer take their words from here, so an English workbook is English throughout and a
+Chinese one Chinese throughout. Identifiers (defined names, table column ids, rate keys, ISO
+codes) are not words and stay as they are.
+
+Model messages: every function that produces text for a user takes ``lang="en"`` or
+``lang="zh"`` and calls :func:`message`. Keys are stable; parameters are named (``{gmv}``), so
+a translation may put them in another order. Amounts are formatted before they are passed (see
+:func:`money`).
 """
 from __future__ import annotations
 
@@ -214,7 +220,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.warnings": "{n}项提醒",
         "status.warning": "1项提醒",
         "status.joiner": ",",
-        "verdict.baseline": "基准",
+        "verdict.baseline": "基线",
         "verdict.join": "建议参加",
         "verdict.not_eligible": "不符合条件",
         "verdict.needs_forecast": "需要您的预测",
@@ -225,5 +231,503 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.unknown": "资格尚未确定:{reasons}。",
         "recommend.none": "建议不参加:在{months}个月内,没有可参加的项目预计能带来收益。",
         "recommend.none_best": "其中最好的{name}为{gain}。",
+    },
+}
+
+
+# --- workbook labels -------------------------------------------------------------------------
+
+#: The source articles, by the file name the rate card keeps internally -> the title a reader
+#: sees. docs/sources.md describes each article.
+SOURCE_TITLES = {
+    "000_c8cb9e0707c5223d.txt": {"en": "Global Seller Challenge article",
+                                 "zh": "全球卖家大赛文章"},
+    "001_4a1523759a513ec2.txt": {"en": "Shumao Cup article", "zh": "数贸杯文章"},
+    "004_570e7f8241c53819.txt": {"en": "onboarding interview article", "zh": "入驻面试文章"},
+}
+ASSUMPTION = {"en": "assumption", "zh": "假设"}
+YOUR_DATA = {"en": "your data", "zh": "您的数据"}
+EDITED_IN_WORKBOOK = {"en": "edited in this workbook", "zh": "本工作簿中修改"}
+SEE_NOTE = {"en": "see the note", "zh": "见备注"}
+SEE_REASON = {"en": "see the reason", "zh": "见原因"}
+
+#: Why an input's default is an assumption of ours (the articles give no figure).
+INPUT_ASSUMPTIONS = {
+    "in_fx_cny_per_usd": {"en": "a pinned example rate, not a market quote; use your finance "
+                                "team's rate",
+                          "zh": "固定的示例汇率,并非市场报价;请填写财务使用的汇率"},
+    "in_horizon_months": {"en": "three months, the length of the programmes' first phases",
+                          "zh": "三个月,即各计划首轮阶段的长度"},
+    "in_cost_level": {"en": "the middle of each quoted price range",
+                      "zh": "取各报价区间的中间值"},
+    "in_livestream_usd_each": {"en": "no cost is quoted; enter yours",
+                               "zh": "文章未给出成本,请填写您的实际成本"},
+    "in_affiliate_share": {"en": "no affiliate sales unless you enter a share",
+                           "zh": "除非您填写,否则按无联盟成交计算"},
+    "in_target_margin": {"en": "a common target; set your own",
+                         "zh": "常见的目标值,请按您的目标设置"},
+    "in_prices_include_vat": {"en": "EU marketplace prices are shown with VAT",
+                              "zh": "欧盟市场的标价通常含增值税"},
+    "in_refund_recovers_goods": {"en": "refunded goods are usually not resold",
+                                 "zh": "退款商品通常无法再次销售"},
+}
+
+
+def source_title(source: str | None, lang: str = "en", why: str | None = None) -> str:
+    """What a user reads as the source of a figure: an article's title, "your data", or
+    "assumption: why". File names never reach a user."""
+    if not source:
+        return ""
+    text = str(source).strip()
+    if text in SOURCE_TITLES:
+        return SOURCE_TITLES[text][lang]
+    if text == "your data":
+        return YOUR_DATA[lang]
+    if text == "workbook":
+        return EDITED_IN_WORKBOOK[lang]
+    if text.startswith("assumption"):
+        reason = why or text.partition(":")[2].strip() or SEE_NOTE[lang]
+        return f"{ASSUMPTION[lang]}: {reason}" if lang == "en" else f"{ASSUMPTION[lang]}:{reason}"
+    for name, titles in SOURCE_TITLES.items():     # "000_….txt, Known ambiguities" and the like
+        if name in text:
+            return text.replace(name, titles[lang])
+    return text
+
+
+#: Units as a user reads them (the rate card and the contract keep the short codes).
+UNITS = {
+    "en": {"date": "date", "code": "code", "fraction": "share", "lift": "lift (×)",
+           "ratio": "ratio", "count": "count", "score": "score"},
+    "zh": {"USD": "美元", "CNY": "人民币", "USD/kg": "美元/千克", "g": "克", "cm": "厘米",
+           "%": "%", "date": "日期", "code": "代码", "CNY per USD": "人民币/美元",
+           "months": "月", "pages": "页", "sessions": "场", "SKUs": "个SKU", "score": "分",
+           "minutes": "分钟", "hours": "小时", "days": "天", "market currency": "当地货币",
+           "fraction": "比例", "lift": "增幅(倍)", "ratio": "比值", "count": "个数"},
+}
+
+
+def unit_label(unit: str, lang: str = "en") -> str:
+    return UNITS[lang].get(unit, unit)
+
+
+def scenario_label(name: str | None, lang: str = "en") -> str:
+    """A programme's name as a label: the registry's name (programmes.py), capitalised; the id
+    itself for an unknown one."""
+    if name is None:
+        return ""
+    from calculator.model.programmes import PROGRAMME_BY_ID   # the registry imports no texts
+    programme = PROGRAMME_BY_ID.get(name)
+    if programme is None:
+        return name
+    label = programme.name(lang)
+    return label[:1].upper() + label[1:]
+
+
+#: Human labels of the contract's column ids, for the label row above each id row. Keyed by
+#: column id, shared by every block that uses the id (the machinery is generic over the
+#: contract's column tuples: a new column needs only its two labels here).
+COLUMN_LABELS = {
+    "en": {
+        "scenario": "Programme", "eligible": "Eligible", "reason": "Why",
+        "monthly_gmv": "GMV per month (USD)", "incremental_gmv": "Extra GMV (USD)",
+        "orders_per_month": "Orders per month", "freight_per_order": "Freight per order (USD)",
+        "programme_cost": "Programme cost (USD)", "net_gain": "Net gain (USD)", "roi": "ROI",
+        "payback_months": "Payback (months)", "breakeven_lift": "Break-even lift",
+        "contribution_per_order": "Contribution per order (USD)",
+        "monthly_contribution": "Contribution per month (USD)", "outlays": "Outlays (USD)",
+        "benefits": "Benefits (USD)", "payback_month": "Payback month",
+        "spanish_service": "Spanish customer service",
+        "incremental_contribution": "Extra contribution", "service_subsidy": "Service subsidy",
+        "month": "Month",
+        "verdict": "Verdict", "aplus": "A+ pages", "livestreams": "Livestreams",
+        "onboarding": "Onboarding interview", "localisation": "Localisation",
+        "freight_premium": "Freight premium", "ads": "Ads", "coupons": "Coupons",
+        "total": "Total", "deadline": "Deadline", "phase": "Phase", "day": "Day",
+        "date": "Date", "due_beijing": "Due (Beijing time)",
+        "fuse_beijing": "Fuse trips (Beijing time)", "check": "Check", "status": "Status",
+        "source": "Source", "sku": "SKU", "category": "Category", "weight_g": "Weight (g)",
+        "price_usd": "Price (USD)", "unit_cost": "Unit cost",
+        "unit_cost_currency": "Unit cost currency", "key": "Rate", "value": "Value",
+        "unit": "Unit", "effective_from": "Effective from", "note": "Note", "plan": "Logistics plan",
+        "net_revenue": "Net revenue", "fees": "Fees", "freight": "Freight", "refunds": "Refunds",
+        "contribution": "Contribution", "margin": "Margin", "breakeven_price": "Break-even price",
+        "price_for_target": "Price for target margin",
+        "list_price_for_target": "List price for target",
+        "price_for_target_local": "Price for target (local currency)",
+        "list_price_for_target_local": "List price for target (local currency)",
+        "median_price_change": "Median change of target price",
+        "share_below_target": "Share of SKUs below target",
+        "net_gain_p10": "Net gain, P10", "net_gain_p50": "Net gain, P50 (median)",
+        "net_gain_p90": "Net gain, P90", "roi_p10": "ROI, P10", "roi_p50": "ROI, P50",
+        "roi_p90": "ROI, P90", "p_loss": "Probability of loss", "input": "Input",
+        "net_gain_down": "Net gain, input low", "net_gain_up": "Net gain, input high",
+        "change_down": "Change, input low", "change_up": "Change, input high",
+        "swing": "Swing", "net_gain_from": "Net gain from", "net_gain_to": "Net gain to",
+        "share_of_draws": "Share of draws", "lift_low": "Lift low", "lift_likely": "Lift likely",
+        "lift_high": "Lift high", "fuse_probability": "P(fuse trips)",
+        "recommendation": "Recommendation", "recommended": "Recommended programme",
+        "store": "Store", "file": "File", "unknown_or_failing": "Unknown or failing",
+        "message": "Message", "name": "Name", "cell": "Cell", "sheet": "Sheet",
+        "expected": "Expected", "found": "Found", "sku_median_margin": "Median SKU margin",
+        "sku_below_target": "SKUs below target margin",
+    },
+    "zh": {
+        "scenario": "方案", "eligible": "是否符合资格", "reason": "原因",
+        "monthly_gmv": "月GMV(美元)", "incremental_gmv": "增量GMV(美元)",
+        "orders_per_month": "月订单数", "freight_per_order": "单均运费(美元)",
+        "programme_cost": "方案成本(美元)", "net_gain": "净收益(美元)", "roi": "投资回报率",
+        "payback_months": "回本周期(月)", "breakeven_lift": "盈亏平衡增幅",
+        "contribution_per_order": "单均边际贡献(美元)", "monthly_contribution": "月边际贡献(美元)",
+        "outlays": "投入(美元)", "benefits": "收益(美元)", "payback_month": "回本月份",
+        "spanish_service": "西语客服", "incremental_contribution": "新增边际贡献",
+        "service_subsidy": "客服补贴", "month": "月份",
+        "verdict": "结论", "aplus": "A+页面", "livestreams": "直播",
+        "onboarding": "入驻面试", "localisation": "本地化", "freight_premium": "运费溢价",
+        "ads": "广告", "coupons": "流量券", "total": "合计", "deadline": "截止节点",
+        "phase": "阶段", "day": "天数", "date": "日期", "due_beijing": "截止时间(北京时间)",
+        "fuse_beijing": "熔断时间(北京时间)", "check": "检查项", "status": "状态",
+        "source": "来源", "sku": "SKU编码", "category": "类目", "weight_g": "重量(克)",
+        "price_usd": "售价(美元)", "unit_cost": "单位成本", "unit_cost_currency": "成本币种",
+        "key": "费率项", "value": "数值", "unit": "单位", "effective_from": "生效日期",
+        "note": "备注", "plan": "物流方式", "net_revenue": "净收入", "fees": "费用",
+        "freight": "运费", "refunds": "退款", "contribution": "边际贡献", "margin": "利润率",
+        "breakeven_price": "盈亏平衡售价", "price_for_target": "达到目标利润率的售价",
+        "list_price_for_target": "目标标价", "price_for_target_local": "目标售价(当地货币)",
+        "list_price_for_target_local": "目标标价(当地货币)",
+        "median_price_change": "目标售价变化中位数", "share_below_target": "低于目标的SKU占比",
+        "net_gain_p10": "净收益 P10", "net_gain_p50": "净收益 P50(中位数)",
+        "net_gain_p90": "净收益 P90", "roi_p10": "回报率 P10", "roi_p50": "回报率 P50",
+        "roi_p90": "回报率 P90", "p_loss": "亏损概率", "input": "输入项",
+        "net_gain_down": "输入取低值时净收益", "net_gain_up": "输入取高值时净收益",
+        "change_down": "取低值时变化", "change_up": "取高值时变化", "swing": "波动幅度",
+        "net_gain_from": "净收益下限", "net_gain_to": "净收益上限", "share_of_draws": "模拟占比",
+        "lift_low": "增幅低值", "lift_likely": "增幅最可能值", "lift_high": "增幅高值",
+        "fuse_probability": "熔断概率", "recommendation": "建议", "recommended": "推荐方案",
+        "store": "店铺", "file": "文件", "unknown_or_failing": "未知或未通过项",
+        "message": "说明", "name": "名称", "cell": "单元格", "sheet": "工作表",
+        "expected": "要求", "found": "实际", "sku_median_margin": "SKU利润率中位数",
+        "sku_below_target": "低于目标利润率的SKU数",
+    },
+}
+
+
+def column_label(column: str, lang: str = "en") -> str:
+    """The human label of a column id; an id without one is shown as words (English) so a new
+    column is never blank (tests/test_texts.py fails until both labels exist)."""
+    label = COLUMN_LABELS[lang].get(column)
+    if label is None and scenario_label(column, lang) != column:
+        label = scenario_label(column, lang)      # the cash flow has a column per programme
+    if label is None:
+        label = COLUMN_LABELS["en"].get(column) or column.replace("_", " ").capitalize()
+    return label
+
+
+def column_labels(columns, lang: str = "en") -> list[str]:
+    return [column_label(name, lang) for name in columns]
+
+
+#: What an input cell expects, by kind, in the words of the Inputs sheet.
+EXPECTED = {
+    "zh": {"date": "日期(如 2026-12-01)", "fraction": "百分比,如 55%(0到1之间的比例)",
+           "bool": "TRUE(是)或 FALSE(否)", "money": "金额({unit})", "count": "整数",
+           "number": "数字({unit})", "choice": "以下之一:{choices}",
+           "positive": "大于0", "minimum": "不小于 {value:g}", "maximum": "不大于 {value:g}"},
+}
+
+
+def expected_text(spec, lang: str = "en", choices=None) -> str:
+    """What an input expects, for the Inputs sheet and its cell prompt."""
+    choices = tuple(choices if choices is not None else spec.choices)
+    if lang == "en":
+        if spec.kind == "choice":
+            return "one of " + ", ".join(choices)
+        return spec.expected
+    words = EXPECTED["zh"]
+    unit = unit_label(spec.unit, "zh")
+    if spec.kind in ("date", "fraction", "bool"):
+        return words[spec.kind]
+    if spec.kind == "choice":
+        return words["choice"].format(choices=", ".join(choices))
+    text = words.get(spec.kind, "{unit}").format(unit=unit)
+    bounds = []
+    if spec.positive:
+        bounds.append(words["positive"])
+    elif spec.minimum is not None:
+        bounds.append(words["minimum"].format(value=spec.minimum))
+    if spec.maximum is not None:
+        bounds.append(words["maximum"].format(value=spec.maximum))
+    return text + ("," + ",".join(bounds) if bounds else "")
+
+
+#: Rates notes in Chinese (the English notes live in calculator/rates.toml beside the figures).
+RATE_NOTES_ZH = {
+    "freight.standard.first_weight_g": "500g内首重$2.8:首重区间,寄往波兰",
+    "freight.standard.first_price_usd": "500g内首重$2.8",
+    "freight.standard.step_g": "文章写作“续重$0.45/g”,按字面1千克要$227.80;本工具理解为每100克$0.45。"
+                               "如按字面理解,请改为1。",
+    "freight.standard.step_price_usd": "每个续重单位$0.45",
+    "freight.standard.parcel_fee_usd": "文章未给出单件处理费;如合同中有,请在此填写",
+    "freight.standard.max_weight_g": "0 = 不限重。文章未给出上限;填写合同限重后,超重包裹将被拒绝",
+    "freight.economy.standard_premium": "费率较经济类高约37%:未提供经济类价目表时,经济类 = 标准类 / 1.37",
+    "freight.economy.first_price_usd": "0 = 无自有经济类价目表:按 标准类 / (1 + 溢价) 推算。"
+                                       "填写首重、首重价格、续重单位和续重价格即使用您自己的价目表",
+    "freight.economy.first_weight_g": "仅用于自有经济类价目表(见 freight.economy.first_price_usd)",
+    "freight.economy.step_g": "仅用于自有经济类价目表",
+    "freight.economy.step_price_usd": "仅用于自有经济类价目表",
+    "freight.economy.max_weight_g": "0 = 不限重",
+    "freight.subsidy.cap_over_economy": "平台补贴后实际成本增幅控制在12%以内:补贴后的标准类运费最多为经济类 × 1.12",
+    "freight.subsidy.quarter_budget_usd": "0 = 不设预算。文章未给出单店预算;填写后按季度限制补贴总额",
+    "freight.shumao.free_parcels": "首单免运费:店铺的第一个包裹免运费",
+    "freight.shumao.price_per_kg_usd": "第二单起按$2.1/kg计费,华东仓发往波兰,2024年价目;按克计费",
+    "freight.shumao.max_weight_g": "0 = 不限重",
+    "freight.volumetric_divisor_cm3_per_kg": "仅在填写包裹尺寸时使用:体积重(千克)= 长×宽×高(厘米)/ 系数。"
+                                             "文章未给出系数;8000为电商常用的邮政系数,请核对您的合同",
+    "aplus.required_pages": "大赛任务阶段:至少5个商品制作A+页面",
+    "aplus.official_cny_per_page": "官方模板:免费",
+    "aplus.third_party_cny_per_page.low": "第三方设计每个商品¥800–1,200:低值",
+    "aplus.third_party_cny_per_page.mid": "报价¥800–1,200的中间值",
+    "aplus.third_party_cny_per_page.high": "第三方设计每个商品¥800–1,200:高值",
+    "aplus.conversion_gain": "A+页面经A/B测试的转化率提升;仅供参考,已包含在平均增幅中",
+    "livestream.required": "大赛要求:3场直播,每场观看人数不少于500才计入",
+    "livestream.usd_each": "文章未给出成本:请填写您的成本(Inputs表 in_livestream_usd_each)",
+    "interview.equipment_cny.low": "视频设备¥580–1,200,一次性投入:低值",
+    "interview.equipment_cny.mid": "报价¥580–1,200的中间值",
+    "interview.equipment_cny.high": "视频设备¥580–1,200,一次性投入:高值",
+    "interview.translation_usd_per_session": "翻译费用,每场面试",
+    "interview.consulting_cny_per_session.low": "合规咨询每场¥1,800–3,500:低值",
+    "interview.consulting_cny_per_session.mid": "报价¥1,800–3,500的中间值",
+    "interview.consulting_cny_per_session.high": "合规咨询每场¥1,800–3,500:高值",
+    "localisation.spanish_cs_subsidy": "大赛资源:西语客服外包补贴50%",
+    "localisation.spanish_cs_subsidy_months": "补贴仅在第一年内有效",
+    "coupons.max_usd_per_quarter": "大赛资源:每店每季度最高$3,000流量券",
+    "commission.general": "交易佣金5%。可按 commission.<类目> 为您的类目添加行",
+    "commission.apparel": "部分类目(如服装)8%",
+    "affiliate.rate": "文章给出按类目1%–15%(数贸杯文章);5%为本工具的占位值:请设置您类目的费率",
+    "affiliate.share": "联盟渠道成交占比:除非您填写,否则为0",
+    "lift.gsc_rising": "2023年参赛卖家GMV平均提升147%,未按赛道区分:两个赛道共用",
+    "lift.gsc_leap": "与新锐赛道相同的147%平均值(文章未区分)",
+    "lift.shumao": "首月GMV较普通通道高47%,作为增幅使用",
+    "super_hot.added_gmv_usd_per_month": "计划要求单个商品30天内新增至少$10,000:这是目标,不是预测",
+    "eligibility.rising_max_store_age_days": "新锐赛道:T+0时开店不超过180天",
+    "eligibility.leap_min_monthly_gmv_usd": "跃迁赛道:连续3个月每月GMV不低于$5,000",
+    "readiness.licence_min_months": "营业执照注册满6个月;须为企业,非个体户",
+    "readiness.health_score_min": "店铺健康分不低于85",
+    "readiness.factory_min_skus": "工厂型卖家:SKU不少于50个",
+    "readiness.listing_compliance_min": "商品信息合规率100%(硬性指标)",
+    "readiness.tracking_coverage_min": "物流轨迹覆盖率不低于98%(硬性指标)",
+    "readiness.cs_reply_max_minutes": "客服响应时长不超过2分钟(硬性指标)",
+    "readiness.main_image_ctr_min": "诊断指标:主图点击率不低于8.3%",
+    "readiness.bounce_warn_above": "诊断指标:详情页跳失率高于42.6%时提示",
+    "readiness.price_band": "售价在类目TOP20均价±15%以内,按当地货币比较",
+    "readiness.dispatch_max_hours": "72小时内发货",
+    "readiness.refund_max_days": "15天内完成退款",
+    "calendar.self_assessment_days": "第一阶段 T+0..T+7:能力自测和诊断报告",
+    "calendar.tasks_days": "第二阶段 T+8..T+30:任务",
+    "calendar.resources_days": "第三阶段 T+31..T+90:资源兑现",
+    "calendar.fuse_hours": "任务逾期超过72小时即冻结当期资源,无补救",
+    "calendar.utc_offset_hours": "截止日期按自然日、北京时间计算(GMT+8,无夏令时)",
+    "fx.cny_per_usd": "固定的示例汇率,并非市场报价:请填写财务使用的汇率(in_fx_cny_per_usd)",
+    "fx.pln_per_usd": "用于兹罗提价格检查的固定示例汇率:请设置您自己的汇率",
+    "fx.eur_per_usd": "用于欧元价格检查的固定示例汇率:请设置您自己的汇率",
+    "market.PL": "波兰:标准物流价目表对应的市场",
+    "market.ES": "西班牙(适用西语客服补贴)。运费按波兰价目表假设",
+    "market.FR": "法国。运费按波兰价目表假设",
+    "market.DE": "德国。运费按波兰价目表假设",
+    "market.IT": "意大利。运费按波兰价目表假设",
+    "market.NL": "荷兰。运费按波兰价目表假设",
+    "risk.lift.gsc.low": "低值:无增幅。147%是参赛者的平均值,部分卖家没有增长",
+    "risk.lift.gsc.high": "高值:文章中的案例,月GMV $18,000 -> $62,000(+244%)",
+    "risk.lift.shumao.low": "文章未给出数贸杯47%的区间:低值为无增幅",
+    "risk.lift.shumao.high": "文章未给出区间:高值为平均47%的两倍,以平均值对称",
+    "risk.super_hot.added_low_usd": "$10,000是目标:低值为完全未达成",
+    "risk.super_hot.added_high_usd": "目标视为上限(最可能值 = 高值 = $10,000)",
+    "risk.fuse_probability.gsc": "大赛任务逾期超过72小时的概率(全球卖家大赛文章中的熔断规则)。文章未给出比例:请设置",
+    "risk.draws": "每个方案的蒙特卡洛模拟次数",
+    "risk.sensitivity_step": "敏感性(龙卷风)分析中每个输入上下浮动的比例",
+    "vat.PL": "波兰增值税标准税率;请核对您商品的税率",
+    "vat.ES": "西班牙增值税标准税率;请核对您商品的税率",
+    "vat.FR": "法国增值税标准税率;请核对您商品的税率",
+    "vat.DE": "德国增值税标准税率;请核对您商品的税率",
+    "vat.IT": "意大利增值税标准税率;请核对您商品的税率",
+    "vat.NL": "荷兰增值税标准税率;请核对您商品的税率",
+    "pricing.target_margin": "默认目标边际贡献率(占不含税收入);请在 Inputs 表设置您的目标",
+}
+
+
+def rate_note(key: str, note: str | None, lang: str = "en") -> str:
+    if lang == "zh":
+        return RATE_NOTES_ZH.get(key, note or "")
+    return note or ""
+
+
+WORKBOOK_TEXT = {
+    "en": {
+        "title": "AliExpress growth programme calculator",
+        "start": [
+            "What this workbook does",
+            "It works out whether joining an AliExpress growth programme pays for this store: the "
+            "Global Seller Challenge (Rising and Leap tracks), the Shumao Cup channel and the Super "
+            "Hot Product plan, against staying as you are (baseline).",
+            "For each one you get the projected GMV, freight per order under the programme's "
+            "logistics plan (with the platform subsidy and its caps), what joining costs (A+ "
+            "pages, livestreams, the onboarding interview, customer service, ads) and what it "
+            "brings (the contribution of the extra orders, coupons), the net gain, ROI, the "
+            "payback month, break-even lift, eligibility, a recommendation and the deadlines.",
+            "How to use it",
+            "1. Fill the yellow cells on the Inputs sheet (hover a cell to see what it expects).",
+            "2. Optional: list your products on the SKUs sheet (freight and orders then come from "
+            "them), and change a rate on the Rates sheet (it applies to this workbook only).",
+            "3. Calculate: put the workbook in a folder and run  aeroi run FOLDER  (or press "
+            "Calculate in the .xlsm template). Results, Calendar, Checks, SKU economics and Risk "
+            "are filled in.",
+            "4. Results!{stale_cell} says CURRENT, or STALE when an input changed after the last "
+            "run: calculate again.",
+            "Grey cells are results: do not type in them, the next run overwrites them. Other "
+            "sheets, charts and notes of your own are kept as they are.",
+            "Figures and their sources: see the Rates sheet (source = the article a default "
+            "comes from, or 'assumption' with the reason). docs/sources.md describes the three "
+            "articles.",
+        ],
+        "inputs_title": "Inputs: fill the yellow cells",
+        "inputs_help": "Blank optional cells are reported as warnings on Checks. Percentages "
+                       "are typed as 55% (or 0.55).",
+        "inputs_header": ("Input", "Unit", "Value", "Source of the default", "Expected",
+                          "Defined name", "Group"),
+        "groups": {"store": "Store", "spend": "Programme spend", "pricing": "Pricing",
+                   "readiness": "Readiness"},
+        "skus_title": "Products (optional): when this table has rows, freight and orders "
+                      "come from it",
+        "rates_title": "Rate card: every default figure with its source. An edit here applies "
+                       "to this workbook only.",
+        "results_title": "Results",
+        "status": "Status", "recommended": "Recommended", "recommendation": "What to do",
+        "cashflow": "Cumulative cash against the baseline, month by month (USD)",
+        "scenarios": "Scenarios (monthly figures; incremental GMV and net gain over the horizon)",
+        "costs": "Outlays and benefits over the horizon, by part (USD; net gain = benefits - "
+                 "outlays)",
+        "calculated_at": "Calculated at", "version": "Calculator version",
+        "fingerprint": "Rate card fingerprint", "freshness": "Results are",
+        "snapshot_header": ("Input", "Live now", "Used by the last run"),
+        "chart_title": "Net gain and outlays by scenario (USD, over the horizon)",
+        "calendar_title": "Deadlines (natural days from T+0, Beijing time, UTC+8)",
+        "deadline": {"t7": "T+7 self-assessment", "t30": "T+30 tasks", "t90": "T+90 resources"},
+        "checks_title": "Eligibility and readiness",
+        "eligibility": "Eligibility by scenario", "readiness": "Readiness checks",
+        "sku_title": "Unit economics per SKU (baseline plan) and the price for the target margin",
+        "sku_summary": ("Median margin", "SKUs below the target margin"),
+        "sku_programme": "Each programme's plan: median change of the target price",
+        "risk_title": "Risk: how likely is the programme to pay (Monte Carlo)",
+        "risk_inputs": "Ranges (blank = the rate card's default, Rates: risk.*)",
+        "risk_seed": "Random seed (same seed, same results)",
+        "risk_draws": "Draws",
+        "risk_ranges_header": ("Scenario", "Lift low", "Lift likely", "Lift high",
+                               "P(fuse trips)"),
+        "risk_cogs": ("Cost of goods low", "Cost of goods high"),
+        "risk_aov": ("Order value low (USD)", "Order value high (USD)"),
+        "risk_results": "Net gain and ROI quantiles over the horizon; P(loss) = share of draws "
+                        "with a net gain below zero",
+        "risk_scenario": "Distribution and drivers shown for",
+        "sensitivity": "What drives the net gain (each input at its low and high, others fixed)",
+        "histogram": "Distribution of the net gain",
+        "histogram_chart": "Net gain over the horizon: share of draws",
+        "tornado_chart": "Change of the net gain (USD) with each input at its low / high",
+        "conf_note": "xlwings reads this sheet: UDF Modules names the module of the AE_ "
+                     "worksheet functions (leave it as it is).",
+        "button": "Calculate / 计算",
+        "xlsx_hint": "To calculate: aeroi run FOLDER (or use the .xlsm template's Calculate "
+                     "button)",
+        "stale_words": ("NOT CALCULATED", "STALE", "CURRENT"),
+        "optional": "(optional) ",
+        "labels_note": "Row above: the column names scripts use (defined names and table "
+                       "columns); do not rename them.",
+        "skus_labels_note": "The grey row under these labels holds the column names the "
+                            "calculator reads: keep them.",
+        "chart_categories": "Chart labels",
+        "chart_note": "Programmes marked \"(not eligible)\" cannot be joined now: their bars "
+                      "are shown for comparison only.",
+        "not_eligible_mark": " (not eligible)",
+        "risk_scenario_header": "Scenario",
+        "validation_expected": "{name}: expected {expected}",
+        "validation_extensible": "{name}: not in the Rates table yet; add it there (market.* or "
+                                 "commission.*) or choose from the list",
+        "sku_category_error": "Not in the Rates table: add commission.<category> there first",
+        "sku_number_error": "SKUs.{name}: expected a number >= {minimum:g}",
+        "conf_title": "xlwings settings",
+        "version_line": "aeroi {version} · contract {contract} · rate card {fingerprint}",
+    },
+    "zh": {
+        "title": "速卖通增长计划测算工具",
+        "start": [
+            "本工作簿的用途",
+            "测算本店铺参加速卖通增长计划是否划算:全球卖家大赛(新锐赛道和跃迁赛道)、数贸杯专属通道、"
+            "超级爆品计划,并与不参加(基线)对比。",
+            "每个方案给出:预计GMV、该方案物流方式下的单均运费(含平台补贴及其上限)、参加需要的投入"
+            "(A+页面、直播、入驻面试、客服外包、直通车)和带来的收益(新增订单的贡献、流量券)、"
+            "净收益、投资回报率、回本月份、盈亏平衡增幅、参与资格、建议和截止日期。",
+            "使用方法",
+            "1. 在「Inputs」(输入)表中填写黄色单元格(鼠标停留可查看要求)。",
+            "2. 可选:在「SKUs」(商品)表中列出商品(运费和订单将按商品计算);在「Rates」(费率)表中"
+            "修改费率(仅对本工作簿生效)。",
+            "3. 计算:把工作簿放进一个文件夹,运行  aeroi run 文件夹  (或在 .xlsm 模板中点击"
+            "「计算」按钮)。结果将写入 Results(结果)、Calendar(日历)、Checks(检查)、"
+            "SKU economics(SKU经济效益)和 Risk(风险)表。",
+            "4. Results!{stale_cell} 显示「最新」;上次计算后改过输入则显示「已过期」,请重新计算。",
+            "灰色单元格为计算结果,请勿手动填写,下次计算会覆盖。您自己的其他工作表、图表和备注保持不变。",
+            "各项数据及来源见「Rates」表(来源为默认值所依据的文章,或「假设」并说明理由)。"
+            "三篇文章的介绍见 docs/sources.md。",
+        ],
+        "inputs_title": "输入:请填写黄色单元格",
+        "inputs_help": "可选项留空时会在「Checks」(检查)表中提示。百分比请输入 55%(或 0.55)。",
+        "inputs_header": ("输入项", "单位", "数值", "默认值来源", "要求", "定义名称", "分组"),
+        "groups": {"store": "店铺", "spend": "方案投入", "pricing": "定价", "readiness": "准备度"},
+        "skus_title": "商品(可选):本表有数据时,运费和订单按商品计算",
+        "rates_title": "费率表:每个默认数值及其来源。在此修改仅对本工作簿生效。",
+        "results_title": "测算结果",
+        "status": "状态", "recommended": "推荐方案", "recommendation": "建议",
+        "cashflow": "相对基线的累计现金流(按月,美元)",
+        "scenarios": "各方案(月度数据;增量GMV和净收益为整个测算周期)",
+        "costs": "测算周期内投入与收益明细(美元;净收益 = 收益 - 投入)",
+        "calculated_at": "计算时间", "version": "计算器版本",
+        "fingerprint": "费率表指纹", "freshness": "结果状态",
+        "snapshot_header": ("输入项", "当前值", "上次计算所用值"),
+        "chart_title": "各方案净收益与投入(美元,测算周期内)",
+        "calendar_title": "截止日期(自T+0起自然日,北京时间 UTC+8)",
+        "deadline": {"t7": "T+7 自查", "t30": "T+30 任务", "t90": "T+90 资源"},
+        "checks_title": "参与资格与准备度",
+        "eligibility": "各方案参与资格", "readiness": "准备度检查",
+        "sku_title": "单个SKU的经济效益(基线物流)及达到目标利润率的售价",
+        "sku_summary": ("利润率中位数", "低于目标利润率的SKU数"),
+        "sku_programme": "各方案物流下:目标售价变化的中位数",
+        "risk_title": "风险:方案盈利的可能性(蒙特卡洛模拟)",
+        "risk_inputs": "区间(留空 = 费率表默认值,见「Rates」表 risk.* 行)",
+        "risk_seed": "随机种子(相同种子,相同结果)",
+        "risk_draws": "模拟次数",
+        "risk_ranges_header": ("方案", "增幅低值", "增幅最可能值", "增幅高值", "熔断概率"),
+        "risk_cogs": ("商品成本占比低值", "商品成本占比高值"),
+        "risk_aov": ("客单价低值(美元)", "客单价高值(美元)"),
+        "risk_results": "测算周期内净收益和投资回报率的分位数;亏损概率 = 净收益为负的模拟占比",
+        "risk_scenario": "分布和驱动因素对应方案",
+        "sensitivity": "净收益的驱动因素(逐项取低值和高值,其余不变)",
+        "histogram": "净收益分布",
+        "histogram_chart": "测算周期内净收益:各区间占比",
+        "tornado_chart": "各输入取低/高值时净收益的变化(美元)",
+        "conf_note": "xlwings 读取本表:左侧为 AE_ 工作表函数所在的模块(请勿修改)。",
+        "button": "Calculate / 计算",
+        "xlsx_hint": "计算方法:aeroi run 文件夹(或使用 .xlsm 模板中的「计算」按钮)",
+        "stale_words": ("未计算", "已过期", "最新"),
+        "optional": "(可选)",
+        "labels_note": "上方灰色小字为脚本使用的列名(定义名称和表格列名),请勿修改。",
+        "skus_labels_note": "本行下方的灰色行为计算器读取的列名,请保留。",
+        "chart_categories": "图表标签",
+        "chart_note": "标注「(不符合资格)」的方案目前无法参加,其柱形仅供对比。",
+        "not_eligible_mark": "(不符合资格)",
+        "risk_scenario_header": "方案",
+        "validation_expected": "{name}:应为{expected}",
+        "validation_extensible": "{name}:费率表中还没有此项;请先在「Rates」表中添加(market.* 或 "
+                                 "commission.*),或从列表中选择",
+        "sku_category_error": "费率表中没有此类目:请先在「Rates」表中添加 commission.<类目>",
+        "sku_number_error": "SKUs.{name}:应为不小于 {minimum:g} 的数字",
+        "conf_title": "xlwings 设置",
+        "version_line": "aeroi {version} · 合约版本 {contract} · 费率表指纹 {fingerprint}",
     },
 }

@@ -36,6 +36,7 @@ class WorkbookOutcome:
     written_to: str | None = None
     sku_median_margin: float | None = None        # under the baseline's plan
     sku_below_target: int | None = None
+    language: str = "en"                          # the workbook's (meta_language)
 
     @property
     def store(self) -> str:
@@ -46,7 +47,7 @@ class WorkbookOutcome:
                 "store_status": self.store_status, "recommended": self.recommended,
                 "recommendation_text": self.recommendation_text,
                 "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
-                "sku_below_target": self.sku_below_target,
+                "sku_below_target": self.sku_below_target, "language": self.language,
                 "errors": [problem.as_dict() for problem in self.errors],
                 "scenarios": self.rows}
 
@@ -72,6 +73,7 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
     skipped with the reason (Excel lock files, hidden files, our own summary and temp files)."""
     from calculator.workbook.atomic import TEMP_PREFIX
+    from calculator.workbook.summary import is_summary
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
@@ -90,7 +92,8 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
         elif path.resolve() in opened:
             skipped.append((str(path), "open in Excel (it ran the batch; press Calculate in it "
                                        "to calculate it)"))
-        elif path.resolve() in excluded or name.startswith("aeroi-summary"):
+        elif path.resolve() in excluded or name.startswith("aeroi-summary") \
+                or is_summary(path):
             skipped.append((str(path), "aeroi summary workbook (an output, not an input)"))
         else:
             found.append(path)
@@ -141,7 +144,8 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
                                       recommendation_text=figures["recommendation"].text,
                                       store_status=blocks["out_status"][0][0],
                                       sku_median_margin=figures["sku_median_margin"],
-                                      sku_below_target=figures["sku_below_target"])
+                                      sku_below_target=figures["sku_below_target"],
+                                      language=read.language)
             if not check_only:
                 book.write(blocks)
                 outcome.written_to = os.fspath(dest or path)
@@ -217,14 +221,16 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
               executor: cf.Executor | None = None,
               progress: Callable[[WorkbookOutcome], None] | None = None,
               calculated_at: dt.datetime | None = None,
-              open_books: Iterable[str | os.PathLike] = ()) -> BatchReport:
+              open_books: Iterable[str | os.PathLike] = (),
+              csv_path: str | os.PathLike | None = None) -> BatchReport:
     """Calculate every workbook under ``paths``; write results back (or into ``out_dir``);
     write a summary workbook unless checking. Returns what happened to each file.
     ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder")."""
     from calculator.workbook.atomic import cleanup_stale_temps
     roots = [Path(p) for p in paths]
     summary_path = None if check_only else Path(summary) if summary else _default_summary(roots)
-    files, skipped = discover(roots, [summary_path] if summary_path else [], open_books)
+    outputs = [p for p in (summary_path, csv_path) if p]
+    files, skipped = discover(roots, outputs, open_books)
     folders = {p if p.is_dir() else p.parent for p in roots}
     stamp = calculated_at or dt.datetime.now()
     with folder_lock(folders if not check_only else []):
@@ -249,6 +255,9 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
             write_summary(report, summary_path)
         elif summary_path is not None:
             report.summary_path = None
+        if csv_path is not None:
+            from calculator.workbook.summary import write_store_csv
+            write_store_csv(report, csv_path)
     return report
 
 

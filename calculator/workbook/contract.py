@@ -287,6 +287,10 @@ STALE_NAME = "calc_stale"
 #: Live formulas beside the table snapshot: the same sums, computed by Excel now.
 LIVE_TABLE_NAME = "calc_table_live"
 
+#: The workbook's language ("en" or "zh"), a cell the template writes: results, reasons and
+#: the summary follow it. A workbook without the name is English.
+LANGUAGE_NAME = "meta_language"
+
 #: Marks a workbook as one of ours (a workbook without it is "not an aeroi workbook").
 MARKER_NAMES = ("in_eval_date", "out_results")
 #: Names that a workbook of each contract version has and the one before it lacks: a workbook

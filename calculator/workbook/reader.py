@@ -37,6 +37,7 @@ class ReadResult:
     table_sums: list[float]                   # SNAPSHOT_EXTRA, as the live formulas compute them
     errors: list[CalculatorError] = field(default_factory=list)
     risk: object | None = None                # RiskInputs when the workbook has a Risk sheet
+    language: str = "en"                      # the workbook's language (name meta_language)
 
 
 def _shown(value) -> str:
@@ -143,8 +144,31 @@ def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
     return number
 
 
+_TEXT_NUMBER = re.compile(r"^\s*[$¥€]?\s*([-+]?\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|[-+]?\d+,\d{1,2})"
+                          r"\s*(?:USD|CNY)?\s*$")
+
+
+def text_number_hint(value) -> str:
+    """For text that looks like a number ('1,200', '$1,200', '12,5'): say that it is text and
+    what to type instead; "" otherwise."""
+    if not isinstance(value, str):
+        return ""
+    match = _TEXT_NUMBER.match(value)
+    if not match:
+        return ""
+    digits = match.group(1)
+    if re.fullmatch(r"[-+]?\d+,\d{1,2}", digits):          # a decimal comma: 12,5
+        typed = digits.replace(",", ".")
+    else:
+        typed = re.sub(r"[,\u00a0 ]", "", digits)
+    return f" ({value.strip()!r} is text; type {typed})"
+
+
 def _hint(spec: c.InputSpec, value) -> str:
-    """A short guess at what went wrong: a percentage typed as 40, or a number too large."""
+    """A short guess at what went wrong: a percentage typed as 40, a number too large, or a
+    number typed as text ('1,200')."""
+    if isinstance(value, str):
+        return text_number_hint(value)
     if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
         return f" (type {value:g}% or {value / 100:g}, not {value:g})"
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
@@ -160,6 +184,17 @@ def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None 
     return InputError(f"{loc.sheet}!{loc.cell} {spec.name}: expected {expected}, found "
                       f"{_shown(found)}{extra}", file=io.label, sheet=loc.sheet, cell=loc.cell,
                       name=spec.name, expected=expected, found=found)
+
+
+def _deleted_row(io: WorkbookIO, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
+    """A name that points at #REF! after its row was deleted: call it a deleted row."""
+    if "#REF!" not in f"{error.found} {error.message}":
+        return error
+    return WorkbookError(f"{io.label}: the {c.INPUTS_SHEET} row of {spec.name} "
+                         f"({spec.label_en}) was deleted, so its name points nowhere (#REF!): "
+                         f"undo the deletion, or copy the row from a new workbook (aeroi new)",
+                         file=io.label, sheet=c.INPUTS_SHEET, name=spec.name,
+                         expected="the input's row on the Inputs sheet", found=error.found)
 
 
 def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
@@ -228,7 +263,8 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
 
         def problem(name, expected, found):
             errors.append(InputError(f"{table.sheet}!{cell(name)} SKUs.{name}: expected "
-                                     f"{expected}, found {_shown(found)}", file=io.label,
+                                     f"{expected}, found {_shown(found)}"
+                                     f"{text_number_hint(found)}", file=io.label,
                                      sheet=table.sheet, cell=cell(name), name=f"SKUs.{name}",
                                      expected=expected, found=found))
 
@@ -308,9 +344,30 @@ def table_sums(io: WorkbookIO) -> list[float]:
             math.fsum(numbers(rates, "value"))]
 
 
+def read_language(io: WorkbookIO) -> str:
+    """"en" or "zh" from the defined name meta_language; "en" for a workbook without it."""
+    if not io.has_name(c.LANGUAGE_NAME):
+        return "en"
+    block = io.read_name(c.LANGUAGE_NAME)
+    value = str(block[0][0]).strip().lower() if block and block[0] and block[0][0] else ""
+    return value if value in ("en", "zh") else "en"
+
+
 def read_store(io: WorkbookIO) -> ReadResult:
     """Every input of a workbook, as model inputs; errors collected, nothing raised for data."""
-    missing = [name for name in c.MARKER_NAMES if not io.has_name(name)]
+    result = _read_store(io)
+    result.language = read_language(io)
+    return result
+
+
+def _read_store(io: WorkbookIO) -> ReadResult:
+    missing = []
+    for name in c.MARKER_NAMES:
+        try:
+            if not io.has_name(name):
+                missing.append(name)
+        except WorkbookError:          # the name exists but its row was deleted: ours
+            pass
     if missing:
         raise WorkbookError(f"not an aeroi workbook: it has no defined name "
                             f"{missing[0]} (create one with `aeroi new`)", file=io.label,
@@ -328,7 +385,14 @@ def read_store(io: WorkbookIO) -> ReadResult:
     values: dict[str, object] = {}
     raw: list[object] = []
     for spec in c.INPUTS:
-        if not io.has_name(spec.name):
+        try:
+            present = io.has_name(spec.name)
+            block = io.read_name(spec.name) if present else None
+        except WorkbookError as error:
+            errors.append(_deleted_row(io, spec, error))
+            raw.append(None)
+            continue
+        if not present:
             if spec.required:
                 errors.append(WorkbookError(f"the defined name {spec.name} is missing: expected "
                                             f"{spec.label_en} ({spec.expected})", file=io.label,
@@ -336,7 +400,6 @@ def read_store(io: WorkbookIO) -> ReadResult:
                                             kind=Kind.LAYOUT))
             raw.append(None)
             continue
-        block = io.read_name(spec.name)
         value = block[0][0] if block and block[0] else None
         raw.append(value)
         choices = markets if spec.name == "in_market" else (

@@ -15,7 +15,7 @@ from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
                                         compute_scenarios, recommend)
-from calculator.model.texts import message
+from calculator.model.texts import SEE_REASON, message, source_title
 from calculator.workbook import contract as c
 
 NEVER = "never"   # kept for the summary's infinite values
@@ -96,7 +96,8 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
-    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason, k.source]
+    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
+                                              source_title(k.source, lang, SEE_REASON[lang])]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     return {

@@ -24,6 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from calculator import __version__
 from calculator.errors import CalculatorError
+from calculator.model import texts as tx
 from calculator.model.calendar import PHASES
 from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
@@ -41,148 +42,16 @@ VALIDATED_ROWS = 5000
 
 # --- where things are (docs/workbook.md shows the same) ---------------------------------------
 RESULTS_STATUS_ROW = 3          # Results!B3 out_status, B4 out_recommendation, B5 its sentence
-RESULTS_TABLE_ROW = 7           # header row of out_results
-COSTS_TABLE_ROW = RESULTS_TABLE_ROW + len(SCENARIOS) + 3
+RESULTS_TABLE_ROW = 8           # id row of out_results (human labels on the row above)
+COSTS_TABLE_ROW = RESULTS_TABLE_ROW + len(SCENARIOS) + 4
 STAMP_ROW = COSTS_TABLE_ROW + len(SCENARIOS) + 3
-CHART_ROW = STAMP_ROW + 6
-CASHFLOW_ROW = CHART_ROW + 19    # header row of out_cashflow, under the chart
+STALE_ROW = STAMP_ROW + 3          # Results!B<row>: calc_stale
+CHART_ROW = STAMP_ROW + 7
+CASHFLOW_ROW = CHART_ROW + 20    # id row of out_cashflow, under the chart
+META_LANGUAGE = c.LANGUAGE_NAME
 SNAPSHOT_NAME_COLUMN, LIVE_COLUMN = "X", "Y"
 
-TEXT = {
-    "en": {
-        "title": "AliExpress growth programme calculator",
-        "start": [
-            "What this workbook does",
-            "It works out whether joining an AliExpress growth programme pays for this store: the "
-            "Global Seller Challenge (Rising and Leap tracks), the Shumao Cup channel and the Super "
-            "Hot Product plan, against staying as you are (baseline).",
-            "For each one you get the projected GMV, freight per order under the programme's "
-            "logistics plan (with the platform subsidy and its caps), what joining costs (A+ "
-            "pages, livestreams, the onboarding interview, customer service, ads) and what it "
-            "brings (the contribution of the extra orders, coupons), the net gain, ROI, the "
-            "payback month, break-even lift, eligibility, a recommendation and the deadlines.",
-            "How to use it",
-            "1. Fill the yellow cells on the Inputs sheet (hover a cell to see what it expects).",
-            "2. Optional: list your products on the SKUs sheet (freight and orders then come from "
-            "them), and change a rate on the Rates sheet (it applies to this workbook only).",
-            "3. Calculate: put the workbook in a folder and run  aeroi run FOLDER  (or press "
-            "Calculate in the .xlsm template). Results, Calendar, Checks, SKU economics and Risk "
-            "are filled in.",
-            "4. Results!B%d says CURRENT, or STALE when an input changed after the last run: "
-            "calculate again." % (STAMP_ROW + 3),
-            "Grey cells are results: do not type in them, the next run overwrites them. Other "
-            "sheets, charts and notes of your own are kept as they are.",
-            "Figures and their sources: see the Rates sheet (source = the article a default "
-            "comes from, or 'assumption').",
-        ],
-        "inputs_title": "Inputs: fill the yellow cells",
-        "inputs_help": "Blank optional cells are reported as warnings on Checks. Percentages "
-                       "are typed as 55% (or 0.55).",
-        "inputs_header": ("Input", "Unit", "Value", "Source of the default", "Expected",
-                          "Defined name"),
-        "groups": {"store": "Store", "spend": "Programme spend", "pricing": "Pricing",
-                   "readiness": "Readiness"},
-        "skus_title": "Products (optional): when this table has rows, freight and orders "
-                      "come from it",
-        "rates_title": "Rate card: every default figure with its source. An edit here applies "
-                       "to this workbook only.",
-        "results_title": "Results",
-        "status": "Status", "recommended": "Recommended", "recommendation": "What to do",
-        "cashflow": "Cumulative cash against the baseline, month by month (USD)",
-        "scenarios": "Scenarios (monthly figures; incremental GMV and net gain over the horizon)",
-        "costs": "Outlays and benefits over the horizon, by part (USD; net gain = benefits - outlays)",
-        "calculated_at": "Calculated at", "version": "Calculator version",
-        "fingerprint": "Rate card fingerprint", "freshness": "Results are",
-        "snapshot_header": ("Input", "Live now", "Used by the last run"),
-        "chart_title": "Net gain and outlays by scenario (USD, over the horizon)",
-        "calendar_title": "Deadlines (natural days from T+0, Beijing time, UTC+8)",
-        "deadline": {"t7": "T+7 self-assessment", "t30": "T+30 tasks", "t90": "T+90 resources"},
-        "checks_title": "Eligibility and readiness",
-        "eligibility": "Eligibility by scenario", "readiness": "Readiness checks",
-        "sku_title": "Unit economics per SKU (baseline plan) and the price for the target margin",
-        "sku_summary": ("Median margin", "SKUs below the target margin"),
-        "sku_programme": "Each programme's plan: median change of the target price",
-        "risk_title": "Risk: how likely is the programme to pay (Monte Carlo)",
-        "risk_inputs": "Ranges (blank = the rate card's default, Rates: risk.*)",
-        "risk_seed": "Random seed (same seed, same results)",
-        "risk_draws": "Draws",
-        "risk_ranges_header": ("Scenario", "Lift low", "Lift likely", "Lift high",
-                               "P(fuse trips)"),
-        "risk_cogs": ("Cost of goods low", "Cost of goods high"),
-        "risk_aov": ("Order value low (USD)", "Order value high (USD)"),
-        "risk_results": "Net gain and ROI quantiles over the horizon; P(loss) = share of draws "
-                        "with a net gain below zero",
-        "risk_scenario": "Distribution and drivers shown for",
-        "sensitivity": "What drives the net gain (each input at its low and high, others fixed)",
-        "histogram": "Distribution of the net gain",
-        "histogram_chart": "Net gain over the horizon: share of draws",
-        "tornado_chart": "Change of the net gain (USD) with each input at its low / high",
-        "conf_note": "xlwings reads this sheet: UDF Modules names the module of the AE_ "
-                     "worksheet functions.",
-        "button": "Calculate / 计算",
-        "xlsx_hint": "To calculate: aeroi run FOLDER (or use the .xlsm template's Calculate "
-                     "button)",
-    },
-    "zh": {
-        "title": "速卖通增长计划测算工具",
-        "start": [
-            "本工作簿的用途",
-            "测算本店铺参加速卖通增长计划是否划算:全球卖家挑战赛(新星赛道和飞跃赛道)、数贸杯渠道、"
-            "超级爆品计划,并与不参加(基线)对比。",
-            "每个方案给出:预计GMV、该方案物流方式下的单均运费(含平台补贴及其上限)、参加需要的投入"
-            "(A+页面、直播、入驻面试、客服外包、直通车)和带来的收益(新增订单的贡献、流量券)、"
-            "净收益、ROI、回本月份、盈亏平衡增幅、参与资格、建议和截止日期。",
-            "使用方法",
-            "1. 在「Inputs」表中填写黄色单元格(鼠标停留可查看要求)。",
-            "2. 可选:在「SKUs」表中列出商品(运费和订单将按商品计算);在「Rates」表中修改费率"
-            "(仅对本工作簿生效)。",
-            "3. 计算:把工作簿放进一个文件夹,运行  aeroi run 文件夹  (或在 .xlsm 模板中点击"
-            "「计算」按钮)。结果将写入 Results、Calendar、Checks、SKU economics 和 Risk 表。",
-            "4. Results!B%d 显示 CURRENT(最新);上次计算后改过输入则显示 STALE(已过期),"
-            "请重新计算。" % (STAMP_ROW + 3),
-            "灰色单元格为计算结果,请勿手动填写,下次计算会覆盖。您自己的其他工作表、图表和备注保持不变。",
-            "各项数据及来源见「Rates」表(来源为默认值所依据的文章,或 assumption 表示假设)。",
-        ],
-        "inputs_title": "输入:请填写黄色单元格",
-        "inputs_help": "可选项留空时会在 Checks 表中提示。百分比请输入 55%(或 0.55)。",
-        "inputs_header": ("输入项", "单位", "数值", "默认值来源", "要求", "定义名称"),
-        "groups": {"store": "店铺", "spend": "方案投入", "pricing": "定价", "readiness": "准备度"},
-        "skus_title": "商品(可选):本表有数据时,运费和订单按商品计算",
-        "rates_title": "费率表:每个默认数值及其来源。在此修改仅对本工作簿生效。",
-        "results_title": "测算结果",
-        "status": "状态", "recommended": "推荐方案", "recommendation": "建议",
-        "cashflow": "相对基准的累计现金流(按月,美元)",
-        "scenarios": "各方案(月度数据;增量GMV和净收益为整个测算周期)",
-        "costs": "测算周期内投入与收益明细(美元;净收益 = 收益 - 投入)",
-        "calculated_at": "计算时间", "version": "计算器版本",
-        "fingerprint": "费率表指纹", "freshness": "结果状态",
-        "snapshot_header": ("输入项", "当前值", "上次计算所用值"),
-        "chart_title": "各方案净收益与投入(美元,测算周期内)",
-        "calendar_title": "截止日期(自T+0起自然日,北京时间 UTC+8)",
-        "deadline": {"t7": "T+7 自查", "t30": "T+30 任务", "t90": "T+90 资源"},
-        "checks_title": "参与资格与准备度",
-        "eligibility": "各方案参与资格", "readiness": "准备度检查",
-        "sku_title": "单个SKU的经济效益(基线物流)及达到目标利润率的售价",
-        "sku_summary": ("利润率中位数", "低于目标利润率的SKU数"),
-        "sku_programme": "各方案物流下:目标售价变化的中位数",
-        "risk_title": "风险:方案盈利的可能性(蒙特卡洛模拟)",
-        "risk_inputs": "区间(留空 = 费率表默认值,见 Rates: risk.*)",
-        "risk_seed": "随机种子(相同种子,相同结果)",
-        "risk_draws": "模拟次数",
-        "risk_ranges_header": ("方案", "增幅低值", "增幅最可能值", "增幅高值", "熔断概率"),
-        "risk_cogs": ("商品成本占比低值", "商品成本占比高值"),
-        "risk_aov": ("客单价低值(美元)", "客单价高值(美元)"),
-        "risk_results": "测算周期内净收益和ROI分位数;P(loss) = 净收益为负的模拟占比",
-        "risk_scenario": "分布和驱动因素对应方案",
-        "sensitivity": "净收益的驱动因素(逐项取低值和高值,其余不变)",
-        "histogram": "净收益分布",
-        "histogram_chart": "测算周期内净收益:各区间占比",
-        "tornado_chart": "各输入取低/高值时净收益的变化(美元)",
-        "conf_note": "xlwings 读取本表:UDF Modules 为 AE_ 工作表函数所在模块。",
-        "button": "Calculate / 计算",
-        "xlsx_hint": "计算方法:aeroi run 文件夹(或使用 .xlsm 模板中的「计算」按钮)",
-    },
-}
+TEXT = tx.WORKBOOK_TEXT
 
 
 MACRO_MODULE = "aeroi.bas"     # in macros/ of the aeroi folder: imported once per workbook
@@ -220,6 +89,12 @@ def _vba_project_bin() -> bytes:
         return package.read("xl/vbaProject.bin")
 
 
+
+def _display_width(text: str) -> float:
+    """Width of ``text`` in Excel's column units: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _absolute(sheet: str, row: int, col: int, rows: int = 1, cols: int = 1) -> str:
     """'=Sheet!$A$1:$B$2' for a 0-based top-left cell and a shape."""
     first = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
@@ -250,6 +125,7 @@ class _Builder:
                                               f"{c.CONTRACT_VERSION}",
                                   "created": BUILD_STAMP})
         self.book.set_size(1600, 1000)
+        self._widths: dict[tuple[str, int], list] = {}
         self._formats()
 
     # --- formats ------------------------------------------------------------------------------
@@ -259,6 +135,9 @@ class _Builder:
         self.f_heading = add({"bold": True, "font_size": 11, "font_color": "#1F4E79"})
         self.f_header = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                              "valign": "top"})
+        # the contract's column ids under the human labels: small and grey, kept for scripts
+        self.f_id = add({"font_size": 8, "font_color": "#7F7F7F", "bg_color": "#F2F2F2",
+                         "border": 1, "border_color": "#D9D9D9"})
         self.f_wrap = add({"text_wrap": True, "valign": "top"})
         self.f_note = add({"italic": True, "font_color": "#595959"})
         self.f_group = add({"bold": True, "font_color": "#1F4E79"})
@@ -271,6 +150,8 @@ class _Builder:
             c.NUMBER: add({**base_in, "num_format": "#,##0.##"}),
             c.COUNT: add({**base_in, "num_format": "0"}),
             "text": add(base_in),
+            # LibreOffice shows a boolean cell in a General style as 1/0: say TRUE / FALSE
+            c.BOOL: add({**base_in, "num_format": '"TRUE";"TRUE";"FALSE"'}),
         }
         base_out = {"bg_color": "#EDEDED", "border": 1, "border_color": "#D0D0D0"}
         self.f_out = add(base_out)
@@ -287,14 +168,45 @@ class _Builder:
 
     def _block(self, name: str, sheet, row: int, col: int, header: Sequence[str], rows: int,
                formats: Sequence):
-        """An output block named ``name``: a header row (the name covers it) and empty cells
-        styled column by column."""
+        """An output block named ``name``: the human labels on the row above, the contract's
+        column ids on its first row (the name covers it) and empty cells styled column by
+        column. Columns are widened to fit their labels."""
+        self._labels(sheet, row - 1, col, header)
         for k, title in enumerate(header):
-            sheet.write_string(row, col + k, title, self.f_header)
+            sheet.write_string(row, col + k, title, self.f_id)
         for r in range(1, rows):
             for k, fmt in enumerate(formats):
                 sheet.write_blank(row + r, col + k, None, fmt)
         self._name(name, sheet, row, col, rows, len(header))
+
+    def _labels(self, sheet, row: int, col: int, columns: Sequence[str]):
+        """The label row of a block or table: each id's words in the workbook's language."""
+        labels = tx.column_labels(columns, self.lang)
+        for k, label in enumerate(labels):
+            sheet.write_string(row, col + k, label, self.f_header)
+            self._fit(sheet, col + k, label)
+        lines = max(math.ceil(_display_width(label) / max(self._width_of(sheet, col + k), 1))
+                    for k, label in enumerate(labels))
+        sheet.set_row(row, 15 * min(max(lines, 1), 3) + 2)
+
+    # column widths: recorded, widened to fit labels, applied once when the sheet is done
+    def _width(self, sheet, first: int, last: int, width: float, fmt=None):
+        for col in range(first, last + 1):
+            self._widths[(sheet.name, col)] = [width, fmt]
+
+    def _width_of(self, sheet, col: int) -> float:
+        return self._widths.get((sheet.name, col), [8.43])[0]
+
+    def _fit(self, sheet, col: int, label: str):
+        """Wide enough for the label on at most two lines (longer labels wrap, up to 24)."""
+        entry = self._widths.setdefault((sheet.name, col), [8.43, None])
+        needed = min(_display_width(label) / 2 + 2, 24)
+        needed = max(needed, max((_display_width(w) for w in label.split()), default=0) + 2)
+        entry[0] = max(entry[0], needed)
+
+    def _apply_widths(self):
+        for (name, col), (width, fmt) in sorted(self._widths.items()):
+            self.book.get_worksheet_by_name(name).set_column(col, col, width, fmt)
 
     def _name(self, name: str, sheet, row: int, col: int, rows: int = 1, cols: int = 1):
         expected = (c.OUTPUTS.get(name) or c.OPTIONAL_OUTPUTS.get(name) or (None, None))[1]
@@ -324,11 +236,15 @@ class _Builder:
         self._sku_economics(sku_economics)
         self._risk(risk)
         self._conf(conf)
-        for sheet in (start, inputs, skus, rates, results, calendar, checks, sku_economics, risk):
+        self._apply_widths()
+        for sheet in (start, inputs, skus, rates, results, calendar, checks, sku_economics, risk,
+                      conf):
             # printed (and rendered to PDF) one page wide, as finance staff print a sheet
             sheet.set_landscape()
             sheet.set_paper(9)                       # A4
             sheet.fit_to_pages(1, 0)
+        conf.fit_to_pages(1, 1)
+        conf.print_area(0, 0, 2, 1)
         results.print_area(0, 0, CASHFLOW_ROW + c.CASHFLOW_TEMPLATE_MONTHS, len(RESULT_COLUMNS) - 1)
         inputs.print_area(0, 0, c.INPUT_FIRST_ROW + len(c.INPUTS), 6)
         (inputs if self.values else start).activate()
@@ -348,11 +264,17 @@ class _Builder:
             heading = k in (0, 3)      # "What this workbook does", "How to use it"
             if heading and k:
                 row += 1
+            line = line.format(stale_cell=f"B{STALE_ROW}")
             sheet.write_string(row, 0, line, self.f_heading if heading else self.f_wrap)
+            # a wrapped cell does not grow its row in every program: give each paragraph the
+            # height of its lines, so paragraphs neither overlap nor get cut off
+            lines = math.ceil(_display_width(line) * 1.1 / 105)
+            sheet.set_row(row, 15 * max(lines, 1) + 3)
             row += 1
         row += 1
-        sheet.write_string(row, 0, f"aeroi {__version__} · contract {c.CONTRACT_VERSION} · "
-                                   f"rate card {self.rates.fingerprint()}", self.f_note)
+        sheet.write_string(row, 0, self.t["version_line"].format(
+            version=__version__, contract=c.CONTRACT_VERSION,
+            fingerprint=self.rates.fingerprint()), self.f_note)
         if self.macro:
             sheet.insert_button(row + 2, 0, {"macro": "AeroiCalculate", "caption":
                                              self.t["button"], "width": 160, "height": 30})
@@ -364,7 +286,7 @@ class _Builder:
         sheet.set_column("A:A", 46)
         sheet.set_column("B:B", 16)
         sheet.set_column("C:C", 16)
-        sheet.set_column("D:D", 26)
+        sheet.set_column("D:D", 48)
         sheet.set_column("E:E", 44)
         sheet.set_column("F:F", 28)
         sheet.set_column("G:G", 16)
@@ -381,17 +303,16 @@ class _Builder:
             row = c.INPUT_FIRST_ROW - 1 + offset
             label = spec.label_zh if self.lang == "zh" else spec.label_en
             sheet.write_string(row, 0, label)
-            sheet.write_string(row, 1, spec.unit)
-            sheet.write_string(row, 3, spec.source)
-            expected = spec.expected
+            sheet.write_string(row, 1, tx.unit_label(spec.unit, self.lang))
+            why = tx.INPUT_ASSUMPTIONS.get(spec.name, {}).get(self.lang)
+            sheet.write_string(row, 3, tx.source_title(spec.source, self.lang, why))
             choices = spec.choices
             if spec.name == "in_market":
                 choices = tuple(markets)
             elif spec.name == "in_category":
                 choices = tuple(categories)
-            if spec.kind == c.CHOICE:
-                expected = "one of " + ", ".join(choices)
-            sheet.write_string(row, 4, ("" if spec.required else "(optional) ") + expected)
+            expected = tx.expected_text(spec, self.lang, choices)
+            sheet.write_string(row, 4, ("" if spec.required else t["optional"]) + expected)
             sheet.write_string(row, 5, spec.name)
             if spec.group != last_group:
                 sheet.write_string(row, 6, t["groups"][spec.group], self.f_group)
@@ -399,7 +320,7 @@ class _Builder:
             fmt = self.f_input.get(spec.kind, self.f_input["text"])
             value = self.values.get(spec.name, spec.default)
             self._write_value(sheet, row, 2, value, fmt)
-            self._validate_input(sheet, row, spec, choices)
+            self._validate_input(sheet, row, spec, choices, expected)
             self.book.define_name(spec.name, _absolute(c.INPUTS_SHEET, row, 2))
 
     def _write_value(self, sheet, row, col, value, fmt):
@@ -416,12 +337,13 @@ class _Builder:
         else:
             sheet.write_string(row, col, str(value), fmt)
 
-    def _validate_input(self, sheet, row, spec: c.InputSpec, choices):
+    def _validate_input(self, sheet, row, spec: c.InputSpec, choices, expected: str):
         title = spec.name[:32]
-        message = (spec.label_zh if self.lang == "zh" else spec.label_en) + ": " + spec.expected
+        message = (spec.label_zh if self.lang == "zh" else spec.label_en) + ": " + expected
         rule: dict = {"input_title": title, "input_message": message[:255],
                       "error_title": "aeroi", "ignore_blank": True,
-                      "error_message": f"{spec.name}: expected {spec.expected}"[:255]}
+                      "error_message": self.t["validation_expected"].format(
+                          name=spec.name, expected=expected)[:255]}
         if spec.kind == c.DATE:
             rule.update(validate="date", criteria="between",
                         minimum=dt.datetime(1900, 1, 1), maximum=dt.datetime(2100, 12, 31))
@@ -431,8 +353,7 @@ class _Builder:
             rule.update(validate="list", source=list(choices),
                         error_type="warning" if extensible else "stop")
             if extensible:
-                rule["error_message"] = (f"{spec.name}: not in the Rates table yet; add it there "
-                                         f"(market.* or commission.*) or choose from the list")
+                rule["error_message"] = self.t["validation_extensible"].format(name=spec.name)
         elif spec.kind == c.BOOL:
             rule.update(validate="list", source=["TRUE", "FALSE"])
         elif spec.kind in (c.MONEY, c.NUMBER, c.FRACTION, c.COUNT):
@@ -451,13 +372,14 @@ class _Builder:
                   "orders_per_month": 17, "aplus": 8, "unit_cost": 11, "unit_cost_currency": 19}
         formats = {"weight_g": None, "price_usd": self.f_cell_money, "unit_cost": self.f_cell_money}
         for k, name in enumerate(columns):
-            sheet.set_column(k, k, widths[name], formats.get(name))
+            self._width(sheet, k, k, widths[name], formats.get(name))
         first = 2                                        # header on row 3
+        self._labels(sheet, first - 1, 0, columns)
         data = [[row.get(name) for name in columns] for row in self.skus] or [[None] * len(columns)]
         last = first + len(data)
         sheet.add_table(first, 0, last, len(columns) - 1, {
             "name": c.SKU_TABLE, "style": "Table Style Light 9",
-            "columns": [{"header": name} for name in columns]})
+            "columns": [{"header": name, "header_format": self.f_id} for name in columns]})
         for r, row in enumerate(data):
             for k, value in enumerate(row):
                 if value is not None:
@@ -467,12 +389,13 @@ class _Builder:
         categories = sorted(self.rates.family("commission."))
         sheet.data_validation(first + 1, col["category"], end, col["category"], {
             "validate": "list", "source": categories, "error_type": "warning",
-            "error_message": "Not in the Rates table: add commission.<category> there first"})
+            "error_message": self.t["sku_category_error"]})
         for name, minimum in (("weight_g", 0.000001), ("price_usd", 0), ("orders_per_month", 0),
                               ("unit_cost", 0)):
             sheet.data_validation(first + 1, col[name], end, col[name], {
                 "validate": "decimal", "criteria": ">=", "value": minimum,
-                "error_message": f"SKUs.{name}: expected a number >= {minimum:g}"})
+                "error_message": self.t["sku_number_error"].format(name=name,
+                                                                   minimum=minimum)})
         sheet.data_validation(first + 1, col["aplus"], end, col["aplus"], {
             "validate": "list", "source": ["TRUE", "FALSE"]})
         sheet.data_validation(first + 1, col["unit_cost_currency"], end,
@@ -489,14 +412,16 @@ class _Builder:
 
     def _rates(self, sheet) -> float:
         sheet.write_string(0, 0, self.t["rates_title"], self.f_heading)
-        widths = (40, 12, 12, 28, 14, 70)
+        widths = (40, 12, 12, 30, 14, 70)
         for k, width in enumerate(widths):
-            sheet.set_column(k, k, width)
+            self._width(sheet, k, k, width)
         first = 2
+        self._labels(sheet, first - 1, 0, c.RATE_COLUMNS)
         keys = list(self.rates)
         sheet.add_table(first, 0, first + len(keys), len(c.RATE_COLUMNS) - 1, {
             "name": c.RATES_TABLE, "style": "Table Style Light 9",
-            "columns": [{"header": name} for name in c.RATE_COLUMNS]})
+            "columns": [{"header": name, "header_format": self.f_id}
+                        for name in c.RATE_COLUMNS]})
         total = []
         for r, key in enumerate(keys):
             rate = self.rates[key]
@@ -509,22 +434,22 @@ class _Builder:
                     self.f_input[c.NUMBER]
                 sheet.write_number(row, 1, rate.value, fmt)
                 total.append(rate.value)
-            sheet.write_string(row, 2, rate.unit)
-            sheet.write_string(row, 3, rate.source)
+            sheet.write_string(row, 2, tx.unit_label(rate.unit, self.lang))
+            sheet.write_string(row, 3, tx.source_title(rate.source, self.lang))
             sheet.write_datetime(row, 4, dt.datetime.combine(rate.effective_from, dt.time()),
                                  self.f_cell_date)
-            sheet.write_string(row, 5, rate.note or "")
+            sheet.write_string(row, 5, tx.rate_note(key, rate.note, self.lang))
         sheet.freeze_panes(first + 1, 1)
         return math.fsum(total)
 
     def _results(self, sheet, live_sums: list[float]):
         t = self.t
-        sheet.set_column("A:A", 24)
-        sheet.set_column("B:B", 17)
-        sheet.set_column("C:C", 62)
-        sheet.set_column("D:O", 14)
-        sheet.set_column("X:X", 26)
-        sheet.set_column("Y:Z", 18)
+        self._width(sheet, 0, 0, 24)
+        self._width(sheet, 1, 1, 17)
+        self._width(sheet, 2, 2, 62)
+        self._width(sheet, 3, len(RESULT_COLUMNS) - 1, 14)
+        self._width(sheet, 23, 23, 26)
+        self._width(sheet, 24, 25, 18)
         sheet.write_string(0, 0, t["results_title"], self.f_title)
         status_row = RESULTS_STATUS_ROW - 1
         sheet.write_string(status_row, 0, t["status"], self.f_group)
@@ -543,7 +468,6 @@ class _Builder:
 
         # scenario table
         row = RESULTS_TABLE_ROW - 1
-        sheet.write_string(row - 1, 0, t["scenarios"], self.f_heading)
         money = self.f_out_money
         result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out,
                           "reason": self.f_out, "monthly_gmv": money,
@@ -553,19 +477,18 @@ class _Builder:
                           "net_gain": money, "roi": self.f_out_pct,
                           "payback_month": self.f_out_int,
                           "breakeven_lift": self.f_out_pct}
+        sheet.write_string(row - 2, 0, t["scenarios"], self.f_heading)
         self._block("out_results", sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
-                    [result_formats[k] for k in RESULT_COLUMNS])
-        sheet.set_row(row, 30)                  # wrapped column headers
+                    [result_formats.get(k, self.f_out) for k in RESULT_COLUMNS])
 
         row = COSTS_TABLE_ROW - 1
-        sheet.write_string(row - 1, 0, t["costs"], self.f_heading)
+        sheet.write_string(row - 2, 0, t["costs"], self.f_heading)
         self._block("out_costs", sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
                     [self.f_out_bold] + [money] * (len(c.COSTS_HEADER) - 1))
-        sheet.set_row(row, 30)
 
         # the cash flow: one row per month of the horizon (the block follows the horizon)
         row = CASHFLOW_ROW - 1
-        sheet.write_string(row - 1, 0, t["cashflow"], self.f_heading)
+        sheet.write_string(row - 2, 0, t["cashflow"], self.f_heading)
         self._block("out_cashflow", sheet, row, 0, c.CASHFLOW_COLUMNS,
                     1 + c.CASHFLOW_TEMPLATE_MONTHS,
                     [self.f_out_int] + [money] * (len(c.CASHFLOW_COLUMNS) - 1))
@@ -579,12 +502,14 @@ class _Builder:
             sheet.write_string(row + k, 0, t[key], self.f_group)
             sheet.write_blank(row + k, 1, None, fmt)
             self._name(name, sheet, row + k, 1)
-        stale_row = row + 3
+        stale_row = STALE_ROW - 1
+        assert stale_row == row + 3
         sheet.write_string(stale_row, 0, t["freshness"], self.f_group)
-        sheet.write_formula(stale_row, 1, self._stale_formula(), self.f_out_bold, "NOT CALCULATED")
+        sheet.write_formula(stale_row, 1, self._stale_formula(), self.f_out_bold,
+                            t["stale_words"][0])
         self.book.define_name(c.STALE_NAME, _absolute(c.RESULTS_SHEET, stale_row, 1))
         sheet.conditional_format(stale_row, 1, stale_row, 1, {
-            "type": "cell", "criteria": "==", "value": '"STALE"',
+            "type": "cell", "criteria": "==", "value": f'"{t["stale_words"][1]}"',
             "format": self.book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})})
 
         # snapshot: the inputs the results were computed from, beside the live values
@@ -615,21 +540,38 @@ class _Builder:
         self._name("out_table_snapshot", sheet, table_row, snapshot_col, len(c.SNAPSHOT_EXTRA), 1)
         self.book.define_name(c.LIVE_TABLE_NAME, _absolute(c.RESULTS_SHEET, table_row, 24,
                                                            len(c.SNAPSHOT_EXTRA), 1))
+        meta_row = table_row + len(c.SNAPSHOT_EXTRA) + 1
+        sheet.write_string(meta_row, 23, META_LANGUAGE)
+        sheet.write_string(meta_row, 24, self.lang)
+        self.book.define_name(META_LANGUAGE, _absolute(c.RESULTS_SHEET, meta_row, 24))
 
-        chart = self.book.add_chart({"type": "column"})
+        # chart labels: each programme's name, marked when the store is not eligible (a
+        # formula over the written eligibility, so it follows every run); cached: the name
         first_data = RESULTS_TABLE_ROW       # 0-based row of the first scenario
         last_data = first_data + len(SCENARIOS) - 1
+        label_col = 21                       # V, beside the print area
+        self._width(sheet, label_col, label_col, 30)
+        sheet.write_string(first_data - 1, label_col, t["chart_categories"], self.f_header)
+        eligible_col = xl_rowcol_to_cell(0, RESULT_COLUMNS.index("eligible"))[:-1]
+        for r, scenario in enumerate(SCENARIOS):
+            name = tx.scenario_label(scenario, self.lang)
+            flag = f"${eligible_col}${first_data + r + 1}"
+            sheet.write_formula(first_data + r, label_col,
+                                f'=IF({flag}=FALSE,"{name}{t["not_eligible_mark"]}","{name}")',
+                                None, name)
+        chart = self.book.add_chart({"type": "column"})
         for column_name, colour in (("net_gain", "#2E75B6"), ("outlays", "#C55A11")):
             k = RESULT_COLUMNS.index(column_name)
             chart.add_series({
-                "name": [c.RESULTS_SHEET, first_data - 1, k],
-                "categories": [c.RESULTS_SHEET, first_data, 0, last_data, 0],
+                "name": [c.RESULTS_SHEET, first_data - 2, k],
+                "categories": [c.RESULTS_SHEET, first_data, label_col, last_data, label_col],
                 "values": [c.RESULTS_SHEET, first_data, k, last_data, k],
                 "fill": {"color": colour}})
         chart.set_title({"name": t["chart_title"], "name_font": {"size": 11}})
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 320})
+        sheet.write_string(CHART_ROW - 2, 0, t["chart_note"], self.f_note)
         sheet.insert_chart(CHART_ROW - 1, 0, chart)
         sheet.freeze_panes(1, 1)
 
@@ -652,16 +594,17 @@ class _Builder:
         snapshot = f"$Z${first}:$Z${last}"
         t_first, t_last = last + 1, last + len(c.SNAPSHOT_EXTRA)
         live, used = f"$Y${t_first}:$Y${t_last}", f"$Z${t_first}:$Z${t_last}"
-        return (f'=IF(ISBLANK(out_calculated_at),"NOT CALCULATED",'
+        never, stale, current = self.t["stale_words"]
+        return (f'=IF(ISBLANK(out_calculated_at),"{never}",'
                 f'IF(SUMPRODUCT(--({inputs}&""<>{snapshot}&""))'
                 f'+SUMPRODUCT(--(ABS({live}-{used})>0.000001*(1+ABS({used}))))>0,'
-                f'"STALE","CURRENT"))')
+                f'"{stale}","{current}"))')
 
     def _calendar(self, sheet):
         t = self.t
-        sheet.set_column("A:A", 22)
-        sheet.set_column("B:C", 16)
-        sheet.set_column("D:F", 18)
+        self._width(sheet, 0, 0, 22)
+        self._width(sheet, 1, 2, 16)
+        self._width(sheet, 3, 5, 18)
         sheet.write_string(0, 0, t["calendar_title"], self.f_title)
         for k, (key, _phase, _rate) in enumerate(PHASES):
             sheet.write_string(2 + k, 0, t["deadline"][key], self.f_group)
@@ -674,23 +617,25 @@ class _Builder:
 
     def _checks(self, sheet):
         t = self.t
-        sheet.set_column("A:A", 24)
-        sheet.set_column("B:B", 10)
-        sheet.set_column("C:C", 80)
-        sheet.set_column("D:D", 26)
+        self._width(sheet, 0, 0, 24)
+        self._width(sheet, 1, 1, 10)
+        self._width(sheet, 2, 2, 80)
+        self._width(sheet, 3, 3, 30)
         sheet.write_string(0, 0, t["checks_title"], self.f_title)
         sheet.write_string(2, 0, t["eligibility"], self.f_heading)
-        self._block("out_eligibility", sheet, 3, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_eligibility", sheet, 4, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, self.f_out, self.f_out_wrap])
-        row = 3 + len(SCENARIOS) + 3
-        sheet.write_string(row - 1, 0, t["readiness"], self.f_heading)
+        row = 4 + len(SCENARIOS) + 4
+        sheet.write_string(row - 2, 0, t["readiness"], self.f_heading)
         self._block("out_checks", sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
                     [self.f_out_bold, self.f_out, self.f_out_wrap, self.f_out])
+        # Only the readiness block's own status cells: a rule comparing with text that also
+        # covered the eligibility block's TRUE/FALSE cells made LibreOffice (default settings)
+        # abort exporting the sheet.
         for status, colour in (("fail", "#F8CBAD"), ("warn", "#FFE699"), ("pass", "#C6EFCE")):
             fmt = self.book.add_format({"bg_color": colour})
-            for first in (3, row):
-                sheet.conditional_format(first + 1, 1, first + c.CHECK_ROWS, 1, {
-                    "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
+            sheet.conditional_format(row + 1, 1, row + c.CHECK_ROWS, 1, {
+                "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
 
     def _sku_economics(self, sheet):
         t = self.t
@@ -701,25 +646,25 @@ class _Builder:
         sheet.write_blank(1, 1, None, self.f_out_pct)
         sheet.write_blank(2, 1, None, self.f_out_int)
         self._name("out_sku_summary", sheet, 1, 1, 2, 1)
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, len(SKU_ECONOMICS_COLUMNS) - 2, 13)
-        sheet.set_column(len(SKU_ECONOMICS_COLUMNS) - 1, len(SKU_ECONOMICS_COLUMNS) - 1, 40)
+        self._width(sheet, 0, 0, 22)
+        self._width(sheet, 1, len(SKU_ECONOMICS_COLUMNS) - 2, 13)
+        self._width(sheet, len(SKU_ECONOMICS_COLUMNS) - 1, len(SKU_ECONOMICS_COLUMNS) - 1, 40)
         money = self.f_out_money
         formats = {"sku": self.f_out_bold, "plan": self.f_out, "margin": self.f_out_pct,
                    "note": self.f_out_wrap}
-        self._block("out_sku_economics", sheet, 4, 0, SKU_ECONOMICS_COLUMNS, 2,
+        self._block("out_sku_economics", sheet, 5, 0, SKU_ECONOMICS_COLUMNS, 2,
                     [formats.get(k, money) for k in SKU_ECONOMICS_COLUMNS])
         col = len(SKU_ECONOMICS_COLUMNS) + 1
-        sheet.set_column(col, col + len(PROGRAMME_COLUMNS) - 1, 16)
+        self._width(sheet, col, col + len(PROGRAMME_COLUMNS) - 1, 16)
         sheet.write_string(3, col, t["sku_programme"], self.f_heading)
-        self._block("out_sku_programme", sheet, 4, col, PROGRAMME_COLUMNS, 1 + len(SCENARIOS),
+        self._block("out_sku_programme", sheet, 5, col, PROGRAMME_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, self.f_out, self.f_out_pct, self.f_out_pct])
-        sheet.freeze_panes(5, 1)
+        sheet.freeze_panes(6, 1)
 
     def _risk(self, sheet):
         t = self.t
-        sheet.set_column("A:A", 38)
-        sheet.set_column("B:I", 14)
+        self._width(sheet, 0, 0, 38)
+        self._width(sheet, 1, 8, 14)
         sheet.write_string(0, 0, t["risk_title"], self.f_title)
         sheet.write_string(2, 0, t["risk_inputs"], self.f_heading)
         number, fraction = self.f_input[c.COUNT], self.f_input[c.FRACTION]
@@ -733,7 +678,7 @@ class _Builder:
             sheet.write_string(6, k, title, self.f_header)
         ranges = self.values.get("in_risk_ranges") or []
         for r, scenario in enumerate(SCENARIOS):
-            sheet.write_string(7 + r, 0, scenario)
+            sheet.write_string(7 + r, 0, tx.scenario_label(scenario, self.lang))
             line = ranges[r] if r < len(ranges) else []
             for k in range(len(c.RISK_RANGE_COLUMNS)):
                 value = line[k] if k < len(line) else None
@@ -757,8 +702,8 @@ class _Builder:
         sheet.data_validation(7, 4, 6 + len(SCENARIOS), 4, {
             "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1})
 
-        row = row + 6
-        sheet.write_string(row - 1, 0, t["risk_results"], self.f_heading)
+        row = row + 7
+        sheet.write_string(row - 2, 0, t["risk_results"], self.f_heading)
         money, pct = self.f_out_money, self.f_out_pct
         self._block("out_risk", sheet, row, 0, c.RISK_COLUMNS, 1 + len(SCENARIOS),
                     [self.f_out_bold, money, money, money, pct, pct, pct, pct])
@@ -766,13 +711,13 @@ class _Builder:
         sheet.write_string(row, 0, t["risk_scenario"], self.f_group)
         sheet.write_blank(row, 1, None, self.f_out_bold)
         self._name("out_risk_scenario", sheet, row, 1)
-        row += 2
-        sheet.write_string(row - 1, 0, t["sensitivity"], self.f_heading)
+        row += 3
+        sheet.write_string(row - 2, 0, t["sensitivity"], self.f_heading)
         self._block("out_sensitivity", sheet, row, 0, c.SENSITIVITY_COLUMNS,
                     1 + c.SENSITIVITY_ROWS, [self.f_out_bold] + [money] * 5)
         sensitivity_row = row
-        row += c.SENSITIVITY_ROWS + 3
-        sheet.write_string(row - 1, 0, t["histogram"], self.f_heading)
+        row += c.SENSITIVITY_ROWS + 4
+        sheet.write_string(row - 2, 0, t["histogram"], self.f_heading)
         self._block("out_risk_histogram", sheet, row, 0, c.HISTOGRAM_COLUMNS,
                     1 + c.HISTOGRAM_BINS, [money, money, pct])
 
@@ -792,7 +737,7 @@ class _Builder:
         tornado = self.book.add_chart({"type": "bar"})
         for k, colour in ((3, "#C55A11"), (4, "#2E75B6")):
             tornado.add_series({
-                "name": [c.RISK_SHEET, sensitivity_row, k],
+                "name": [c.RISK_SHEET, sensitivity_row - 1, k],
                 "categories": [c.RISK_SHEET, sensitivity_row + 1, 0,
                                sensitivity_row + c.SENSITIVITY_ROWS, 0],
                 "values": [c.RISK_SHEET, sensitivity_row + 1, k,
@@ -806,11 +751,16 @@ class _Builder:
         sheet.insert_chart(sensitivity_row, 7, tornado)
 
     def _conf(self, sheet):
-        sheet.set_column("A:A", 16)
-        sheet.set_column("B:B", 26)
+        # xlwings reads the settings from A1 down while rows are filled: the note stands below
+        # an empty row, and the sheet prints on one page
+        self._width(sheet, 0, 0, 16)
+        self._width(sheet, 1, 1, 60)
         sheet.write_string(0, 0, "UDF Modules")
         sheet.write_string(0, 1, "calculator.excel.udfs")
-        sheet.write_string(0, 3, self.t["conf_note"], self.f_note)
+        note = self.book.add_format({"italic": True, "font_color": "#595959", "text_wrap": True,
+                                     "valign": "top"})
+        sheet.merge_range(2, 0, 2, 1, self.t["conf_note"], note)
+        sheet.set_row(2, 32)
 
 
 def build_template(path: str | os.PathLike, lang: str = "en", values: Mapping | None = None,
