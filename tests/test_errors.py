@@ -59,8 +59,9 @@ def test_the_batch_tells_workbooks_apart_by_the_kind_of_their_problem(tmp_path):
     assert statuses["wordy.xlsx"] == statuses["heavy.xlsx"] == "failed"
     problems = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")["Problems"]
     rows = list(problems.iter_rows(values_only=True))
-    assert rows[0][-1] == "kind"
-    assert sorted(row[-1] for row in rows[1:]) == \
+    # a row of words, then the row of column ids, then one row per problem
+    assert rows[0][-1] == "Kind of problem" and rows[1][-1] == "kind"
+    assert sorted(row[-1] for row in rows[2:]) == \
         ["bad input", "bad input", "damaged", "locked", "not ours"]
 
 
