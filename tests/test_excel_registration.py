@@ -212,7 +212,7 @@ def test_conversion_keeps_shapes_excel_spills(registered):
     assert _call_as_excel(module.AE_FREIGHT, CALLS["AE_FREIGHT"]) == \
         [[pytest.approx(4.15)], [pytest.approx(2.80)]]
     table = _call_as_excel(module.AE_SCENARIOS, CALLS["AE_SCENARIOS"])
-    assert len(table) == 6 and {len(row) for row in table} == {12}       # header + 5 scenarios
+    assert len(table) == 6 and {len(row) for row in table} == {15}       # header + 5 scenarios; 15 columns
     assert len(_call_as_excel(module.AE_ELIGIBLE, CALLS["AE_ELIGIBLE"])[0]) == 2
     assert [len(row) for row in _call_as_excel(module.AE_RISK, CALLS["AE_RISK"])] == [7, 7]
 

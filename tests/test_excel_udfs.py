@@ -223,12 +223,12 @@ def test_a_bug_shows_one_short_line_with_the_log_and_the_traceback_goes_to_the_l
 
 
 def test_array_functions_return_plain_rows_that_excel_spills():
-    # no legacy expand="table": the rows themselves are the spill (2 cells, 6 x 12, 2 x 7)
+    # no legacy expand="table": the rows themselves are the spill (2 cells, 6 x 15, 2 x 7)
     eligible = udfs.AE_ELIGIBLE("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1))
     assert len(eligible) == 1 and len(eligible[0]) == 2 and eligible[0][0] is True
     table = udfs.AE_SCENARIOS(dt.datetime(2026, 12, 1), dt.datetime(2026, 6, 4), 8000, 9000,
                               10000, 25, 0.5, 750)
-    assert len(table) == 6 and {len(row) for row in table} == {12}
+    assert len(table) == 6 and {len(row) for row in table} == {15}
 
 
 _ODD_VALUES = [None, "", "x", -1.0, 0.0, 1e300, float("nan"), True, [[None]], [["a"], [2.0]],

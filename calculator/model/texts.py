@@ -247,6 +247,12 @@ SOURCE_TITLES = {
 }
 ASSUMPTION = {"en": "assumption", "zh": "假设"}
 YOUR_DATA = {"en": "your data", "zh": "您的数据"}
+#: The source of an input that is the user's own expectation, capped by an article's figure.
+EXPECTATIONS = {
+    "your expectation; the article's maximum is $3,000 a quarter": {
+        "en": "your expectation; the article's maximum is $3,000 a quarter",
+        "zh": "您的预期;文章给出的上限为每季度$3,000"},
+}
 EDITED_IN_WORKBOOK = {"en": "edited in this workbook", "zh": "本工作簿中修改"}
 SEE_NOTE = {"en": "see the note", "zh": "见备注"}
 SEE_REASON = {"en": "see the reason", "zh": "见原因"}
@@ -283,6 +289,8 @@ def source_title(source: str | None, lang: str = "en", why: str | None = None) -
         return SOURCE_TITLES[text][lang]
     if text == "your data":
         return YOUR_DATA[lang]
+    if text in EXPECTATIONS:
+        return EXPECTATIONS[text][lang]
     if text == "workbook":
         return EDITED_IN_WORKBOOK[lang]
     if text.startswith("assumption"):
@@ -479,6 +487,12 @@ RATE_NOTES_ZH = {
     "freight.subsidy.quarter_budget_usd": "0 = 不设预算。文章未给出单店预算;填写后按季度限制补贴总额",
     "freight.shumao.free_parcels": "首单免运费:店铺的第一个包裹免运费",
     "freight.shumao.price_per_kg_usd": "第二单起按$2.1/kg计费,华东仓发往波兰,2024年价目;按克计费",
+    "freight.shumao.step_g": "假设:文章只写$2.1/kg,未说明重量如何取整;按克计费、无最低重量。"
+                             "如按每100克或每千克起计,请改为100或1000",
+    "eligibility.shumao_min_customs_declarations": "近12个月至少3票真实报关记录",
+    "readiness.shumao_min_listings": "获批后30天内需上架至少20款合规商品",
+    "readiness.shumao_min_selling_products": "至少3款商品达成基础销量(订单数≥5)",
+    "readiness.shumao_first_month_gmv_usd": "若首月GMV低于$2000,将自动降级",
     "freight.shumao.max_weight_g": "0 = 不限重",
     "freight.volumetric_divisor_cm3_per_kg": "仅在填写包裹尺寸时使用:体积重(千克)= 长×宽×高(厘米)/ 系数。"
                                              "文章未给出系数;8000为电商常用的邮政系数,请核对您的合同",
