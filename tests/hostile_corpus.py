@@ -17,7 +17,8 @@ import openpyxl
 from lxml import etree
 
 from calculator.workbook import contract as c
-from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.template import build_template
 from tests.stores import STORE
 

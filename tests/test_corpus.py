@@ -12,7 +12,8 @@ from lxml import etree
 
 from calculator.workbook import contract as c
 from calculator.workbook.batch import run_batch
-from calculator.workbook.package import XlsxPackage, split_cell
+from calculator.workbook.cellref import split_cell
+from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.corpus_builder import build_corpus
 from tests.libreoffice import convert
 

@@ -11,7 +11,8 @@ from calculator.errors import CalculatorError
 from calculator.excel import entry
 from calculator.excel.xlwings_io import OpenWorkbook, as_text_cell
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.template import build_template
 from tests.stores import STORE
 

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from calculator.cli import main
 from calculator.workbook import contract as c
-from calculator.workbook.package import TEMP_PREFIX, XlsxPackage
+from calculator.workbook.atomic import TEMP_PREFIX
+from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.hostile_corpus import build_hostile
 from tests.corpus_builder import build_corpus
 

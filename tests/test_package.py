@@ -14,9 +14,11 @@ import xlsxwriter
 from lxml import etree
 
 from calculator.errors import WorkbookError
-from calculator.workbook import package as pkg
-from calculator.workbook.package import (TEMP_PREFIX, ErrorValue, XlsxPackage, cleanup_stale_temps,
-                                         parse_reference, write_cells)
+from calculator.workbook import writer, xmlsafe
+from calculator.workbook.atomic import TEMP_PREFIX, cleanup_stale_temps
+from calculator.workbook.cellref import parse_reference
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.stores import STORE
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -26,7 +28,7 @@ M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 def patch_mode(request, monkeypatch):
     """Every test here runs twice: sheets patched as a tree, and patched row by row as they are
     parsed (the path big sheets take). Both must give the same workbook."""
-    monkeypatch.setattr(pkg, "STREAM_ABOVE_BYTES", 0 if request.param == "streamed" else 2**62)
+    monkeypatch.setattr(writer, "STREAM_ABOVE_BYTES", 0 if request.param == "streamed" else 2**62)
     return request.param
 
 
@@ -197,7 +199,7 @@ def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
 def test_a_part_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     path = make_book(tmp_path / "b.xlsx")
     with XlsxPackage(path) as package:
-        monkeypatch.setattr(pkg, "MAX_PART_BYTES", 500)    # the SKUs sheet is bigger than this
+        monkeypatch.setattr(xmlsafe, "MAX_PART_BYTES", 500)    # the SKUs sheet is bigger than this
         with pytest.raises(WorkbookError, match="zip bomb"):
             package.read_table("SKUs")
 
@@ -387,7 +389,7 @@ def test_streamed_and_tree_patches_give_the_same_sheet(tmp_path, monkeypatch):
     stamp = dt.datetime(2026, 12, 1, 9, 0)
     results = {}
     for mode, limit in (("tree", 2**62), ("streamed", 0)):
-        monkeypatch.setattr(pkg, "STREAM_ABOVE_BYTES", limit)
+        monkeypatch.setattr(writer, "STREAM_ABOVE_BYTES", limit)
         book = build_template(tmp_path / mode / "store.xlsx", values=STORE, skus=skus)
         run_batch([book.parent], calculated_at=stamp)
         run_batch([book.parent], calculated_at=stamp)      # the re-run path, in place

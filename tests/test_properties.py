@@ -20,7 +20,7 @@ from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import compute_scenarios
 from calculator.workbook import contract as c
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.package import write_cells
+from calculator.workbook.writer import write_cells
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
 from tests.stores import STORE

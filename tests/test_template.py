@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from calculator.cli import main
 from calculator.model.ratecard import load_rate_card
 from calculator.workbook import contract as c
-from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
 from tests.stores import STORE
 from tests.libreoffice import convert, recalculated_values
@@ -124,7 +125,7 @@ def test_xlsm_carries_xlwings_vba_and_a_calculate_button():
 
 def test_xlwings_conf_names_the_udf_module_that_exists():
     package = XlsxPackage(TEMPLATES / "aeroi-template-en.xlsm")
-    from calculator.workbook.package import NameTarget
+    from calculator.workbook.cellref import NameTarget
     cells = package.read_range(NameTarget("conf", c.CONF_SHEET, 1, 1, 1, 2))
     assert cells == [["UDF Modules", "calculator.excel.udfs"]]
     module = importlib.import_module(cells[0][1])

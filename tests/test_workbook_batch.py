@@ -19,7 +19,8 @@ from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenar
 from calculator.workbook import contract as c
 from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.package import XlsxPackage, write_cells
+from calculator.workbook.writer import write_cells
+from calculator.workbook.xlsxpackage import XlsxPackage
 from calculator.workbook.reader import read_store
 from calculator.workbook.template import build_template
 from tests.stores import STORE

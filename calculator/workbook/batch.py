@@ -67,7 +67,7 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
              ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
     skipped with the reason (Excel lock files, hidden files, our own summary and temp files)."""
-    from calculator.workbook.package import TEMP_PREFIX
+    from calculator.workbook.atomic import TEMP_PREFIX
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
@@ -217,7 +217,7 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
     """Calculate every workbook under ``paths``; write results back (or into ``out_dir``);
     write a summary workbook unless checking. Returns what happened to each file.
     ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder")."""
-    from calculator.workbook.package import cleanup_stale_temps
+    from calculator.workbook.atomic import cleanup_stale_temps
     roots = [Path(p) for p in paths]
     summary_path = None if check_only else Path(summary) if summary else _default_summary(roots)
     files, skipped = discover(roots, [summary_path] if summary_path else [], open_books)

@@ -1,9 +1,9 @@
 """The one small interface between a workbook and the calculator.
 
 Two implementations: :class:`PackageWorkbook` (the batch: reads and patches the file's zip
-package, see package.py) and ``calculator.excel.xlwings_io.OpenWorkbook`` (the workbook open
-in Excel). The reader and the result writer only ever talk to this interface, so the batch,
-the button and the tests go through the same code.
+package, see xlsxpackage.py and writer.py) and ``calculator.excel.xlwings_io.OpenWorkbook``
+(the workbook open in Excel). The reader and the result writer only ever talk to this
+interface, so the batch, the button and the tests go through the same code.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class PackageWorkbook:
 
     def __init__(self, path: str | os.PathLike, dest: str | os.PathLike | None = None,
                  label: str | None = None):
-        from calculator.workbook.package import XlsxPackage
+        from calculator.workbook.xlsxpackage import XlsxPackage
         self.path = os.fspath(path)
         self.dest = os.fspath(dest) if dest is not None else self.path
         self.label = label or os.path.basename(self.path)
@@ -89,6 +89,6 @@ class PackageWorkbook:
 
     def write(self, updates):
         from calculator.workbook.contract import RESIZABLE_OUTPUTS
-        from calculator.workbook.package import write_cells
+        from calculator.workbook.writer import write_cells
         self._package.close()
         write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS)

@@ -430,7 +430,7 @@ def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
         block = io.read_name("in_risk_ranges")
         loc = io.location("in_risk_ranges")
         first_row, first_col = int(re.sub(r"\D", "", loc.cell)), re.sub(r"\d", "", loc.cell)
-        from calculator.workbook.package import column_number
+        from calculator.workbook.cellref import column_number
         for r, scenario in enumerate(SCENARIOS):
             line = block[r] if r < len(block) else []
             values = []

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import xlsxwriter
 
+from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.results import NEVER
 
 SUMMARY_COLUMNS = ("file", "store", "status", "scenario", "eligible", "reason", "monthly_gmv",
@@ -43,10 +43,8 @@ def summary_rows(report) -> list[list[object]]:
 
 def write_summary(report, path: str | os.PathLike) -> None:
     path = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=".~aeroi-tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        book = xlsxwriter.Workbook(temp, {"strings_to_formulas": False, "strings_to_urls": False,
+    with atomic_replace(path) as temp:
+        book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False,
                                           "default_date_format": "yyyy-mm-dd"})
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -84,10 +82,6 @@ def write_summary(report, path: str | os.PathLike) -> None:
         errors.set_column(0, 0, 40)
         errors.set_column(6, 6, 90)
         book.close()
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _write(sheet, row, col, value, fmt):

@@ -15,7 +15,6 @@ import io
 import math
 import os
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -30,7 +29,8 @@ from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
 from calculator.model.sku_economics import PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS
 from calculator.workbook import contract as c
-from calculator.workbook.package import quote_sheet
+from calculator.workbook.atomic import atomic_replace
+from calculator.workbook.cellref import quote_sheet
 
 #: Document dates are fixed so that two builds are byte for byte the same.
 BUILD_STAMP = dt.datetime(2026, 1, 1)
@@ -791,16 +791,8 @@ def build_template(path: str | os.PathLike, lang: str = "en", values: Mapping | 
     if unknown:
         raise CalculatorError(f"unknown input name(s): {', '.join(unknown)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".~aeroi-tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        _Builder(Path(temp), lang, values or {}, skus or (), rate_overrides or {},
-                 customise).build()
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_replace(path, mode=0o644) as temp:
+        _Builder(temp, lang, values or {}, skus or (), rate_overrides or {}, customise).build()
     return path
 
 

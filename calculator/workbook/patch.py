@@ -1,0 +1,379 @@
+"""Patching worksheet XML: give cells new values, keeping each cell's style and everything
+else in the sheet. Two paths give the same bytes: a parsed tree (small sheets) and a streamed
+pass that patches each row as it is parsed and drops it (big sheets never sit in memory)."""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import io
+import math
+import re
+
+from lxml import etree
+
+from calculator.errors import WorkbookError
+from calculator.workbook import xmlsafe
+from calculator.workbook.cellref import column_letter, column_of, split_cell
+from calculator.workbook.dates import to_serial
+from calculator.workbook.ooxml import M
+from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _cell_kind(value) -> str:
+    if value is None:
+        return "blank"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    if isinstance(value, str):
+        return "text"
+    try:                                    # numpy scalars
+        import numpy as np
+        if isinstance(value, np.bool_):
+            return "bool"
+        if isinstance(value, np.generic):
+            return "number"
+    except ImportError:  # pragma: no cover
+        pass
+    return "unknown"
+
+
+_F, _V, _IS, _T = M + "f", M + "v", M + "is", M + "t"
+_VALUE_TAGS = frozenset((_F, _V, _IS))
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool:
+    """Give ``cell`` the value; keep its style. Returns True when a formula was overwritten.
+    (The hot path of a big run: one call per output cell, so it avoids repeated lookups.)"""
+    kind = type(value)
+    attrib = cell.attrib
+    if len(cell) == 1 and "cm" not in attrib and "vm" not in attrib:
+        # a re-run: the cell already holds a value of the same kind; change its text in place
+        only = cell[0]
+        if (kind is float or kind is int) and only.tag == _V and attrib.get("t", "n") == "n":
+            number = float(value)
+            if number == number and number not in (math.inf, -math.inf):
+                only.text = _number_text(number)
+                return False
+        elif kind is str and only.tag == _IS and attrib.get("t") == "inlineStr" \
+                and len(only) == 1 and only[0].tag == _T:
+            clean = _ILLEGAL_XML.sub("", value)
+            if clean == clean.strip() and "\n" not in clean:
+                only[0].text = clean
+                only[0].attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
+                return False
+    had_formula = False
+    if len(cell):
+        for child in list(cell):
+            if child.tag in _VALUE_TAGS:
+                had_formula = had_formula or child.tag == _F
+                cell.remove(child)
+    for attribute in ("t", "cm", "vm"):
+        if attribute in attrib:
+            del attrib[attribute]
+    if value is None:
+        return had_formula
+    if kind is float or kind is int:
+        number = float(value)
+        if number != number:                        # NaN: a blank cell
+            return had_formula
+        if number in (math.inf, -math.inf):
+            raise ValueError("an infinite number cannot be written to a cell")
+        node = etree.Element(_V)
+        node.text = _number_text(number)
+    elif kind is str or kind is ErrorValue:
+        attrib["t"] = "inlineStr"
+        node = etree.Element(_IS)
+        text = etree.SubElement(node, _T)
+        clean = _ILLEGAL_XML.sub("", value)
+        text.text = clean
+        if clean != clean.strip() or "\n" in clean:
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    else:
+        general = _cell_kind(value)
+        if general == "blank":
+            return had_formula
+        if general == "bool":
+            attrib["t"] = "b"
+            node = etree.Element(_V)
+            node.text = "1" if bool(value) else "0"
+        elif general == "number":
+            return _set_cell(cell, float(value), date_style, package) or had_formula
+        elif general == "text":
+            return _set_cell(cell, str(value), date_style, package) or had_formula
+        elif general == "date":
+            serial = to_serial(value, package.date1904)
+            node = etree.Element(_V)
+            node.text = _number_text(float(serial))
+            style = int(attrib.get("s", "0"))
+            if not package.is_date_style(style) and date_style is not None:
+                attrib["s"] = str(date_style)
+        else:
+            raise ValueError(f"cannot write a {type(value).__name__} to a cell")
+    cell.insert(0, node)
+    return had_formula
+
+
+class _RowIndex:
+    """The rows of a sheetData, found and created in order without rescanning the sheet."""
+
+    def __init__(self, sheet_data, label: str, sheet: str):
+        self.sheet_data = sheet_data
+        self.rows: dict[int, object] = {}
+        for row in sheet_data.iterfind(M + "row"):
+            if row.get("r") is None:
+                raise WorkbookError(f"{label}: the sheet {sheet!r} has rows without numbers; "
+                                    f"open and re-save it in Excel", file=label, sheet=sheet)
+            self.rows[int(row.get("r"))] = row
+        self.order = sorted(self.rows)
+
+    def get(self, number: int, create: bool):
+        row = self.rows.get(number)
+        if row is not None or not create:
+            return row
+        row = etree.Element(M + "row")
+        row.set("r", str(number))
+        position = bisect.bisect_left(self.order, number)
+        if position < len(self.order):
+            self.rows[self.order[position]].addprevious(row)
+        else:
+            self.sheet_data.append(row)
+        self.order.insert(position, number)
+        self.rows[number] = row
+        return row
+
+
+def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: int | None,
+               package: XlsxPackage) -> bool:
+    """Apply (column, value) writes, sorted by column, to one row element."""
+    cells = {}
+    columns = []
+    for cell in row.iterfind(M + "c"):
+        ref = cell.get("r")
+        if ref:
+            col = column_of(ref)
+            cells[col] = cell
+            columns.append(col)
+    formula_lost = False
+    style = row.get("s") if row.get("customFormat") in ("1", "true") else None
+    for col, value in writes:
+        cell = cells.get(col)
+        if cell is None:
+            if _is_blank(value):
+                continue
+            cell = etree.Element(M + "c")
+            cell.set("r", f"{column_letter(col)}{number}")
+            if style:                       # a new cell takes the row's style, as in Excel
+                cell.set("s", style)
+            position = bisect.bisect_left(columns, col)
+            if position < len(columns):
+                cells[columns[position]].addprevious(cell)
+            else:
+                row.append(cell)
+            columns.insert(position, col)
+            cells[col] = cell
+        try:
+            formula_lost |= _set_cell(cell, value, date_style, package)
+        except ValueError as error:
+            raise _CellProblem(f"{column_letter(col)}{number}", str(error)) from None
+    return formula_lost
+
+
+class _CellProblem(Exception):
+    def __init__(self, cell: str, message: str):
+        super().__init__(message)
+        self.cell = cell
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | None,
+                 package: XlsxPackage, label: str, sheet: str) -> bool:
+    """Apply ``writes`` (row, col, value) to a worksheet tree. Returns True if a formula was
+    overwritten (the calculation chain must then go). Blank values on rows or cells that do
+    not exist create nothing: a large empty output range costs no space."""
+    sheet_data = root.find(M + "sheetData")
+    if sheet_data is None:
+        raise WorkbookError(f"{label}: the sheet {sheet!r} has no cell data part", file=label,
+                            sheet=sheet)
+    index = _RowIndex(sheet_data, label, sheet)
+    by_row = _writes_by_row(writes)
+    formula_lost = False
+    max_row = max_col = 0
+    for number in sorted(by_row):
+        row_writes = by_row[number]
+        row = index.get(number, create=any(not _is_blank(v) for _, v in row_writes))
+        if row is None:
+            continue
+        lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label, sheet)
+        formula_lost |= lost
+        if rightmost:
+            max_row, max_col = max(max_row, number), max(max_col, rightmost)
+    _extend_dimension(root, max_row, max_col)
+    return formula_lost
+
+
+def _writes_by_row(writes: list[tuple[int, int, object]]) -> dict[int, list[tuple[int, object]]]:
+    """(row, col, value) writes grouped by row, each row's sorted by column."""
+    by_row: dict[int, list[tuple[int, object]]] = {}
+    for number, col, value in writes:
+        by_row.setdefault(number, []).append((col, value))
+    for row_writes in by_row.values():
+        row_writes.sort(key=lambda w: w[0])
+    return by_row
+
+
+def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
+               package: XlsxPackage, label: str, sheet: str) -> tuple[bool, int]:
+    """Patch one row (the tree and the streamed paths share it) and fix its spans. Returns
+    (whether a formula was overwritten, the rightmost column given a value, or 0)."""
+    try:
+        lost = _patch_row(row, number, row_writes, date_style, package)
+    except _CellProblem as problem:
+        raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
+                            sheet=sheet, cell=problem.cell) from None
+    _fix_row_spans([row])
+    return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
+
+
+_ROWS_MARKER = "AEROI-ROWS-5f1c9e"
+
+
+class NeedTree(Exception):
+    """The streamed patch met something only the tree path handles (rows out of order, rows
+    without numbers, a sheet without sheetData)."""
+
+
+def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
+                           date_style: int | None, package: XlsxPackage, label: str,
+                           sheet: str) -> tuple[bytes, bool]:
+    """The same patch as :func:`patch_sheet`, done while the sheet is parsed: each row is
+    patched, serialised and dropped as soon as it is complete. Returns (the new part, whether
+    a formula was overwritten)."""
+    xmlsafe.refuse_dtd(data, label, package.sheet_part(sheet))
+    by_row = _writes_by_row(writes)
+    pending = sorted(by_row)
+    next_pending = 0
+    out: list[bytes] = []
+    formula_lost = False
+    max_row = max_col = 0
+    root = sheet_data = None
+    declarations: list[bytes] = []
+    last_number = 0
+
+    def emit(row, number: int, row_writes) -> None:
+        nonlocal formula_lost, max_row, max_col
+        if row_writes:
+            lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label,
+                                         sheet)
+            formula_lost |= lost
+            if rightmost:
+                max_row, max_col = max(max_row, number), max(max_col, rightmost)
+        text = etree.tostring(row, encoding="UTF-8")
+        end = text.index(b">")
+        start_tag = text[:end]
+        for declaration in declarations:          # declared once, on the worksheet element
+            start_tag = start_tag.replace(declaration, b"", 1)
+        out.append(start_tag + text[end:])
+
+    def create_rows_before(limit: int | None) -> None:
+        nonlocal next_pending
+        while next_pending < len(pending) and (limit is None or pending[next_pending] < limit):
+            number = pending[next_pending]
+            next_pending += 1
+            row_writes = by_row[number]
+            if all(_is_blank(v) for _, v in row_writes):
+                continue
+            row = etree.SubElement(sheet_data, M + "row")
+            row.set("r", str(number))
+            emit(row, number, row_writes)
+            sheet_data.remove(row)
+
+    try:
+        # events for rows only: the cells inside a row are not visited one by one in Python
+        for _, element in etree.iterparse(
+                io.BytesIO(data), events=("end",), tag=M + "row", **xmlsafe.PARSER_OPTIONS):
+            if sheet_data is None:
+                sheet_data = element.getparent()
+                root = sheet_data.getparent() if sheet_data is not None else None
+                if sheet_data is None or sheet_data.tag != M + "sheetData" or root is None \
+                        or root.getparent() is not None:
+                    raise NeedTree()
+                for prefix, uri in sheet_data.nsmap.items():
+                    declarations.append(
+                        (f' xmlns="{uri}"' if prefix is None
+                         else f' xmlns:{prefix}="{uri}"').encode("utf-8"))
+            elif element.getparent() is not sheet_data:
+                raise NeedTree()
+            raw = element.get("r")
+            if raw is None or not raw.isdigit() or int(raw) <= last_number:
+                raise NeedTree()
+            number = last_number = int(raw)
+            create_rows_before(number)
+            if next_pending < len(pending) and pending[next_pending] == number:
+                next_pending += 1
+                emit(element, number, by_row[number])
+            else:
+                emit(element, number, None)
+            sheet_data.remove(element)
+    except etree.XMLSyntaxError as error:
+        raise xmlsafe.not_well_formed(label, package.sheet_part(sheet), error) from None
+    if sheet_data is None or len(sheet_data):
+        raise NeedTree()
+    create_rows_before(None)
+    _extend_dimension(root, max_row, max_col)
+    leading = sheet_data.text or ""
+    sheet_data.text = leading + _ROWS_MARKER
+    before, marker, after = xmlsafe.serialise(root).partition(_ROWS_MARKER.encode("ascii"))
+    if not marker:
+        raise NeedTree()
+    return before + b"".join(out) + after, formula_lost
+
+
+def _fix_row_spans(rows: list) -> None:
+    # "spans" is an optimisation hint; a wrong one is worse than none
+    for row in rows:
+        spans = row.get("spans")
+        if not spans:
+            continue
+        cols = [split_cell(c.get("r"))[1] for c in row.iterfind(M + "c") if c.get("r")]
+        if cols:
+            low, _, high = spans.partition(":")
+            try:
+                if min(cols) < int(low) or max(cols) > int(high or low):
+                    row.set("spans", f"{min(min(cols), int(low))}:{max(max(cols), int(high or low))}")
+            except ValueError:
+                row.attrib.pop("spans")
+
+
+def _extend_dimension(root, max_row: int, max_col: int) -> None:
+    if not max_row:
+        return
+    dimension = root.find(M + "dimension")
+    if dimension is None:
+        return
+    first, _, last = dimension.get("ref", "A1").partition(":")
+    try:
+        r1, c1 = split_cell(first)
+        r2, c2 = split_cell(last or first)
+    except ValueError:
+        return
+    if max_row > r2 or max_col > c2:
+        r2, c2 = max(r2, max_row), max(c2, max_col)
+        dimension.set("ref", f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}")
+
+
+def first_date_style(package: XlsxPackage) -> int | None:
+    styles = package.date_style_ids()
+    return min(styles) if styles else None

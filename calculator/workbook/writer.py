@@ -1,0 +1,133 @@
+"""Write results into a workbook file: each defined name's block laid over its range, only
+the sheets holding those names rewritten (and in them only those cells), every other part
+copied byte for byte, the whole saved atomically (atomic.py).
+
+Why not openpyxl load + save: it drops what it does not model (buttons, text boxes, checkboxes,
+pictures in cells, dynamic-array spill metadata, printer settings...).
+"""
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from calculator.errors import WorkbookError
+from calculator.workbook import xmlsafe
+from calculator.workbook.atomic import atomic_replace
+from calculator.workbook.cellref import NameTarget
+from calculator.workbook.names import drop_calc_chain, resize_names, set_full_calc
+from calculator.workbook.patch import (NeedTree, first_date_style, patch_sheet,
+                                       patch_sheet_streaming)
+from calculator.workbook.xlsxpackage import XlsxPackage
+
+#: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
+#: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
+STREAM_ABOVE_BYTES = 4 * 1024 * 1024
+
+
+def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
+                resize: Iterable[str] = ()) -> tuple[dict[str, list[tuple[int, int, object]]],
+                                                     dict[str, NameTarget]]:
+    """Cells to write per sheet: each name's block laid over its range, the rest of the range
+    cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
+    shape of their block (their old range is cleared); returns their new targets too."""
+    per_sheet: dict[str, list[tuple[int, int, object]]] = {}
+    resized: dict[str, NameTarget] = {}
+    growable = {name.lower() for name in resize}
+    for name, block in updates.items():
+        target = package.get_name(name)
+        if target is None:
+            raise WorkbookError(f"{package.label}: the defined name {name} is missing, so its "
+                                f"results cannot be written (create the workbook with `aeroi new`)",
+                                file=package.label, name=name, expected="a defined name")
+        rows, cols = target.shape
+        block = [list(r) for r in block]
+        width = max((len(r) for r in block), default=0)
+        if name.lower() in growable:
+            new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
+                             target.min_row + max(len(block), 1) - 1,
+                             target.min_col + max(width, 1) - 1, target.scope)
+            if new != target:
+                resized[target.name] = new
+            rows, cols = max(rows, new.shape[0]), max(cols, new.shape[1])
+        elif len(block) > rows or width > cols:
+            raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
+                                f"room for {rows}×{cols} cells, the results need "
+                                f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
+                                cell=target.top_left, name=name)
+        writes = per_sheet.setdefault(target.sheet, [])
+        for i in range(rows):
+            line = block[i] if i < len(block) else []
+            for j in range(cols):
+                value = line[j] if j < len(line) else None
+                writes.append((target.min_row + i, target.min_col + j, value))
+    return per_sheet, resized
+
+
+def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
+                dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
+                label: str | None = None, resize: Iterable[str] = ()) -> Path:
+    """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
+    ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
+    rewritten, and in them only those cells; every other part is copied byte for byte. Names
+    in ``resize`` are redefined to the size of their block (a table of variable length)."""
+    src = Path(src)
+    dest = Path(dest) if dest is not None else src
+    label = label or src.name
+    if dest.exists() and (not os.access(dest, os.W_OK) or not os.stat(dest).st_mode & 0o222):
+        raise WorkbookError(f"{label}: the file is read-only, so its results were not written "
+                            f"(clear the read-only flag and run again)", file=label)
+    with XlsxPackage(src, label) as package:
+        per_sheet, resized = plan_writes(package, updates, resize)
+        replaced: dict[str, bytes] = {}
+        dropped: set[str] = set()
+        formula_lost = False
+        date_style = first_date_style(package)
+        for sheet, writes in per_sheet.items():
+            part = package.sheet_part(sheet)
+            data = package.read_part(part)
+            if len(data) >= STREAM_ABOVE_BYTES:
+                try:
+                    replaced[part], lost = patch_sheet_streaming(
+                        data, writes, date_style, package, label, sheet)
+                    formula_lost |= lost
+                    continue
+                except NeedTree:
+                    pass
+            root = xmlsafe.parse_xml(data, label, part)
+            del data
+            formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet)
+            replaced[part] = xmlsafe.serialise(root)
+        if formula_lost:
+            drop_calc_chain(package, replaced, dropped)
+        if full_calc_on_load or resized:
+            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label, "xl/workbook.xml")
+            changed = set_full_calc(workbook) if full_calc_on_load else False
+            if resized:
+                resize_names(workbook, package, resized)
+                changed = True
+            if changed:
+                replaced["xl/workbook.xml"] = xmlsafe.serialise(workbook)
+        _write_package(package, dest, replaced, dropped, label)
+    return dest
+
+
+def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes],
+                   dropped: set[str], label: str) -> None:
+    try:
+        mode = stat.S_IMODE(os.stat(dest if dest.exists() else package.path).st_mode)
+        with atomic_replace(dest, mode=mode) as temp:
+            with zipfile.ZipFile(temp, "w", allowZip64=True) as out:
+                for part in package.part_names():
+                    if part not in dropped:
+                        package.copy_part(part, out, replaced.get(part))
+                out.comment = package.comment
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if isinstance(error, PermissionError):
+            # Windows: Excel holds the workbook open and the replace is refused
+            reason += "; if the workbook is open in Excel, close it and run again"
+        raise WorkbookError(f"{label}: the results could not be saved ({reason}); the "
+                            f"workbook was not changed", file=label) from None

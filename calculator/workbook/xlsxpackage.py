@@ -1,0 +1,400 @@
+"""Read an .xlsx/.xlsm file as the zip package it is: its parts, sheets, defined names,
+Excel tables and cell values, parsing only what is asked for.
+
+Why not openpyxl: it loads (and a save would rewrite) everything; here a read parses only the
+parts that hold the names asked for, and a write (see writer.py) copies every other part
+through byte for byte. Safety: see xmlsafe.py (no DTDs, bounded reads) and the package-size
+check below (zip bombs).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import zipfile
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from calculator.errors import WorkbookError
+from calculator.workbook import ooxml, xmlsafe
+from calculator.workbook.cellref import NameTarget, parse_reference, split_cell
+from calculator.workbook.dates import BUILTIN_DATE_FORMATS, from_serial, is_date_format
+from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHARED_STRINGS,
+                                       REL_STYLES, REL_TABLE)
+
+
+class ErrorValue(str):
+    """A cell holding an Excel error such as #N/A or #REF! (a str, so messages can show it)."""
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """An Excel table (ListObject)."""
+    name: str
+    display_name: str
+    sheet: str
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+    columns: tuple[str, ...]
+    header_row_count: int
+    totals_row_count: int
+
+
+class XlsxPackage:
+    """Read access to the parts of one workbook package, parsing only what is asked for."""
+
+    def __init__(self, path: str | os.PathLike, label: str | None = None):
+        self.path = os.fspath(path)
+        self.label = label or os.path.basename(self.path)
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except FileNotFoundError:
+            raise WorkbookError(f"{self.label}: no such file", file=self.label) from None
+        except PermissionError:
+            raise WorkbookError(f"{self.label}: cannot be read (permission denied)",
+                                file=self.label) from None
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise WorkbookError(f"{self.label}: not an Excel workbook (the file is not a zip "
+                                f"package; it may be empty, damaged or another format)",
+                                file=self.label, expected="an .xlsx or .xlsm workbook") from None
+        try:
+            self._members = {info.filename: info for info in self._zip.infolist()}
+            total = sum(info.file_size for info in self._members.values())
+            if total > xmlsafe.MAX_PACKAGE_BYTES:
+                raise WorkbookError(f"{self.label}: the package would unpack to {total >> 20} MB,"
+                                    f" more than the {xmlsafe.MAX_PACKAGE_BYTES >> 20} MB limit (possible "
+                                    f"zip bomb); the file was not read", file=self.label)
+            if "xl/workbook.xml" not in self._members:
+                raise WorkbookError(f"{self.label}: not an Excel workbook (a zip file without "
+                                    f"xl/workbook.xml)", file=self.label,
+                                    expected="an .xlsx or .xlsm workbook")
+            self._xml_cache: dict[str, etree._Element] = {}
+            self._sheet_cells: dict[str, dict[tuple[int, int], object]] = {}
+            self._load_workbook()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    # --- parts ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def part_names(self) -> list[str]:
+        return list(self._members)
+
+    def read_part(self, part: str) -> bytes:
+        """A part's bytes, refusing one that unpacks beyond the size limit."""
+        return b"".join(self.iter_part(part))
+
+    def iter_part(self, part: str) -> Iterator[bytes]:
+        """A part's bytes in chunks, refusing one that unpacks beyond the size limit and naming
+        a damaged one."""
+        info = self._members.get(part)
+        if info is None:
+            raise KeyError(part)
+        if info.file_size > xmlsafe.MAX_PART_BYTES:
+            raise self._too_big(part)
+        try:
+            with self._zip.open(info) as handle:
+                yield from xmlsafe.bounded_chunks(handle, lambda: self._too_big(part))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            raise WorkbookError(f"{self.label}: the part {part} cannot be unpacked ({error}); the "
+                                f"file is damaged", file=self.label) from None
+
+    def copy_part(self, part: str, out: zipfile.ZipFile, data: bytes | None = None) -> None:
+        """Write ``part`` into the zip ``out`` under the same name, date, compression and
+        attributes: its own bytes streamed through (bounded as when read), or ``data``."""
+        info = self._members[part]
+        clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+        clone.compress_type = info.compress_type
+        clone.external_attr = info.external_attr
+        clone.create_system = info.create_system
+        if data is not None:
+            out.writestr(clone, data)
+            return
+        with out.open(clone, "w", force_zip64=info.file_size > 2**31) as sink:
+            for chunk in self.iter_part(part):
+                sink.write(chunk)
+
+    @property
+    def comment(self) -> bytes:
+        """The zip archive's comment (kept when the package is rewritten)."""
+        return self._zip.comment
+
+    def _too_big(self, part: str) -> WorkbookError:
+        return WorkbookError(f"{self.label}: the part {part} unpacks to more than "
+                             f"{xmlsafe.MAX_PART_BYTES / 1048576:g} MB, the size limit (possible "
+                             f"zip bomb); the file was not read. A genuine workbook this big: set "
+                             f"AEROI_MAX_PART_MB higher", file=self.label,
+                             expected="a part under the size limit")
+
+    def xml(self, part: str) -> etree._Element:
+        root = self._xml_cache.get(part)
+        if root is None:
+            root = xmlsafe.parse_xml(self.read_part(part), self.label, part)
+            self._xml_cache[part] = root
+        return root
+
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """rId -> (type, resolved part name) for the relationships of ``part``."""
+        rels = ooxml.rels_part(part)
+        if rels not in self._members:
+            return {}
+        found = {}
+        for rel in self.xml(rels).iter("{%s}Relationship" % NS_PKG_REL):
+            if rel.get("TargetMode") == "External":
+                continue
+            found[rel.get("Id")] = (rel.get("Type", ""), ooxml.resolve(part, rel.get("Target", "")))
+        return found
+
+    # --- workbook ------------------------------------------------------------------------
+    def _load_workbook(self) -> None:
+        root = self.xml("xl/workbook.xml")
+        if root.tag.startswith("{%s}" % NS_STRICT_MAIN):
+            raise WorkbookError(f"{self.label}: saved as 'Strict Open XML', which we do not read;"
+                                f" save it as 'Excel Workbook (.xlsx)'", file=self.label)
+        if root.tag != M + "workbook":
+            raise WorkbookError(f"{self.label}: not an Excel workbook (xl/workbook.xml holds "
+                                f"{root.tag})", file=self.label)
+        rels = self.relationships("xl/workbook.xml")
+        self.sheet_parts: dict[str, str] = {}
+        self.sheet_order: list[str] = []
+        for sheet in root.iterfind(f"{M}sheets/{M}sheet"):
+            name = sheet.get("name")
+            rel = rels.get(sheet.get(R + "id"))
+            self.sheet_order.append(name)
+            if rel is not None:
+                self.sheet_parts[name] = rel[1]
+        props = root.find(M + "workbookPr")
+        self.date1904 = props is not None and props.get("date1904") in ("1", "true")
+        self._shared_part = next((p for t, p in rels.values() if t == REL_SHARED_STRINGS), None)
+        self._styles_part = next((p for t, p in rels.values() if t == REL_STYLES), None)
+        self._shared: list[str] | None = None
+        self._date_styles: set[int] | None = None
+        self._names: list[tuple[str, int | None, str]] = []
+        for node in root.iterfind(f"{M}definedNames/{M}definedName"):
+            local = node.get("localSheetId")
+            self._names.append((node.get("name", ""), int(local) if local is not None else None,
+                                (node.text or "").strip()))
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.sheet_order)
+
+    @property
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-scoped names and what they refer to (as written in the file)."""
+        return {name: text for name, local, text in self._names if local is None}
+
+    def get_name(self, name: str, sheet: str | None = None) -> NameTarget | None:
+        """Where ``name`` points; None when the workbook has no such name. A name that exists
+        but does not point at one rectangle of cells raises WorkbookError saying so."""
+        wanted = name.lower()
+        candidates = [(n, local, text) for n, local, text in self._names if n.lower() == wanted]
+        if not candidates:
+            return None
+        scope_index = self.sheet_order.index(sheet) if sheet in self.sheet_order else None
+        chosen = next((c for c in candidates if c[1] is not None and c[1] == scope_index), None) \
+            or next((c for c in candidates if c[1] is None), None) or candidates[0]
+        actual, local, text = chosen
+        try:
+            sheet_name, (r1, c1, r2, c2) = parse_reference(text)
+        except ValueError:
+            raise WorkbookError(f"{self.label}: the defined name {actual} refers to {text!r}, "
+                                f"not to cells on a sheet (was a sheet deleted?)", file=self.label,
+                                name=actual, expected="a cell or range on a sheet",
+                                found=text) from None
+        if sheet_name not in self.sheet_parts:
+            raise WorkbookError(f"{self.label}: the defined name {actual} refers to the sheet "
+                                f"{sheet_name!r}, which the workbook does not have",
+                                file=self.label, name=actual, expected="an existing sheet",
+                                found=sheet_name)
+        scope = self.sheet_order[local] if local is not None and local < len(self.sheet_order) \
+            else None
+        return NameTarget(actual, sheet_name, r1, c1, r2, c2, scope)
+
+    # --- cells ---------------------------------------------------------------------------
+    def _shared_strings(self) -> list[str]:
+        if self._shared is None:
+            self._shared = []
+            if self._shared_part and self._shared_part in self._members:
+                for item in self.xml(self._shared_part).iterfind(M + "si"):
+                    self._shared.append(text_of(item))
+                self._xml_cache.pop(self._shared_part, None)
+        return self._shared
+
+    def date_style_ids(self) -> set[int]:
+        """Indexes of cell formats (the ``s`` of a cell) that show a date or time."""
+        if self._date_styles is None:
+            self._date_styles = set()
+            if self._styles_part and self._styles_part in self._members:
+                root = self.xml(self._styles_part)
+                custom = {int(f.get("numFmtId")): f.get("formatCode", "")
+                          for f in root.iterfind(f"{M}numFmts/{M}numFmt")}
+                for index, xf in enumerate(root.iterfind(f"{M}cellXfs/{M}xf")):
+                    fmt = int(xf.get("numFmtId", "0"))
+                    if fmt in BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt])):
+                        self._date_styles.add(index)
+        return self._date_styles
+
+    def is_date_style(self, style: int) -> bool:
+        return style in self.date_style_ids()
+
+    def sheet_part(self, sheet: str) -> str:
+        part = self.sheet_parts.get(sheet)
+        if part is None or part not in self._members:
+            raise WorkbookError(f"{self.label}: the sheet {sheet!r} is missing from the file",
+                                file=self.label, sheet=sheet)
+        return part
+
+    def _cells(self, sheet: str) -> dict[tuple[int, int], object]:
+        cells = self._sheet_cells.get(sheet)
+        if cells is not None:
+            return cells
+        part = self.sheet_part(sheet)
+        root = self.xml(part)
+        self._xml_cache.pop(part, None)     # the values are all we keep of a read sheet
+        cells = {}
+        data = root.find(M + "sheetData")
+        date_styles = None
+        if data is not None:
+            next_row = 1
+            for row in data.iterfind(M + "row"):
+                number = int(row.get("r")) if row.get("r") else next_row
+                next_row = number + 1
+                next_col = 1
+                for cell in row.iterfind(M + "c"):
+                    ref = cell.get("r")
+                    col = split_cell(ref)[1] if ref else next_col
+                    next_col = col + 1
+                    value = self._cell_value(cell)
+                    if value is None:
+                        continue
+                    if isinstance(value, float) and cell.get("s"):
+                        if date_styles is None:
+                            date_styles = self.date_style_ids()
+                        if int(cell.get("s")) in date_styles:
+                            value = self.from_serial(value)
+                    cells[(number, col)] = value
+        self._sheet_cells[sheet] = cells
+        return cells
+
+    def from_serial(self, serial: float) -> dt.datetime | float:
+        if not math.isfinite(serial) or serial < 0 or serial > 2958466:
+            return serial
+        return from_serial(serial, self.date1904)
+
+    def _cell_value(self, cell) -> object:
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            node = cell.find(M + "is")
+            return text_of(node) if node is not None else None
+        v = cell.find(M + "v")
+        if v is None or v.text is None:
+            return None
+        text = v.text
+        if kind == "s":
+            try:
+                return self._shared_strings()[int(text)]
+            except (ValueError, IndexError):
+                return ErrorValue("#REF!")
+        if kind == "str":
+            return text
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "e":
+            return ErrorValue(text)
+        if kind == "d":
+            try:
+                return dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+            except ValueError:
+                return text
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    def read_range(self, target: NameTarget) -> list[list[object]]:
+        """The values of a rectangle, row by row: None for blank cells; numbers as float, text
+        as str, booleans as bool, errors as ErrorValue, date-formatted numbers as datetime."""
+        cells = self._cells(target.sheet)
+        return [[cells.get((row, col)) for col in range(target.min_col, target.max_col + 1)]
+                for row in range(target.min_row, target.max_row + 1)]
+
+    def read_name(self, name: str) -> list[list[object]]:
+        target = self.get_name(name)
+        if target is None:
+            raise KeyError(name)
+        return self.read_range(target)
+
+    # --- tables --------------------------------------------------------------------------
+    def tables(self) -> dict[str, TableInfo]:
+        """Every Excel table, by name."""
+        if hasattr(self, "_tables"):
+            return self._tables
+        found: dict[str, TableInfo] = {}
+        for sheet in self.sheet_order:
+            part = self.sheet_parts.get(sheet)
+            if part is None or part not in self._members:
+                continue
+            for kind, table_part in self.relationships(part).values():
+                if kind != REL_TABLE or table_part not in self._members:
+                    continue
+                root = self.xml(table_part)
+                try:
+                    first, _, last = root.get("ref", "").partition(":")
+                    r1, c1 = split_cell(first)
+                    r2, c2 = split_cell(last or first)
+                except ValueError:
+                    continue
+                columns = tuple(col.get("name", "") for col in
+                                root.iterfind(f"{M}tableColumns/{M}tableColumn"))
+                info = TableInfo(root.get("name") or root.get("displayName", ""),
+                                 root.get("displayName") or root.get("name", ""), sheet,
+                                 r1, c1, r2, c2, columns,
+                                 int(root.get("headerRowCount", "1")),
+                                 int(root.get("totalsRowCount", "0")))
+                found[info.display_name] = info
+        self._tables = found
+        return found
+
+    def find_table(self, name: str) -> TableInfo | None:
+        wanted = name.lower()
+        return next((info for key, info in self.tables().items()
+                     if key.lower() == wanted or info.name.lower() == wanted), None)
+
+    def read_table(self, name: str) -> tuple[list[str], list[list[object]]]:
+        """A table's column names and its data rows (header and totals rows left out)."""
+        info = self.find_table(name)
+        if info is None:
+            raise KeyError(name)
+        first = info.min_row + info.header_row_count
+        last = info.max_row - info.totals_row_count
+        columns = list(info.columns)
+        if not any(columns) and info.header_row_count:
+            columns = [str(v or "") for v in self.read_range(NameTarget(
+                name, info.sheet, info.min_row, info.min_col, info.min_row, info.max_col))[0]]
+        if last < first:
+            return columns, []
+        rows = self.read_range(NameTarget(name, info.sheet, first, info.min_col, last,
+                                          info.max_col))
+        return columns, rows
+
+
+def text_of(node) -> str:
+    """The text of a string item: plain <t>, or the runs <r><t> of rich text (phonetic runs
+    <rPh> left out, as Excel shows them)."""
+    plain = node.find(M + "t")
+    if plain is not None:
+        return plain.text or ""
+    return "".join(t.text or "" for r in node.iterfind(M + "r") for t in r.iterfind(M + "t"))

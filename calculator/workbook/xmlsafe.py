@@ -1,0 +1,63 @@
+"""XML in and out, safely: no DTDs or entities (entity attacks), no part unpacked beyond a
+size limit (zip bombs), and the same parser settings for whole trees and streamed parsing."""
+from __future__ import annotations
+
+import os
+from typing import BinaryIO, Callable, Iterator
+
+from lxml import etree
+
+from calculator.errors import WorkbookError
+
+#: A part larger than this (uncompressed) is refused: a real store workbook is far smaller, and
+#: a zip bomb must not take the machine's memory. Override with AEROI_MAX_PART_MB.
+MAX_PART_BYTES = int(float(os.environ.get("AEROI_MAX_PART_MB", "256")) * 1024 * 1024)
+#: The whole package, uncompressed.
+MAX_PACKAGE_BYTES = 4 * MAX_PART_BYTES
+CHUNK_BYTES = 1 << 20
+
+#: lxml settings for every parse, tree or streamed: no entities, no network, no DTD; huge_tree
+#: because a big SKUs sheet is legitimately deep in text nodes.
+PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                      remove_blank_text=False)
+
+
+def bounded_chunks(handle: BinaryIO, too_big: Callable[[], Exception]) -> Iterator[bytes]:
+    """The bytes of an open part in chunks, raising ``too_big()`` once more than
+    MAX_PART_BYTES have come out (read in chunks, so a lie in the zip directory cannot make
+    us allocate more)."""
+    size = 0
+    while True:
+        chunk = handle.read(CHUNK_BYTES)
+        if not chunk:
+            return
+        size += len(chunk)
+        if size > MAX_PART_BYTES:
+            raise too_big()
+        yield chunk
+
+
+def refuse_dtd(data: bytes, label: str, part: str) -> None:
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise WorkbookError(f"{label}: the part {part} declares a DTD or entities, which workbooks "
+                            f"never need (possible XML entity attack); the file was not read",
+                            file=label, expected="an Excel workbook")
+
+
+def not_well_formed(label: str, part: str, error: Exception) -> WorkbookError:
+    return WorkbookError(f"{label}: the part {part} is not well-formed XML ({error}); open "
+                         f"and re-save the file in Excel", file=label,
+                         expected="an Excel workbook")
+
+
+def parse_xml(data: bytes, label: str, part: str) -> etree._Element:
+    refuse_dtd(data, label, part)
+    try:
+        return etree.fromstring(data, etree.XMLParser(**PARSER_OPTIONS))
+    except etree.XMLSyntaxError as error:
+        raise not_well_formed(label, part, error) from None
+
+
+def serialise(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
