@@ -29,7 +29,6 @@ import math
 import os
 import posixpath
 import re
-import secrets
 import shutil
 import tempfile
 import zipfile
@@ -41,6 +40,13 @@ from lxml import etree
 
 from calculator.errors import CalculatorError, WorkbookError
 from calculator.workbook import contract as c
+from calculator.workbook import ooxml, xmlsafe
+from calculator.workbook.atomic import atomic_replace
+from calculator.workbook.cellref import (NameTarget, column_letter, parse_reference,
+                                         range_reference, split_cell)
+from calculator.workbook.dates import to_serial
+from calculator.workbook.names import set_full_calc
+from calculator.workbook.xlsxpackage import XlsxPackage
 
 V1_SNAPSHOT_PATH = Path(__file__).with_name("contract_v1.json")
 BACKUP_PATTERN = re.compile(r"^(?P<stem>.+)\.v(?P<version>\d+)(?:-\d+)?$")
@@ -62,7 +68,6 @@ _M = "{%s}" % NS_MAIN
 _R = "{%s}" % NS_REL
 _PR = "{%s}" % NS_PKG_REL
 _CT = "{%s}" % NS_CT
-_EPOCH = dt.datetime(1899, 12, 30)
 
 #: Sheets of the template found by a defined name or table they hold (a renamed sheet is
 #: still ours); the others by name.
@@ -108,7 +113,6 @@ def snapshot_of_templates(xlsm: str | os.PathLike) -> dict:
     """Describe a template (its .xlsm, which has everything the .xlsx has and the buttons) as
     :func:`load_v1` returns it. Used once to write contract_v1.json from the templates of
     commit 1633a48; a test checks the committed file still matches those templates."""
-    from calculator.workbook.package import XlsxPackage
     with XlsxPackage(xlsm) as package:
         names = {}
         for name in sorted(package.defined_names):
@@ -208,7 +212,6 @@ class _Old:
 def _rows_under(package, info, width_cols: tuple[int, int]) -> list[list[object]]:
     """Rows typed right under a table (LibreOffice does not grow a table): up to the first
     blank row."""
-    from calculator.workbook.package import NameTarget
     rows = []
     row = info.max_row + 1
     while True:
@@ -240,14 +243,12 @@ def _language(package) -> str:
     texts = []
     for sheet in (c.START_SHEET, c.INPUTS_SHEET):
         if sheet in package.sheet_parts:
-            from calculator.workbook.package import NameTarget
             texts += [v for line in package.read_range(NameTarget("", sheet, 1, 1, 4, 1))
                       for v in line if isinstance(v, str)]
     return "zh" if any(_CJK.search(text) for text in texts) else "en"
 
 
 def _read_old(package, v1: dict, outcome: UpgradeOutcome) -> _Old:
-    from calculator.workbook.package import NameTarget
     values: dict[str, object] = {}
     v1_inputs = [n for n in v1["names"] if n.startswith("in_")]
     for name in v1_inputs:
@@ -336,24 +337,13 @@ def rate_changes(rows: Sequence[dict], v1_rates: dict) -> list[dict]:
 
 # --- the package being put together ---------------------------------------------------------
 
-def _parse(data: bytes):
-    from calculator.workbook.package import _parse_xml
-    return _parse_xml(data, "upgrade", "part")
+def _parse(data: bytes, part: str = "a part"):
+    return xmlsafe.parse_xml(data, "the upgraded workbook", part)
 
 
-def _serialise(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _rels_part(part: str) -> str:
-    head, tail = posixpath.split(part)
-    return posixpath.join(head, "_rels", tail + ".rels")
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+_serialise = xmlsafe.serialise
+_rels_part = ooxml.rels_part
+_resolve = ooxml.resolve
 
 
 def _relative(base: str, target: str) -> str:
@@ -569,6 +559,16 @@ def _restyle(root, xfs: dict[int, int], dxfs: dict[int, int]) -> None:
                 element.set(name, str(dxfs.get(int(value), int(value))))
 
 
+def _shift_dates(root, date_styles: set[int]) -> None:
+    """The template writes dates in the 1900 system; a workbook in the 1904 system (older Mac
+    Excel) counts days from 1904: the same day is 1462 less."""
+    for cell in root.iter(_M + "c"):
+        value = cell.find(_M + "v")
+        if cell.get("t") in (None, "n") and value is not None and \
+                int(cell.get("s", "0")) in date_styles:
+            value.text = repr(float(value.text) - 1462).removesuffix(".0")
+
+
 def _inline_strings(root, shared: list) -> None:
     for cell in root.iter(_M + "c"):
         if cell.get("t") != "s":
@@ -584,7 +584,7 @@ def _inline_strings(root, shared: list) -> None:
 
 # --- cells of the new sheets (the Rates rows the user changed or added) ----------------------
 
-def _put(cell, value) -> None:
+def _put(cell, value, date1904: bool = False) -> None:
     for child in list(cell):
         if etree.QName(child).localname in ("v", "is", "f"):
             cell.remove(child)
@@ -598,8 +598,7 @@ def _put(cell, value) -> None:
         etree.SubElement(cell, _M + "v").text = repr(float(value)) \
             if not float(value).is_integer() else str(int(value))
     elif isinstance(value, (dt.date, dt.datetime)):
-        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-        serial = (moment - _EPOCH).total_seconds() / 86400
+        serial = to_serial(value, date1904)
         etree.SubElement(cell, _M + "v").text = str(int(serial)) if serial.is_integer() \
             else repr(serial)
     else:
@@ -620,8 +619,7 @@ def _cell_text(cell) -> str | None:
 
 
 def _patch_rates(sheet_root, table_root, changes: list[dict], outcome: UpgradeOutcome,
-                 new_keys: set[str]) -> None:
-    from calculator.workbook.package import column_letter, split_cell
+                 date1904: bool) -> None:
     first, _, last = table_root.get("ref").partition(":")
     r1, c1 = split_cell(first)
     r2, c2 = split_cell(last)
@@ -642,7 +640,7 @@ def _patch_rates(sheet_root, table_root, changes: list[dict], outcome: UpgradeOu
         key = change["key"]
         row = key_rows.get(key)
         if row is None:
-            if not change["added"] and key not in new_keys:
+            if not change["added"]:
                 outcome.not_kept.append(f"Rates row {key} (changed to {change.get('value')!r}):"
                                         f" version {c.CONTRACT_VERSION} has no such rate")
                 continue
@@ -670,7 +668,7 @@ def _patch_rates(sheet_root, table_root, changes: list[dict], outcome: UpgradeOu
                         cells[later].addprevious(cell)
                         break
                 cells[columns[name]] = cell
-            _put(cell, change[name])
+            _put(cell, change[name], date1904)
     if added:
         ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
         table_root.set("ref", ref)
@@ -773,6 +771,8 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
     for new_name in new.sheet_names:
         new_part = new.sheet_part(new_name)
         root = _parse(new_parts.data[new_part])
+        if old.date1904:
+            _shift_dates(root, new.date_style_ids())
         _restyle(root, xfs, dxfs)
         _inline_strings(root, shared)
         for view in root.iter(_M + "sheetView"):
@@ -826,8 +826,7 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
                 table_ids.add(fresh)
                 table.set("id", str(fresh))
                 if new_name == c.RATES_SHEET and changes:
-                    new_keys = set()
-                    _patch_rates(root, table, changes, outcome, new_keys)
+                    _patch_rates(root, table, changes, outcome, old.date1904)
                 parts.data[target] = _serialise(table)
             rels.append((rel.get("Id"), rel.get("Type"), _relative(part, target), None))
         parts.data[part] = _serialise(root)
@@ -894,9 +893,11 @@ def _copy_part(source: _Parts, dest: _Parts, part: str, copied: dict[str, str],
 
 def _rename_defined_names(workbook, old, new, roles: dict[str, str], final_order: list[str],
                           v1: dict, outcome: UpgradeOutcome) -> None:
-    from calculator.workbook.package import parse_reference
     names_node = workbook.find(_M + "definedNames")
-    new_names = [(name, local, text) for name, local, text in new._names]
+    new_names = [(node.get("name"), int(node.get("localSheetId"))
+                  if node.get("localSheetId") is not None else None, node.text or "")
+                 for node in new.xml("xl/workbook.xml").iterfind(
+                     f"{_M}definedNames/{_M}definedName")]
     ours = {name.lower() for name, _, _ in new_names} | {name.lower() for name in v1["names"]}
     our_sheets = {roles.get(name, name) for name in new.sheet_names} | set(roles.values())
     renamed = {old_name: new_name for new_name, old_name in roles.items()}
@@ -923,7 +924,6 @@ def _rename_defined_names(workbook, old, new, roles: dict[str, str], final_order
                 sheet, box = parse_reference(node.text or "")
                 input_name = v1_cells.get((sheet, box))
                 if input_name and new.get_name(input_name) is not None:
-                    from calculator.workbook.package import range_reference
                     target = new.get_name(input_name)
                     node.text = range_reference(target.sheet, target.min_row, target.min_col,
                                                 target.max_row, target.max_col)
@@ -979,8 +979,7 @@ def _set_active_sheet(workbook, old, final_order: list[str], parts: _Parts) -> N
 
 
 def _full_calc_on_load(workbook) -> None:
-    from calculator.workbook.package import _set_full_calc
-    _set_full_calc(workbook)
+    set_full_calc(workbook)
 
 
 def _replace_pristine_vba(parts: _Parts, new_parts: _Parts, v1: dict,
@@ -1009,32 +1008,21 @@ def _stamp_core(parts: _Parts) -> None:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _write_zip(path: Path, data: dict[str, bytes], like) -> None:
+def _write_zip(path: Path, data: dict[str, bytes], old: XlsxPackage) -> None:
+    """The package: parts the upgrade did not touch are copied from the old file as they were
+    (same bytes, date, compression); changed and new parts are written."""
+    original = {name: data[name] for name in old.part_names() if name in data}
     order = ["[Content_Types].xml"] + [n for n in data if n != "[Content_Types].xml"]
-    infos = {info.filename: info for info in like._zip.infolist()}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
         for name in order:
-            info = infos.get(name)
-            clone = zipfile.ZipInfo(name, date_time=info.date_time if info else
-                                    (2026, 1, 1, 0, 0, 0))
-            clone.compress_type = info.compress_type if info else zipfile.ZIP_DEFLATED
-            clone.external_attr = info.external_attr if info else 0o600 << 16
-            out.writestr(clone, data[name])
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+            if name in original:
+                unchanged = original[name] == old.read_part(name)
+                old.copy_part(name, out, None if unchanged else data[name])
+            else:
+                clone = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                clone.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(clone, data[name])
+        out.comment = old.comment
 
 
 def _signature(path: Path) -> tuple:
@@ -1054,7 +1042,6 @@ def _normal(value):
 
 def _check(path: Path, values: dict[str, object], label: str) -> None:
     """The written file reads as the current version with the inputs we carried."""
-    from calculator.workbook.package import XlsxPackage
     with XlsxPackage(path, label) as package:
         version = detect_version(package)
         if version != c.CONTRACT_VERSION:
@@ -1079,12 +1066,10 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
                      lang: str | None = None) -> UpgradeOutcome:
     """Upgrade one workbook in place (see the module's docstring). Never raises for a problem
     with the file: the outcome says what happened."""
-    from calculator.workbook.package import TEMP_PREFIX, XlsxPackage
     from calculator.workbook.template import build_template
     path = Path(path)
     label = path.name
     outcome = UpgradeOutcome(str(path), "failed")
-    temp = None
     try:
         before = _signature(path)
         v1 = load_v1()
@@ -1102,45 +1087,28 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
             old_data = _read_old(old, v1, outcome)
             outcome.language = lang or old_data.language
             outcome.new_inputs = _new_inputs(v1)
+            outcome.kept.insert(0, f"{sum(1 for v in old_data.values.values() if v is not None)}"
+                                   f" input(s)")
+            if old_data.skus:
+                outcome.kept.insert(1, f"{len(old_data.skus)} SKU row(s)")
+
+            def last_checks(temp: Path) -> None:
+                _check(temp, old_data.values, label)
+                if _signature(path) != before:
+                    raise WorkbookError(f"{label}: the file changed while it was being upgraded "
+                                        f"(saved by someone else?); nothing was replaced: run "
+                                        f"aeroi upgrade again", file=label)
+                if backup:
+                    outcome.backup = str(_keep_backup(path, version))
+
             with tempfile.TemporaryDirectory(prefix="aeroi-upgrade-") as scratch:
                 fresh = build_template(Path(scratch) / f"new{path.suffix.lower()}",
                                        outcome.language, values=old_data.values,
                                        skus=old_data.skus)
                 with XlsxPackage(fresh, "the new template") as new:
                     data = _compose(old, new, old_data, v1, outcome)
-                temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}{path.suffix}")
-                _write_zip(temp, data, old)
-            if old_data.skus:
-                outcome.kept.append(f"{len(old_data.skus)} SKU row(s)")
-            outcome.kept.insert(0, f"{sum(1 for v in old_data.values.values() if v is not None)}"
-                                   f" input(s)")
-        _check(temp, old_data.values, label)
-        os.chmod(temp, os.stat(path).st_mode & 0o7777)
-        if _signature(path) != before:
-            raise WorkbookError(f"{label}: the file changed while it was being upgraded (saved "
-                                f"by someone else?); nothing was replaced: run aeroi upgrade "
-                                f"again", file=label)
-        if backup:
-            target = backup_name(path, version)
-            number = 2
-            while target.exists():
-                target = path.with_name(f"{path.stem}.v{version}-{number}{path.suffix}")
-                number += 1
-            copy_temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}{path.suffix}")
-            try:
-                shutil.copy2(path, copy_temp)
-                with open(copy_temp, "rb+") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(copy_temp, target)
-            finally:
-                copy_temp.unlink(missing_ok=True)
-            outcome.backup = str(target)
-        if _signature(path) != before:
-            raise WorkbookError(f"{label}: the file changed while it was being upgraded; "
-                                f"nothing was replaced", file=label)
-        os.replace(temp, path)
-        temp = None
-        _fsync_folder(path.parent)
+                with atomic_replace(path, before_replace=last_checks) as temp:
+                    _write_zip(temp, data, old)
         outcome.status = "upgraded"
         outcome.message = f"version {version} -> {c.CONTRACT_VERSION}"
         return outcome
@@ -1150,9 +1118,19 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
     except OSError as error:
         outcome.message = f"{label}: {error.strerror or error}; the workbook was not changed"
         return outcome
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+
+
+def _keep_backup(path: Path, version: int) -> Path:
+    """Copy the old file to name.v1.xlsx (name.v1-2.xlsx when that exists), atomically."""
+    target = backup_name(path, version)
+    number = 2
+    while target.exists():
+        target = path.with_name(f"{path.stem}.v{version}-{number}{path.suffix}")
+        number += 1
+    with atomic_replace(target, mode=os.stat(path).st_mode & 0o7777) as temp:
+        shutil.copyfile(path, temp)
+    shutil.copystat(path, target)
+    return target
 
 
 def upgrade_paths(paths: Sequence[str | os.PathLike], *, backup: bool = True,
