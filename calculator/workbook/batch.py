@@ -66,8 +66,10 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
              open_books: Iterable[str | os.PathLike] = ()
              ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
-    skipped with the reason (Excel lock files, hidden files, our own summary and temp files)."""
+    skipped with the reason (Excel lock files, hidden files, our own summary and temp files,
+    the old files ``aeroi upgrade`` kept)."""
     from calculator.workbook.atomic import TEMP_PREFIX
+    from calculator.workbook.upgrade import is_backup
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
@@ -88,6 +90,9 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
                                        "to calculate it)"))
         elif path.resolve() in excluded or name.startswith("aeroi-summary"):
             skipped.append((str(path), "aeroi summary workbook (an output, not an input)"))
+        elif is_backup(path):
+            skipped.append((str(path), "the old file aeroi upgrade kept beside the upgraded "
+                                       "workbook"))
         else:
             found.append(path)
 

@@ -1541,10 +1541,5 @@ def upgrade_paths(paths: Sequence[str | os.PathLike], *, backup: bool = True,
     """Upgrade every workbook under ``paths`` (files or folders); backups are skipped."""
     from calculator.workbook.batch import discover
     files, skipped = discover([Path(p) for p in paths])
-    outcomes = []
-    for path in files:
-        if is_backup(path):
-            skipped.append((str(path), "a copy kept by aeroi upgrade"))
-            continue
-        outcomes.append(upgrade_workbook(path, backup=backup, lang=lang))
+    outcomes = [upgrade_workbook(path, backup=backup, lang=lang) for path in files]
     return outcomes, skipped
