@@ -219,7 +219,7 @@ def upgrade_command(paths, no_backup, lang, as_json):
                 for line in outcome.kept:
                     click.echo(f"{'':>12}kept: {line}")
                 if outcome.new_inputs:
-                    click.echo(f"{'':>12}new inputs, set to their defaults (check them):")
+                    click.echo(f"{'':>12}inputs set to the defaults of this version (check them):")
                     for name, default, source in outcome.new_inputs:
                         shown = "blank" if default is None else repr(default)
                         click.echo(f"{'':>14}{name} = {shown} ({source})")

@@ -122,6 +122,12 @@ def snapshot_of_templates(xlsm: str | os.PathLike, *others: str | os.PathLike) -
             names[name] = [target.sheet, target.min_row, target.min_col, target.max_row,
                            target.max_col]
         header = package.read_name("out_results")[0]
+        defaults = {}
+        for name in names:
+            if name.startswith("in_") and name not in c.RISK_INPUT_NAMES:
+                value = package.read_name(name)[0][0]
+                defaults[name] = value.date().isoformat() if isinstance(value, dt.datetime) \
+                    else value
         columns, rows = package.read_table(c.RATES_TABLE)
         index = {col: k for k, col in enumerate(columns)}
         rates = {}
@@ -156,7 +162,11 @@ def snapshot_of_templates(xlsm: str | os.PathLike, *others: str | os.PathLike) -
                 formats[sheet] = sorted(set(formats.get(sheet, [])) | set(refs))
         vba = hashlib.sha256(package.read_part("xl/vbaProject.bin")).hexdigest() \
             if "xl/vbaProject.bin" in package.part_names() else None
-        return {"version": 1, "sheets": package.sheet_names, "names": names,
+        risk = package.get_name("in_risk_ranges")
+        scenarios = [line[0] for line in package.read_range(NameTarget(
+            "", risk.sheet, risk.min_row, risk.min_col - 1, risk.max_row, risk.min_col - 1))]
+        return {"version": 1, "sheets": package.sheet_names, "names": names, "defaults": defaults,
+                "risk_scenarios": scenarios,
                 "out_results_header": header, "rates": rates, "vba_sha256": vba,
                 "anchors": anchors, "cells": cells, "formats": formats}
 
@@ -307,6 +317,15 @@ def _read_old(package, v1: dict, outcome: UpgradeOutcome) -> _Old:
                                         f"in version {c.CONTRACT_VERSION})")
         else:
             values[name] = block[0][0]
+    for spec in c.INPUTS:
+        if spec.name in values and spec.name in v1["defaults"]:
+            old_default = v1["defaults"][spec.name]
+            if _same(values[spec.name], old_default) and not _same(spec.default, old_default):
+                values[spec.name] = spec.default
+                outcome.new_inputs.append((spec.name, spec.default, spec.source))
+                outcome.kept.append(f"{spec.name} was the version-1 default "
+                                    f"{old_default!r}; the default is now "
+                                    f"{'blank' if spec.default is None else repr(spec.default)}")
     current = {spec.name for spec in c.INPUTS} | set(c.RISK_INPUT_NAMES)
     for name in sorted(set(values) - current):
         if values[name] is not None:
@@ -814,6 +833,7 @@ class _Carrier:
         self.vml_and_comments()
         self.header_pictures()
         self.extensions()
+        self.sheet_settings()
         if self.carried:
             self.outcome.kept.append(f"on {self.new_name}: " + ", ".join(self.carried))
 
@@ -1051,6 +1071,22 @@ class _Carrier:
             if kind == REL_COMMENTS:
                 self.carried.append(f"{len(root.findall(f'.//{_M}comment'))} comment(s)")
 
+    def sheet_settings(self) -> None:
+        """The sheet's protection and tab colour, when the user set them (the template sets
+        neither)."""
+        protection = self.old_root.find(_M + "sheetProtection")
+        if protection is not None and self.root.find(_M + "sheetProtection") is None:
+            _place(self.root, copy.deepcopy(protection))
+            self.carried.append("the sheet protection")
+        colour = self.old_root.find(f"{_M}sheetPr/{_M}tabColor")
+        if colour is not None:
+            props = self.root.find(_M + "sheetPr")
+            if props is None:
+                props = etree.Element(_M + "sheetPr")
+                _place(self.root, props)
+            if props.find(_M + "tabColor") is None:
+                props.insert(0, copy.deepcopy(colour))
+
     def extensions(self) -> None:
         """Sparklines and the like (the version-1 template's sheets have no extensions)."""
         old_list = self.old_root.find(_M + "extLst")
@@ -1263,9 +1299,35 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
     for part in candidates:
         if part not in alive and part in parts.data:
             parts.drop(part)
+    _unique_vml_blocks(parts, {name for name in old.part_names() if name.endswith(".vml")
+                               and parts.data.get(name) == old.read_part(name)})
     parts.data["[Content_Types].xml"] = _serialise(parts.types)
     _stamp_core(parts)
     return parts.data
+
+
+def _unique_vml_blocks(parts: _Parts, kept: set[str]) -> None:
+    """Each VML drawing numbers its shapes in its own block of 1024 (o:idmap): the new
+    template's drawings, copied in, may use a block one of the user's drawings uses. The
+    user's (``kept``) keep theirs."""
+    used: set[int] = set()
+    for name in sorted(parts.data, key=lambda n: (not n.endswith(".vml"), n not in kept, n)):
+        if not name.endswith(".vml"):
+            continue
+        data = parts.data[name]
+        match = re.search(rb'<o:idmap[^>]*data="(\d+)', data)
+        if match is None:
+            continue
+        block = int(match.group(1))
+        if block not in used:
+            used.add(block)
+            continue
+        fresh = max(used) + 1
+        used.add(fresh)
+        data = data[:match.start(1)] + str(fresh).encode() + data[match.end(1):]
+        data = re.sub(rb"_x0000_s(\d+)", lambda m: b"_x0000_s" + str(
+            fresh * 1024 + int(m.group(1)) % 1024).encode(), data)
+        parts.data[name] = data
 
 
 def _copy_part(source: _Parts, dest: _Parts, part: str, copied: dict[str, str],
@@ -1343,6 +1405,12 @@ def _rename_defined_names(workbook, old, new, roles: dict[str, str], final_order
         anchor.addnext(names_node)
     for child in list(names_node):
         names_node.remove(child)
+    new_set = {name.lower() for name, _, _ in new_names}
+    for name in v1["names"]:
+        if name.lower() not in new_set and old.get_name(name) is not None:
+            outcome.not_kept.append(f"the defined name {name} (version {c.CONTRACT_VERSION} has "
+                                    f"no such name: a formula of yours that uses it shows "
+                                    f"#NAME?)")
     for name, local, text in new_names:
         node = etree.Element(_M + "definedName", name=name)
         if local is not None:
@@ -1487,9 +1555,9 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
                 outcome.status = "current"
                 outcome.message = f"already version {version}"
                 return outcome
+            outcome.new_inputs = _new_inputs(v1)
             old_data = _read_old(old, v1, outcome)
             outcome.language = lang or old_data.language
-            outcome.new_inputs = _new_inputs(v1)
             outcome.kept.insert(0, f"{sum(1 for v in old_data.values.values() if v is not None)}"
                                    f" input(s)")
             if old_data.skus:
