@@ -1229,6 +1229,11 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
                 node.set("name", new_name)
                 final_order[final_order.index(old_name)] = new_name
         else:
+            if new_name in final_order:
+                raise WorkbookError(f"{old.label}: your sheet {new_name!r} has the name of a "
+                                    f"sheet the template now has; rename yours and run aeroi "
+                                    f"upgrade again (nothing was changed)", file=old.label,
+                                    sheet=new_name)
             part = parts.free_name("xl/worksheets/sheet1.xml")
             rid = next(f"rId{k}" for k in range(1, 10_000) if f"rId{k}" not in rel_ids)
             rel_ids.add(rid)
