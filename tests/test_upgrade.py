@@ -373,3 +373,32 @@ def test_run_and_check_on_a_version_1_workbook_say_to_upgrade(tmp_path):
         assert result.exit_code == 1, result.output
         assert "made with template version 1: run aeroi upgrade" in result.output, result.output
     assert (tmp_path / "old.xlsx").read_bytes() == before
+
+
+@pytest.mark.parametrize("saved_by", ["LibreOffice", "openpyxl"])
+def test_a_version_1_workbook_saved_by_another_program_is_upgraded(tmp_path, saved_by):
+    """Users open and save their workbooks with LibreOffice or fill them with openpyxl
+    scripts: the upgrade reads those files too and keeps their inputs, SKUs and Rates edits,
+    without taking the template's own formats, charts or buttons for the user's."""
+    source = FIXTURES / "store-extras-zh.xlsx"
+    if saved_by == "LibreOffice":
+        path = convert(source, tmp_path / "lo", "xlsx")
+    else:
+        import openpyxl
+        book = openpyxl.load_workbook(source)
+        book["Inputs"]["C9"] = 7777
+        path = tmp_path / "scripted.xlsx"
+        book.save(path)
+    before_inputs, (_, before_skus) = inputs_by_name(path), table(path, c.SKU_TABLE)
+    outcome = u.upgrade_workbook(path)
+    assert outcome.status == "upgraded", outcome.message
+    after = inputs_by_name(path)
+    for name in ("in_gmv_m3", "in_market", "in_cogs_pct", "in_eval_date", "in_health_score"):
+        assert same(before_inputs[name][0][0], after[name][0][0]), name
+    assert len(table(path, c.SKU_TABLE)[1]) == len(before_skus) == len(SKUS)
+    # the template's validations and its chart are not mistaken for the user's
+    assert not any("validation" in line and c.SKUS_SHEET in line for line in outcome.kept)
+    results = next(line for line in outcome.kept if line.startswith(f"on {c.RESULTS_SHEET}"))
+    assert "1 picture" not in results or saved_by == "openpyxl"
+    report = run_batch([path])
+    assert [o.status for o in report.outcomes] == ["ok"], report.outcomes[0].errors

@@ -146,8 +146,8 @@ def snapshot_of_templates(xlsm: str | os.PathLike, *others: str | os.PathLike) -
             part = package.sheet_part(sheet)
             root = package.xml(part)
             cells[sheet] = _cell_rows(root)
-            formats[sheet] = [node.get("sqref") for node in root.iter(
-                _M + "conditionalFormatting", _M + "dataValidation")]
+            formats[sheet] = {kind: sorted({node.get("sqref") for node in root.iter(_M + kind)})
+                              for kind in ("conditionalFormatting", "dataValidation")}
             for kind, target in package.relationships(part).values():
                 if kind == REL_DRAWING:
                     anchors[sheet] = _anchor_positions(package.xml(target))
@@ -158,8 +158,10 @@ def snapshot_of_templates(xlsm: str | os.PathLike, *others: str | os.PathLike) -
             for sheet, rows in more["cells"].items():
                 merged = _template_cells_of(cells.get(sheet, {})) | _template_cells_of(rows)
                 cells[sheet] = _cell_rows_of(merged)
-            for sheet, refs in more["formats"].items():
-                formats[sheet] = sorted(set(formats.get(sheet, [])) | set(refs))
+            for sheet, kinds in more["formats"].items():
+                for kind, refs in kinds.items():
+                    mine = formats.setdefault(sheet, {}).setdefault(kind, [])
+                    formats[sheet][kind] = sorted(set(mine) | set(refs))
         vba = hashlib.sha256(package.read_part("xl/vbaProject.bin")).hexdigest() \
             if "xl/vbaProject.bin" in package.part_names() else None
         risk = package.get_name("in_risk_ranges")
@@ -794,6 +796,27 @@ def _remap_refs(text: str, remap) -> str:
                   text)
 
 
+def _boxes(sqref: str) -> list[tuple[int, int, int, int]]:
+    boxes = []
+    for area in sqref.split():
+        first, _, last = area.partition(":")
+        try:
+            r1, c1 = split_cell(first)
+            r2, c2 = split_cell(last or first)
+        except ValueError:
+            continue
+        boxes.append((r1, c1, r2, c2))
+    return boxes
+
+
+def _overlaps(sqref: str, ours: Sequence[str]) -> bool:
+    """A conditional format or validation over cells where the template has one of its own is
+    the template's (Excel and LibreOffice may have extended or split its range)."""
+    return any(r1 <= s2 and s1 <= r2 and c1 <= t2 and t1 <= c2
+               for r1, c1, r2, c2 in _boxes(sqref)
+               for s1, t1, s2, t2 in (box for ref in ours for box in _boxes(ref)))
+
+
 class _Carrier:
     """Moves what a user added to one of our old sheets onto the new sheet: cells outside the
     template's, conditional formats and validations, shapes, pictures, charts, buttons,
@@ -908,12 +931,12 @@ class _Carrier:
 
     # conditional formats and validations --------------------------------------------------
     def formats(self) -> None:
-        template = set(self.v1["formats"].get(self.new_name, []))
+        ours = self.v1["formats"].get(self.new_name, {})
         priority = max((int(rule.get("priority", "0")) for rule in self.root.iter(
             _M + "cfRule")), default=0)
         count = 0
         for node in self.old_root.iterfind(_M + "conditionalFormatting"):
-            if node.get("sqref") in template:
+            if _overlaps(node.get("sqref", ""), ours.get("conditionalFormatting", [])):
                 continue
             clone = copy.deepcopy(node)
             clone.set("sqref", _remap_refs(clone.get("sqref", ""), self.remap))
@@ -924,7 +947,8 @@ class _Carrier:
             count += 1
         validations = self.old_root.find(_M + "dataValidations")
         if validations is not None:
-            mine = [v for v in validations if v.get("sqref") not in template]
+            mine = [v for v in validations if not _overlaps(v.get("sqref", ""),
+                                                            ours.get("dataValidation", []))]
             if mine:
                 target = self.root.find(_M + "dataValidations")
                 if target is None:
