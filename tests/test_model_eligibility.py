@@ -1,102 +1,145 @@
-"""Who may enter (domain.md, "Scenarios to compare" and the eligibility rules, 000/001)."""
+"""Who may enter: yes / no / unknown at each entry rule's boundary (000, 001), and readiness."""
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from calculator.model.eligibility import (eligibility, leap_eligibility, rising_eligibility,
-                                          shumao_eligibility)
+from calculator.model.eligibility import edate, eligibility, months_held, readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
 
 RATES = load_rate_card()
-T0 = dt.date(2026, 11, 27)
+T0 = dt.date(2026, 11, 30)
 
 
-def store(age_days=100, gmv=(10_000, 10_000, 10_000), cn_exporter=False):
-    return StoreInputs(eval_date=T0, store_opened=T0 - dt.timedelta(days=age_days),
-                       gmv_m1=gmv[0], gmv_m2=gmv[1], gmv_m3=gmv[2], aov_usd=25.0,
-                       cogs_pct=0.55, parcel_weight_g=750, cn_exporter=cn_exporter)
+def store(**changes):
+    """A store that passes every GSC and Shumao rule; tests change one input at a time."""
+    base = StoreInputs(eval_date=T0, store_opened=T0 - dt.timedelta(days=100),
+                       gmv_m1=10_000, gmv_m2=10_000, gmv_m3=10_000, aov_usd=25.0,
+                       cogs_pct=0.55, parcel_weight_g=750, cn_exporter=True,
+                       licence_registered=dt.date(2024, 1, 1), enterprise=True,
+                       health_score=90, factory_seller=False, customs_declarations_12m=12,
+                       scope_import_export=True)
+    return dataclasses.replace(base, **changes)
 
 
-# --- Rising: store age <= 180 days at T+0 -------------------------------------------------------
-
-def test_rising_boundary_180_in_181_out():
-    assert rising_eligibility(180, RATES).eligible is True
-    out = rising_eligibility(181, RATES)
-    assert out.eligible is False
-    assert "181" in out.reason and "180" in out.reason
+def verdict(scenario, **changes):
+    return eligibility(store(**changes), RATES)[scenario]
 
 
-def test_rising_from_store_dates():
-    # opened 2026-05-31, T+0 2026-11-27: 1 (May 31) + 30 + 31 + 31 + 30 + 31 + 26 = 180 days
-    s = store(age_days=180)
-    assert s.store_opened == dt.date(2026, 5, 31)
-    assert s.store_age_days == 180
-    assert eligibility(s, RATES)["gsc_rising"].eligible is True
-    # one day older (opened 2026-05-30): 181 days -> out
-    older = store(age_days=181)
-    assert older.store_opened == dt.date(2026, 5, 30)
-    result = eligibility(older, RATES)["gsc_rising"]
-    assert result.eligible is False and "181" in result.reason
+def test_a_store_passing_every_rule_may_enter_every_programme_but_super_hot():
+    e = eligibility(store(), RATES)
+    assert [e[s].eligible for s in ("baseline", "gsc_rising", "gsc_leap", "shumao")] == \
+        [True, True, True, True]
+    assert e["super_hot"].eligible is None            # no forecast yet
 
 
-def test_a_store_opened_on_t0_is_rising():
-    assert eligibility(store(age_days=0), RATES)["gsc_rising"].eligible is True
+# --- the track rules -------------------------------------------------------------------------
+
+def test_rising_180_days_in_181_out():
+    # T+0 2026-11-30: opened 2026-06-03 is 180 days (27 + 31 + 31 + 30 + 31 + 30), 06-02 is 181
+    assert verdict("gsc_rising", store_opened=dt.date(2026, 6, 3)).eligible is True
+    out = verdict("gsc_rising", store_opened=dt.date(2026, 6, 2))
+    assert out.eligible is False and "181 days" in out.reason and "180-day" in out.reason
 
 
-# --- Leap: >= $5,000 in each of the last 3 months -------------------------------------------------
-
-def test_leap_exactly_5000_each_month_is_in():
-    assert leap_eligibility((5000, 5000, 5000), RATES).eligible is True
-
-
-@pytest.mark.parametrize("months, short_month", [
-    ((4999.99, 9000, 9000), 1),
-    ((9000, 4999.99, 9000), 2),
-    ((9000, 9000, 4999.99), 3),
-])
-def test_leap_one_cent_short_in_any_month_is_out(months, short_month):
-    result = leap_eligibility(months, RATES)
-    assert result.eligible is False
-    assert f"month {short_month}" in result.reason
-    assert "$4,999.99" in result.reason and "$5,000.00" in result.reason
+def test_leap_needs_5000_in_each_month():
+    assert verdict("gsc_leap", gmv_m1=5000, gmv_m2=5000, gmv_m3=5000).eligible is True
+    out = verdict("gsc_leap", gmv_m2=4999.99)
+    assert out.eligible is False and "month 2 GMV $4,999.99 is below $5,000.00" in out.reason
 
 
-def test_leap_is_each_month_not_the_average():
-    # mean (20,000 + 20,000 + 4,000) / 3 = 14,666.67 >= 5,000, but month 3 is short
-    s = store(gmv=(20_000, 20_000, 4_000))
-    assert s.base_monthly_gmv == pytest.approx(14_666.6667, abs=1e-3)
-    assert eligibility(s, RATES)["gsc_leap"].eligible is False
+# --- licence age by calendar months, as Excel's EDATE ------------------------------------------
+
+def test_licence_registered_on_may_31_is_six_months_old_on_november_30():
+    # EDATE(2026-05-31, 6) = 2026-11-30 (November has 30 days): 6 months, in
+    assert edate(dt.date(2026, 5, 31), 6) == dt.date(2026, 11, 30)
+    assert months_held(dt.date(2026, 5, 31), dt.date(2026, 11, 30)) == 6
+    assert verdict("gsc_rising", licence_registered=dt.date(2026, 5, 31)).eligible is True
+    # registered 2026-06-01: EDATE(+6) = 2026-12-01 > T+0: 5 months, out
+    out = verdict("gsc_rising", licence_registered=dt.date(2026, 6, 1))
+    assert out.eligible is False and "5 months, below the 6 required" in out.reason
 
 
-# --- Shumao and the others --------------------------------------------------------------------
-
-def test_shumao_needs_a_mainland_exporter():
-    assert shumao_eligibility(True).eligible is True
-    out = shumao_eligibility(False)
-    assert out.eligible is False and "exporter" in out.reason
+def test_licence_date_blank_is_unknown_naming_the_input():
+    out = verdict("gsc_leap", licence_registered=None)
+    assert out.eligible is None and "in_licence_registered" in out.reason
 
 
-def test_baseline_and_super_hot_open_to_everyone():
-    e = eligibility(store(age_days=2000, gmv=(100, 100, 100)), RATES)
-    assert set(e) == {"baseline", "gsc_rising", "gsc_leap", "shumao", "super_hot"}
-    assert e["baseline"].eligible and e["super_hot"].eligible
-    assert "$10,000.00" in e["super_hot"].reason     # the Super Hot target (000)
-    assert not e["gsc_rising"].eligible and not e["gsc_leap"].eligible
-    assert not e["shumao"].eligible
+# --- enterprise, health score, factory sellers ---------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [(True, True), (False, False), (None, None)])
+def test_enterprise_yes_no_unknown(value, expected):
+    assert verdict("gsc_rising", enterprise=value).eligible is expected
+    assert verdict("shumao", enterprise=value).eligible is expected
 
 
-def test_thresholds_follow_the_rate_card():
-    rates = RATES.with_overrides({"eligibility.rising_max_store_age_days": 90,
-                                  "eligibility.leap_min_monthly_gmv_usd": 8000})
-    assert rising_eligibility(91, rates).eligible is False
-    assert rising_eligibility(90, rates).eligible is True
-    assert leap_eligibility((8000, 8000, 7999.99), rates).eligible is False
+@pytest.mark.parametrize("score, expected", [(85, True), (84.9, False), (None, None)])
+def test_health_score_85_is_in(score, expected):
+    out = verdict("gsc_leap", health_score=score)
+    assert out.eligible is expected
+    if expected is False:
+        assert "84.9 is below 85" in out.reason
 
 
-def test_readiness_for_a_market_not_in_the_card_does_not_fail():
-    from calculator.model.eligibility import readiness
-    checks = readiness(StoreInputs(eval_date=T0, store_opened=T0 - dt.timedelta(days=100),
-                                   gmv_m1=10_000, gmv_m2=10_000, gmv_m3=10_000, aov_usd=25.0,
-                                   cogs_pct=0.55, parcel_weight_g=750, market="US"), RATES)
-    assert any(c.check == "price_band" for c in checks)
+@pytest.mark.parametrize("factory, skus, expected", [
+    (True, 50, True), (True, 49, False), (True, None, None), (None, 200, None),
+    (False, None, True)])
+def test_factory_sellers_need_50_skus(factory, skus, expected):
+    assert verdict("gsc_rising", factory_seller=factory, sku_count=skus).eligible is expected
+
+
+# --- Shumao's exporter evidence (001) ------------------------------------------------------------
+
+@pytest.mark.parametrize("count, expected", [(3, True), (2, False), (None, None)])
+def test_shumao_needs_3_customs_declarations(count, expected):
+    assert verdict("shumao", customs_declarations_12m=count).eligible is expected
+
+
+@pytest.mark.parametrize("scope, expected", [(True, True), (False, False), (None, None)])
+def test_shumao_needs_import_export_in_the_business_scope(scope, expected):
+    assert verdict("shumao", scope_import_export=scope).eligible is expected
+
+
+def test_shumao_needs_a_mainland_china_exporter():
+    out = verdict("shumao", cn_exporter=False)
+    assert out.eligible is False and "mainland China" in out.reason
+
+
+def test_a_failed_rule_outweighs_a_blank_one():
+    # health blank (unknown) and a sole trader (no): no, with the failure as the reason
+    out = verdict("gsc_rising", health_score=None, enterprise=False)
+    assert out.eligible is False and "sole trader" in out.reason
+
+
+# --- Super Hot's hurdle ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("forecast, expected", [(10_000, True), (9_999.99, False), (None, None)])
+def test_super_hot_hurdle_is_10000_in_30_days(forecast, expected):
+    assert verdict("super_hot", super_hot_forecast_usd=forecast).eligible is expected
+
+
+def test_reasons_in_chinese():
+    e = eligibility(store(health_score=None, enterprise=False), RATES, "zh")
+    assert e["gsc_rising"].reason == "个体工商户不能参加:须为企业营业执照"
+    assert e["super_hot"].reason.startswith("未知:")
+
+
+# --- readiness: warnings, never eligibility ----------------------------------------------------
+
+def test_readiness_reason_never_rounds_away_its_own_reason():
+    # bounce 42.61% against the 42.6% line: shown with the digits that tell them apart
+    checks = {c.check: c for c in readiness(store(bounce_rate=0.4261), RATES)}
+    assert checks["bounce_rate"].status == "warn"
+    assert checks["bounce_rate"].reason == "detail-page bounce 42.61% is over 42.60%"
+
+
+def test_shumao_onboarding_checks_against_its_projected_first_month():
+    # 004: >= 20 listings, >= 3 products with 5 orders, first month >= $2,000 or downgrade
+    checks = {c.check: c for c in readiness(store(sku_count=19, products_with_5_orders=3),
+                                            RATES, shumao_first_month_gmv=1_999.0)}
+    assert checks["shumao_listings"].status == "warn"
+    assert checks["shumao_selling_products"].status == "pass"
+    first = checks["shumao_first_month"]
+    assert first.status == "warn" and "$1,999.00 is below $2,000.00" in first.reason
+    assert "downgraded" in first.reason

@@ -9,6 +9,7 @@ from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
 from calculator.model.risk import (Range3, RiskInputs, default_risk_inputs, pert_draws, sensitivity,
                                    simulate)
+from calculator.model.programmes import PROGRAMMES
 from calculator.model.scenarios import SCENARIOS, compute_scenarios
 
 RATES = load_rate_card()
@@ -22,12 +23,12 @@ def store(**changes):
 
 
 def point_risk(inputs, draws=200, fuse=0.0, seed=7):
-    table = compute_scenarios(inputs, RATES)
+    """Zero-width ranges at each programme's point lift (the forecast for Super Hot)."""
     lifts = {}
-    for i, name in enumerate(SCENARIOS):
-        value = RATES.number("super_hot.added_gmv_usd_per_month") if name == "super_hot" \
-            else float(table.lift[i])
-        lifts[name] = Range3.point(value)
+    for p in PROGRAMMES:
+        value = (inputs.super_hot_forecast_usd or 0.0) if p.lift_kind == "forecast" else \
+            (RATES.number(p.lift_key) if p.lift_key else 0.0)
+        lifts[p.id] = Range3.point(value)
     return RiskInputs(lifts, {s: fuse for s in SCENARIOS}, draws=draws, seed=seed)
 
 
@@ -66,12 +67,15 @@ def test_loss_is_certain_when_the_fuse_always_trips_and_costs_remain():
 
 
 def test_no_loss_when_every_draw_gains():
-    # Super Hot with zero width: +$10,000 a month × 3 × margin (1 − 0.5 − 0.05 = 0.45)
-    # = $13,500, no cost: P(loss) = 0
-    inputs = store()
+    # Super Hot, forecast $10,000 a month, zero width. One $25 order in Poland (VAT 23%):
+    # R = 25 / 1.23 = 20.325203; commission 5% of R = 1.016260; goods 50% × 25 = 12.5;
+    # economy freight 750 g = 4.15 / 1.37 = 3.029197; contribution c = 3.779746.
+    # The forecast is 10,000 / 25 = 400 extra orders a month from month 1, each shipped:
+    # 400 × 3 × 3.779746 = $4,535.70; no outlay: P(loss) = 0
+    inputs = store(super_hot_forecast_usd=10_000.0)
     result = simulate(inputs, RATES, point_risk(inputs))
     assert result.row("super_hot")["p_loss"] == 0.0
-    assert result.row("super_hot")["net_gain_p50"] == pytest.approx(13500.0)
+    assert result.row("super_hot")["net_gain_p50"] == pytest.approx(4535.70, abs=0.01)
 
 
 def test_baseline_never_loses_and_gains_nothing():
@@ -104,11 +108,12 @@ def test_sensitivity_of_an_input_the_model_ignores_is_zero():
 
 
 def test_sensitivity_of_cogs_worked_by_hand():
-    # gsc_rising: incremental GMV = 9,000 × 1.47 × 3 = 39,690. COGS 0.5 ± 20% = 0.4 / 0.6
-    # moves the margin by ±0.1, so net gain moves by 39,690 × 0.1 = 3,969 each way:
-    # swing = 7,938
+    # gsc_rising: 9,000 / 25 = 360 orders a month; the lift (+147%) from month 2 adds
+    # 360 × 1.47 × 2 = 1,058.4 orders over the horizon. COGS 0.5 ± 20% = 0.4 / 0.6 moves each
+    # order's goods by 0.1 × $25 = $2.50; today's orders cost the same either way, so net gain
+    # moves by 1,058.4 × 2.5 = 2,646 each way: swing = 5,292
     rows = {r.field: r for r in sensitivity(store(), RATES, "gsc_rising")}
-    assert rows["cogs_pct"].swing == pytest.approx(7938.0)
+    assert rows["cogs_pct"].swing == pytest.approx(5292.0)
     assert rows["cogs_pct"].net_gain_low > rows["cogs_pct"].net_gain_high
 
 

@@ -1,208 +1,286 @@
-"""The scenario table (domain.md, "Per scenario"), worked by hand for one store.
+"""Per-scenario economics (domain.md "Per scenario", revised 2026-11-28), worked by hand.
 
-The store: T+0 2026-11-27, opened 100 days before (Rising: in), GMV $10,000 in each of the
-last 3 months (Leap: in), not a mainland exporter (Shumao: out), AOV $25, COGS 55%, general
-category (5%), no affiliates, parcels of 750 g, 5 official A+ pages (free), livestreams $200
-each (3 required), coupons $1,000 a quarter, one interview session, horizon H = 3 months.
+The store used throughout (unless a test changes it): T+0 2026-12-01, GMV $10,000 in each of
+the last three months (B = 10,000), order value $25 (O = 400 orders a month), COGS 55%, general
+category (5% commission), no affiliates, prices WITHOUT VAT (so R = $25), 750 g parcels,
+horizon 3 months. Per order:
 
-    B = (10,000 x 3) / 3 = 10,000;  O = 10,000 / 25 = 400 orders a month
-    margin m = 1 - 0.55 - 0.05 - 0 x 0.05 = 0.40
-    freight per order (750 g): standard 4.15; economy 4.15 / 1.37 = 3.0291971;
-      subsidised = economy x 1.12 = 3.3927007; premium over economy = economy x 0.12 = 0.3635036
+    fees 5% × 25 = 1.25; goods 55% × 25 = 13.75; before freight 25 − 1.25 − 13.75 = 10.00
+    economy freight 4.15 / 1.37 = 3.029197       -> c_0 (baseline)   = 6.970803
+    subsidised min(4.15, 3.029197 × 1.12) = 3.392701 -> c_gsc        = 6.607299
+    GSC lift +147% from month 2: orders 400 (month 1), 988 (months 2, 3)
+    incremental contribution: month 1 400 × (6.607299 − 6.970803) = −145.4015
+                              months 2, 3: 988 × 6.607299 − 400 × 6.970803 = 3,739.6905 each
+                              sum = 7,333.9796
 """
+import dataclasses
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
 
-from calculator.model.inputs import StoreInputs
+from calculator.model.inputs import SkuTable, StoreInputs
 from calculator.model.ratecard import load_rate_card
-from calculator.model.scenarios import (SCENARIOS, compute_scenarios, recommended_scenario,
-                                        scenario_economics)
+from calculator.model.scenarios import (SCENARIOS, compute_scenarios, programme_cash_flow,
+                                        recommend)
+from calculator.model.sku_economics import sku_economics
 
 RATES = load_rate_card()
-T0 = dt.date(2026, 11, 27)
-ECONOMY = 4.15 / 1.37            # 3.0291971
-PREMIUM = ECONOMY * 0.12         # subsidised - economy = 0.3635036
+C0 = 10 - 4.15 / 1.37                       # 6.970803
+C_GSC = 10 - min(4.15, 4.15 / 1.37 * 1.12)  # 6.607299
+GSC_INCREMENT = 400 * (C_GSC - C0) + 2 * (988 * C_GSC - 400 * C0)   # 7,333.9796
 
 
-def store(**changes):
-    values = dict(eval_date=T0, store_opened=T0 - dt.timedelta(days=100), gmv_m1=10_000,
-                  gmv_m2=10_000, gmv_m3=10_000, aov_usd=25.0, cogs_pct=0.55,
-                  parcel_weight_g=750, livestream_usd_each=200.0, coupons_usd_per_quarter=1000.0,
-                  cn_exporter=False)
-    values.update(changes)
-    return StoreInputs(**values)
+def store(**changes) -> StoreInputs:
+    base = StoreInputs(eval_date=dt.date(2026, 12, 1), store_opened=dt.date(2026, 9, 1),
+                       gmv_m1=10_000, gmv_m2=10_000, gmv_m3=10_000, aov_usd=25.0,
+                       cogs_pct=0.55, parcel_weight_g=750, prices_include_vat=False,
+                       interview_sessions=0)
+    return dataclasses.replace(base, **changes)
 
 
-@pytest.fixture(scope="module")
-def table():
-    return compute_scenarios(store(), RATES)
+def row(table, scenario):
+    return table.row(scenario)
 
 
-def test_the_table_has_the_five_scenarios(table):
-    assert table.scenarios == ("baseline", "gsc_rising", "gsc_leap", "shumao", "super_hot")
-    assert SCENARIOS == table.scenarios
-    rows = table.rows()
-    assert [r[0] for r in rows] == list(SCENARIOS)
-    assert table.plan == ("economy", "subsidised", "subsidised", "shumao", "economy")
-    assert table.margin_rate == pytest.approx(0.40)
-    assert table.base_monthly_gmv == pytest.approx(10_000)
-    assert table.base_orders_per_month == pytest.approx(400)
+# --- every extra order ships -------------------------------------------------------------------
+
+def test_the_extra_orders_pay_their_freight_and_fees():
+    t = compute_scenarios(store(), RATES)
+    r = row(t, "gsc_rising")
+    assert r["orders_per_month"] == pytest.approx(988)
+    assert r["freight_per_order"] == pytest.approx(3.392701, abs=1e-6)
+    assert r["contribution_per_order"] == pytest.approx(6.607299, abs=1e-6)
+    # a month at full lift: 988 × 6.607299 = 6,528.0117
+    assert r["monthly_contribution"] == pytest.approx(6528.0117, abs=1e-3)
+    # benefits = incremental contribution (no credits): 7,333.98 (see the module docstring);
+    # booking only the premium on the orders (the old model) would have given far more
+    assert r["benefits"] == pytest.approx(7333.98, abs=0.01)
+    assert r["net_gain"] == pytest.approx(7333.98, abs=0.01)
 
 
-def test_projected_monthly_gmv(table):
-    # baseline B = 10,000; GSC B x 2.47 = 24,700; Shumao B x 1.47 = 14,700;
-    # Super Hot B + 10,000 = 20,000 (a target)
-    np.testing.assert_allclose(table.columns["monthly_gmv"],
-                               [10_000, 24_700, 24_700, 14_700, 20_000])
-    # incremental over H = 3: 0; 14,700 x 3 = 44,100; 44,100; 4,700 x 3 = 14,100; 30,000
-    np.testing.assert_allclose(table.columns["incremental_gmv"],
-                               [0, 44_100, 44_100, 14_100, 30_000])
-    # orders grow with GMV at $25: 400, 988, 988, 588, 800
-    np.testing.assert_allclose(table.columns["orders_per_month"], [400, 988, 988, 588, 800])
+def test_baseline_is_the_reference_and_gains_nothing():
+    r = row(compute_scenarios(store(), RATES), "baseline")
+    assert r["contribution_per_order"] == pytest.approx(6.970803, abs=1e-6)
+    assert r["monthly_contribution"] == pytest.approx(400 * 6.970803, abs=1e-3)
+    assert r["net_gain"] == 0 and r["outlays"] == 0
+    assert r["roi"] == r["payback_month"] == r["breakeven_lift"] == "no programme"
 
 
-def test_baseline_gains_nothing_and_costs_nothing(table):
-    row = table.row("baseline")
-    assert row["eligible"] is True
-    assert row["net_gain"] == 0
-    assert row["programme_cost"] == 0
-    assert row["incremental_gmv"] == 0
-    assert row["freight_per_order"] == pytest.approx(ECONOMY)
+def test_vat_comes_off_the_price_before_commission():
+    # Poland, prices include 23% VAT: R = 25 / 1.23 = 20.325203; fees 5% = 1.016260;
+    # goods 55% of the $25 paid = 13.75; economy 3.029197: c_0 = 2.529746
+    r = row(compute_scenarios(store(prices_include_vat=True), RATES), "baseline")
+    assert r["contribution_per_order"] == pytest.approx(2.529746, abs=1e-6)
 
 
-def test_gsc_rising_by_hand(table):
-    row = table.row("gsc_rising")
-    assert row["eligible"] is True
-    assert row["freight_per_order"] == pytest.approx(ECONOMY * 1.12)      # 3.3927007
-    # gross profit on the extra GMV: 44,100 x 0.40 = 17,640
-    # freight premium: 0.3635036 x 988 orders x 3 months = 1,077.42
-    # one-off: A+ official 0 + 3 livestreams x $200 = 600; coupons -1,000
-    # programme cost = 600 + 1,077.42 - 1,000 = 677.42
-    # net gain = 17,640 - 677.42 = 16,962.58; ROI = 16,962.58 / 677.42 = 25.04
-    freight_premium = PREMIUM * 988 * 3
-    cost = 600 + freight_premium - 1000
-    assert freight_premium == pytest.approx(1077.42, abs=0.005)
-    assert table.costs["freight_premium"][1] == pytest.approx(freight_premium)
-    assert table.costs["livestreams"][1] == pytest.approx(600)
-    assert table.costs["aplus"][1] == 0.0
-    assert table.costs["coupons"][1] == pytest.approx(-1000)
-    assert row["programme_cost"] == pytest.approx(cost)
-    assert round(row["programme_cost"], 2) == 677.42
-    assert row["net_gain"] == pytest.approx(17_640 - cost)
-    assert round(row["net_gain"], 2) == 16_962.58
-    assert round(row["roi"], 2) == 25.04
-    # payback = one-off / monthly net benefit; monthly benefit = 14,700 x 0.40 = 5,880
-    #   - premium 0.3635036 x 988 = 359.14 + coupons 1,000 / 3 = 333.33 -> 5,854.19;
-    #   payback = 600 / 5,854.19 = 0.1025 months
-    assert row["payback_months"] == pytest.approx(600 / (5880 - PREMIUM * 988 + 1000 / 3))
-    assert round(row["payback_months"], 3) == 0.102
+# --- outlays apart from benefits ---------------------------------------------------------------
+
+def test_a_freight_saving_is_a_benefit_never_a_negative_outlay():
+    # Shumao: one interview at the midpoints = 890 / 7.10 + 45 + 2,650 / 7.10 = $543.59 of
+    # outlay. $2.10/kg × 0.75 kg = $1.575 a parcel. Lift +47% from month 2: 588 orders a month;
+    # parcels over the horizon 400 + 588 × 2 = 1,576, the first free: 1.575 × 1,575 / 1,576
+    # = 1.574001 a parcel, cheaper than economy: c = 10 − 1.574001 = 8.425999.
+    # Incremental: 400 × (8.425999 − 6.970803) + 2 × (588 × 8.425999 − 400 × 6.970803)
+    # = 582.08 + 2 × 2,166.17 = 4,914.41; net gain 4,914.41 − 543.59 = 4,370.82
+    t = compute_scenarios(store(interview_sessions=1), RATES)
+    r = row(t, "shumao")
+    assert r["outlays"] == pytest.approx(543.59, abs=0.01)
+    assert r["freight_per_order"] == pytest.approx(1.574001, abs=1e-6)
+    assert r["benefits"] == pytest.approx(4914.41, abs=0.01)
+    assert r["net_gain"] == pytest.approx(4370.82, abs=0.01)
+    for name in SCENARIOS:
+        assert t.row(name)["outlays"] >= 0
 
 
-def test_gsc_breakeven_lift_gives_zero_net_gain(table):
-    # net(L) = L x 3 x (10,000 x 0.40 - 0.3635036 x 400) - (3 x 0.3635036 x 400 + 600 - 1,000)
-    # slope = 3 x (4,000 - 145.40146) = 11,563.80; fixed = 436.20 - 400 = 36.20
-    # break-even lift = 36.20 / 11,563.80 = 0.00313 (0.31%)
-    row = table.row("gsc_rising")
-    slope = 3 * (4000 - PREMIUM * 400)
-    fixed = 3 * PREMIUM * 400 + 600 - 1000
-    assert row["breakeven_lift"] == pytest.approx(fixed / slope)
-    assert round(row["breakeven_lift"], 5) == 0.00313
-    # and at that lift the store indeed breaks even
-    at_breakeven = compute_scenarios(
-        store(), RATES.with_overrides({"lift.gsc_rising": row["breakeven_lift"]}))
-    assert at_breakeven.row("gsc_rising")["net_gain"] == pytest.approx(0, abs=1e-6)
+def test_roi_times_outlays_is_the_net_gain_and_no_outlay_is_said():
+    # 3 livestreams × $200 = $600 of outlay for the GSC tracks: net 7,333.98 − 600 = 6,733.98,
+    # ROI = 6,733.98 / 600 = 11.2233
+    r = row(compute_scenarios(store(livestream_usd_each=200), RATES), "gsc_rising")
+    assert r["outlays"] == pytest.approx(600)
+    assert r["roi"] * r["outlays"] == pytest.approx(r["net_gain"])
+    assert r["roi"] == pytest.approx(11.2233, abs=1e-4)
+    # nothing spent: the ROI says so in words, never a blank
+    assert row(compute_scenarios(store(), RATES), "gsc_rising")["roi"] == "no outlay"
 
 
-def test_leap_shares_the_147_percent_lift(table):
-    # domain.md: both tracks +147% by default, so the same figures as Rising
-    assert table.row("gsc_leap")["eligible"] is True
-    assert table.row("gsc_leap")["net_gain"] == pytest.approx(table.row("gsc_rising")["net_gain"])
+def test_spanish_service_already_paid_is_a_credit_a_new_one_an_outlay():
+    # $400 a month, 50% subsidised in its first 12 months, horizon 3:
+    # already paid: no outlay; credit 0.5 × 400 × 3 = $600
+    paid = compute_scenarios(store(spanish_cs_usd_per_month=400, spanish_cs_existing=True),
+                             RATES)
+    assert paid.row("gsc_rising")["outlays"] == 0
+    assert paid.row("gsc_rising")["benefits"] == pytest.approx(GSC_INCREMENT + 600)
+    assert paid.credit_parts["service_subsidy"][SCENARIOS.index("gsc_rising")] == 600
+    # new: the store pays 400 × 3 − 600 = $600; no credit; Shumao is not concerned
+    new = compute_scenarios(store(spanish_cs_usd_per_month=400), RATES)
+    assert new.row("gsc_rising")["outlays"] == pytest.approx(600)
+    assert new.row("gsc_rising")["benefits"] == pytest.approx(GSC_INCREMENT)
+    assert new.row("shumao")["outlays"] == 0
 
 
-def test_super_hot_by_hand(table):
-    # economy freight (no premium), no spend: net gain = 30,000 x 0.40 = 12,000
-    row = table.row("super_hot")
-    assert row["eligible"] is True
-    assert row["programme_cost"] == pytest.approx(0)
-    assert row["net_gain"] == pytest.approx(12_000)
+# --- coupons: once, capped, the user's expectation ---------------------------------------------
+
+@pytest.mark.parametrize("expected, horizon, credited", [
+    (None, 3, 0.0),          # blank: none expected
+    (1500, 3, 1500.0),
+    (1500, 12, 1500.0),      # once for the resource phase, not once per quarter of the horizon
+    (5000, 3, 3000.0),       # capped at the article's $3,000 a quarter
+    (1500, 1, 0.0),          # a one-month horizon ends before the resource phase (month 2)
+])
+def test_coupons_are_counted_once_and_capped(expected, horizon, credited):
+    t = compute_scenarios(store(coupons_usd_per_quarter=expected, horizon_months=horizon), RATES)
+    i = SCENARIOS.index("gsc_leap")
+    assert t.credit_parts["coupons"][i] == credited
+    assert t.credit_parts["coupons"][SCENARIOS.index("shumao")] == 0
 
 
-def test_ineligible_scenario_is_still_computed_with_its_reason(table):
-    row = table.row("shumao")
-    assert row["eligible"] is False
-    assert "exporter" in row["reason"]
-    # still computed: 14,700 a month, 14,100 extra over 3 months, 14,100 x 0.40 = 5,640 gross
-    assert row["monthly_gmv"] == pytest.approx(14_700)
-    assert row["incremental_gmv"] == pytest.approx(14_100)
-    assert np.isfinite(row["net_gain"])
-    # onboarding interview (004), one session at the midpoints:
-    # 890 / 7.10 + 45 + 2,650 / 7.10 = 125.35 + 45 + 373.24 = 543.59
-    assert table.costs["onboarding"][3] == pytest.approx(890 / 7.10 + 45 + 2650 / 7.10)
-    # cheaper freight than economy: the premium is a saving (negative)
-    assert table.costs["freight_premium"][3] < 0
-    # and an ineligible store is not recommended Shumao
-    assert recommended_scenario(table) != "shumao"
+# --- timing: the cash flow and the payback month -----------------------------------------------
+
+def test_cash_flow_and_payback_month():
+    # $600 of livestreams in month 1: cumulative −145.40 − 600 = −745.40; + 3,739.69 = 2,994.29
+    # (month 2: paid back); + 3,739.69 = 6,733.98
+    t = compute_scenarios(store(livestream_usd_each=200), RATES)
+    i = SCENARIOS.index("gsc_rising")
+    assert t.cash[i].tolist() == pytest.approx([-745.40, 2994.29, 6733.98], abs=0.01)
+    assert t.row("gsc_rising")["payback_month"] == 2
+    assert t.cashflow_rows()[0][0] == 1 and len(t.cashflow_rows()) == 3
+    # $10,000 of livestreams (3 × 3,333.33): −10,145.40, −6,405.71, −2,666.02: never >= 0
+    late = compute_scenarios(store(livestream_usd_each=10_000 / 3), RATES)
+    assert late.cash[i].tolist() == pytest.approx([-10145.40, -6405.71, -2666.02], abs=0.01)
+    assert late.row("gsc_rising")["payback_month"] == "not within the horizon"
 
 
-def test_shumao_net_gain_to_the_cent(table):
-    # Shumao ships 588 x 3 = 1,764 parcels of 750 g; the first is free:
-    #   1,763 x 1.575 = 2,776.725; economy would be 1,764 x 3.0291971 = 5,343.50
-    #   freight premium = 2,776.725 - 5,343.50 = -2,566.78
-    # programme cost = onboarding 543.59 - 2,566.78 = -2,023.19
-    # net gain = 14,100 x 0.40 - (-2,023.19) = 5,640 + 2,023.19 = 7,663.19
-    premium = 1763 * 1.575 - 1764 * ECONOMY
-    onboarding = 890 / 7.10 + 45 + 2650 / 7.10
-    row = table.row("shumao")
-    assert round(row["net_gain"], 2) == round(5640 - (onboarding + premium), 2)   # 7,663.19
+def test_cash_flow_core_worked_example():
+    # see programme_cash_flow's docstring: −800, 2,000, 3,800
+    r = programme_cash_flow(10_000, 400, 25, 1.0, 0, 2, 5.0, 5.5, 600, 0, 1000, 2, 0, 0, 3)
+    assert r["cumulative"].tolist() == [-800.0, 2000.0, 3800.0]
+    assert float(r["outlays"]) == 600 and float(r["credits"]) == 1000
 
 
-def test_shumao_eligible_exporter_is_recommended_only_if_best():
-    t = compute_scenarios(store(cn_exporter=True), RATES)
-    assert t.row("shumao")["eligible"] is True
-    # GSC nets ~16,962.58, more than Shumao's ~7,663 or Super Hot's 12,000
-    assert recommended_scenario(t) in ("gsc_rising", "gsc_leap")
+# --- break-even lift ----------------------------------------------------------------------------
+
+def test_breakeven_lift_and_words_when_it_gains_at_zero_lift():
+    # GSC with $600 outlay: net(0) = 3 × 400 × (6.607299 − 6.970803) − 600 = −1,036.2044;
+    # each unit of lift adds 2 months × 400 × 6.607299 = 5,285.8394: L* = 0.196034
+    t = compute_scenarios(store(livestream_usd_each=200), RATES)
+    assert t.row("gsc_rising")["breakeven_lift"] == pytest.approx(0.196034, abs=1e-6)
+    at = compute_scenarios(store(livestream_usd_each=200),
+                           RATES.with_overrides({"lift.gsc_rising": 0.196034}))
+    assert abs(at.row("gsc_rising")["net_gain"]) < 0.01
+    # Shumao's cheaper freight gains even with no lift: words, not a negative lift
+    assert t.row("shumao")["breakeven_lift"] == "gains even with no lift"
 
 
-def test_ineligible_gsc_tracks_are_computed_and_explained():
-    # opened 181 days before T+0, GMV 4,999.99 in the last month
-    s = store(store_opened=T0 - dt.timedelta(days=181), gmv_m3=4_999.99)
-    t = compute_scenarios(s, RATES)
-    rising, leap = t.row("gsc_rising"), t.row("gsc_leap")
-    assert rising["eligible"] is False and "181" in rising["reason"]
-    assert leap["eligible"] is False and "$4,999.99" in leap["reason"]
-    # still priced: B = (10,000 + 10,000 + 4,999.99) / 3 = 8,333.33; x 2.47 = 20,583.33
-    assert rising["monthly_gmv"] == pytest.approx(24_999.99 / 3 * 2.47)
-    assert np.isfinite(rising["net_gain"]) and np.isfinite(leap["net_gain"])
-    # neither can be recommended; Super Hot (open to all) can
-    assert recommended_scenario(t) == "super_hot"
+# --- Super Hot is a hurdle ----------------------------------------------------------------------
+
+def test_super_hot_without_a_forecast_gains_nothing_and_says_so():
+    t = compute_scenarios(store(), RATES)
+    r = t.row("super_hot")
+    assert r["eligible"] == "unknown" and "in_super_hot_forecast_usd" in r["reason"]
+    assert r["net_gain"] == 0 and r["incremental_gmv"] == 0
+    assert r["roi"] == r["payback_month"] == "needs your forecast"
 
 
-def test_coupons_are_capped_at_3000_a_quarter():
-    # asked for $5,000 a quarter; 000 caps them at $3,000 -> cost 600 + 1,077.42 - 3,000
-    t = compute_scenarios(store(coupons_usd_per_quarter=5000.0), RATES)
-    assert t.costs["coupons"][1] == pytest.approx(-3000)
-    assert t.row("gsc_rising")["programme_cost"] == pytest.approx(600 + PREMIUM * 988 * 3 - 3000)
+def test_super_hot_below_the_hurdle_is_ineligible_and_at_it_is_computed():
+    below = compute_scenarios(store(super_hot_forecast_usd=9_999.99), RATES).row("super_hot")
+    assert below["eligible"] is False
+    assert "+$10,000.00 in 30 days" in below["reason"]
+    # at $10,000: 400 extra orders a month from month 1, each at c_0 (economy):
+    # 400 × 3 × 6.970803 = $8,364.96; incremental GMV 30,000
+    at = compute_scenarios(store(super_hot_forecast_usd=10_000), RATES).row("super_hot")
+    assert at["eligible"] is True
+    assert at["net_gain"] == pytest.approx(8364.96, abs=0.01)
+    assert at["incremental_gmv"] == pytest.approx(30_000)
 
 
-def test_third_party_aplus_pages_cost_only_the_gsc_scenarios():
-    # 5 pages x ¥1,000 (mid) / 7.10 = $704.23, on both GSC tracks (the A+ task is GSC's)
-    base = compute_scenarios(store(), RATES)
-    paid = compute_scenarios(store(aplus_source="third_party"), RATES)
-    extra = paid.columns["programme_cost"] - base.columns["programme_cost"]
-    np.testing.assert_allclose(extra, [0, 5000 / 7.10, 5000 / 7.10, 0, 0])
-    assert paid.row("gsc_rising")["net_gain"] == pytest.approx(
-        base.row("gsc_rising")["net_gain"] - 5000 / 7.10)
+# --- the recommendation -------------------------------------------------------------------------
+
+def entered(**changes):
+    """The store with every GSC entry input given (and passing)."""
+    return store(licence_registered=dt.date(2024, 1, 1), enterprise=True, health_score=90,
+                 factory_seller=False, **changes)
 
 
-def test_scenario_economics_docstring_case_by_hand():
-    # B 10,000, O 400, lift 1.47, margin 0.40, freight 3.3927 vs 3.0292, nothing else, H 3:
-    # 44,100 x 0.40 = 17,640; premium 0.3635 x 988 x 3 = 1,077.414; net 16,562.586
-    r = scenario_economics(10_000, 400, 1.47, 0, 0.40, 3.3927, 3.0292, 0, 0, 0, 3)
-    assert float(r["net_gain"]) == pytest.approx(17_640 - 0.3635 * 988 * 3)
-    # vectorised over lifts: 0 -> baseline gains nothing
-    many = scenario_economics(10_000, 400, np.array([0.0, 0.47, 1.47]), 0, 0.40,
-                              3.0292, 3.0292, 0, 0, 0, 3)
-    # economy freight: net = lift x 10,000 x 3 x 0.40 = 0, 5,640, 17,640
-    np.testing.assert_allclose(many["net_gain"], [0, 5640, 17_640])
+def test_recommends_the_highest_gain_among_yes_and_unknown_never_no():
+    # Rising given a +200% lift gains most: 400 × (6.607299 − 6.970803) + 2 × (1,200 × 6.607299
+    # − 400 × 6.970803) = 10,135.47, but the store is 274 days old (over 180): never
+    # recommended. Leap (+147%, $10,000 months) gains 7,333.98 and is recommended.
+    card = RATES.with_overrides({"lift.gsc_rising": 2.0})
+    t = compute_scenarios(entered(store_opened=dt.date(2026, 3, 2)), card)
+    assert t.row("gsc_rising")["net_gain"] == pytest.approx(10135.47, abs=0.01)
+    assert t.row("gsc_rising")["eligible"] is False
+    rec = recommend(t, {"gsc_rising": 0.0, "gsc_leap": 0.10})
+    assert rec.scenario == "gsc_leap"
+    assert rec.text == ("Join the Global Seller Challenge, Leap track: expected net gain "
+                        "$7,333.98 over 3 months, probability of a loss 10%.")
+
+
+def test_an_unknown_eligibility_is_named_in_the_sentence():
+    t = compute_scenarios(store(), RATES)       # licence, enterprise, health, factory blank
+    rec = recommend(t)
+    assert rec.scenario == "gsc_rising" and t.row("gsc_rising")["eligible"] == "unknown"
+    assert "probability of a loss not computed" in rec.text
+    for name in ("in_licence_registered", "in_enterprise", "in_health_score",
+                 "in_factory_seller"):
+        assert name in rec.text
+
+
+def test_join_none_when_no_programme_may_gain():
+    # a 180-day-old store... no: an old store with small months: Rising no (age), Leap no
+    # (GMV), Shumao no (exporter), Super Hot without a forecast: nothing may be recommended
+    t = compute_scenarios(entered(store_opened=dt.date(2020, 1, 1), gmv_m1=4_000), RATES)
+    rec = recommend(t)
+    assert rec.scenario == "none" and rec.text.startswith("Join none")
+
+
+def test_recommendation_in_chinese():
+    t = compute_scenarios(entered(), RATES, "zh")
+    rec = recommend(t, {"gsc_rising": 0.25})
+    assert rec.text == "建议参加全球卖家挑战赛·新锐赛道:3个月预计净收益$7,333.98,亏损概率25%。"
+    assert t.row("super_hot")["eligible"] == "未知"
+
+
+# --- one core: the scenario view and the SKU view agree ----------------------------------------
+
+def test_one_sku_at_the_order_value_gives_the_same_contribution_in_both_views():
+    sku = SkuTable(("A",), ("general",), np.array([750.0]), np.array([25.0]),
+                   np.array([400.0]), np.array([False]))
+    with_vat = dict(prices_include_vat=True, refund_rate=0.05, payment_fee_pct=0.02,
+                    store_discount=0.10)
+    plain = compute_scenarios(store(**with_vat), RATES).row("baseline")
+    table = compute_scenarios(store(skus=sku, **with_vat), RATES).row("baseline")
+    view = sku_economics(store(skus=sku, **with_vat), RATES)
+    assert table["contribution_per_order"] == pytest.approx(plain["contribution_per_order"])
+    assert float(view.by_plan["economy"].contribution[0]) == \
+        pytest.approx(plain["contribution_per_order"], abs=0.005)
+
+
+def test_parcel_dimensions_are_kept_when_the_skus_table_is_filled():
+    # 2.4 kg in 45 × 35 × 25 cm: volumetric 39,375 / 8,000 = 4.921875 kg -> standard
+    # 2.80 + ceil(4,421.875 / 100) × 0.45 = 2.80 + 45 × 0.45 = 23.05; economy 23.05 / 1.37
+    # = 16.824818, with or without a SKUs table
+    dims = dict(parcel_weight_g=2400, parcel_length_cm=45, parcel_width_cm=35,
+                parcel_height_cm=25)
+    sku = SkuTable(("A",), ("general",), np.array([2400.0]), np.array([25.0]),
+                   np.array([400.0]), np.array([False]))
+    without = compute_scenarios(store(**dims), RATES).row("baseline")
+    with_skus = compute_scenarios(store(skus=sku, **dims), RATES).row("baseline")
+    assert without["freight_per_order"] == pytest.approx(16.824818, abs=1e-6)
+    assert with_skus["freight_per_order"] == pytest.approx(16.824818, abs=1e-6)
+
+
+def test_the_subsidy_budget_caps_the_programmes_own_parcels():
+    # a $300 quarterly budget over the programme's 988 × 3 = 2,964 parcels a quarter: at most
+    # 300 / 2,964 = $0.101215 a parcel (the subsidy would be 4.15 − 3.392701 = 0.757299):
+    # subsidised freight 4.15 − 0.101215 = 4.048785
+    card = RATES.with_overrides({"freight.subsidy.quarter_budget_usd": 300})
+    r = compute_scenarios(store(), card).row("gsc_rising")
+    assert r["freight_per_order"] == pytest.approx(4.048785, abs=1e-6)
+
+
+def test_no_nan_or_infinity_reaches_a_row():
+    t = compute_scenarios(store(gmv_m1=0, gmv_m2=0, gmv_m3=0), RATES)
+    for line in t.rows():
+        assert not any(isinstance(v, float) and not math.isfinite(v) for v in line)

@@ -255,3 +255,67 @@ def test_a_risk_range_out_of_order_is_named_by_cell(tmp_path):
     assert result.exit_code == 1
     assert "Risk!B9 in_risk_ranges: expected low <= likely <= high for gsc_rising" in \
         result.output
+
+
+# --- issue 14: contract version 2 ---------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_version_1_workbook_is_refused_with_the_way_forward_and_left_untouched(tmp_path):
+    # example 01 as the version-1 template made it (commit 1633a48): its output blocks have
+    # another shape, so calculating it would write garbage
+    old = tmp_path / "old.xlsx"
+    old.write_bytes((FIXTURES / "contract-v1-01-new-store-rising.xlsx").read_bytes())
+    before = old.read_bytes()
+    make(tmp_path / "new.xlsx")
+    result = run("run", tmp_path)
+    assert result.exit_code == 1
+    assert "old.xlsx: made with template version 1: run `aeroi upgrade`" in result.output
+    assert "1 of 2 workbook(s) calculated" in result.output
+    assert old.read_bytes() == before
+
+
+def test_recommendation_cash_flow_and_unknown_eligibility_are_written(tmp_path):
+    # the STORE of tests/stores.py leaves the licence, enterprise, health and factory inputs
+    # blank: GSC Rising is "unknown", still recommended (it gains), the sentence names them.
+    # A 6-month horizon gives a cash flow of 6 rows under its header.
+    book = make(tmp_path / "store.xlsx", in_horizon_months=6)
+    assert run("run", tmp_path).exit_code == 0
+    with PackageWorkbook(book) as written:
+        rec = written.read_name("out_recommendation")[0][0]
+        text = written.read_name("out_recommendation_text")[0][0]
+        cash = written.read_name("out_cashflow")
+        results = written.read_name("out_results")
+        eligibility = written.read_name("out_eligibility")
+    assert rec == "gsc_rising"
+    assert text.startswith("Join the Global Seller Challenge, Rising track: expected net gain $")
+    assert "probability of a loss" in text and "in_health_score" in text
+    assert cash[0] == ["month"] + list(SCENARIOS)
+    assert [row[0] for row in cash[1:]] == [1, 2, 3, 4, 5, 6]
+    header = results[0]
+    rising = dict(zip(header, results[1 + SCENARIOS.index("gsc_rising")]))
+    assert rising["eligible"] == "unknown"
+    # the cash flow's last month is the net gain over the horizon
+    assert cash[6][1 + SCENARIOS.index("gsc_rising")] == pytest.approx(rising["net_gain"])
+    assert eligibility[1 + SCENARIOS.index("gsc_rising")][1] == "unknown"
+
+
+def test_the_scenario_view_and_the_sku_view_give_the_same_contribution_on_the_examples(tmp_path):
+    # example 03 has a SKUs table: the baseline's contribution per order in Results is the
+    # order-weighted mean of each SKU's contribution under economy on SKU economics, to the cent
+    examples = Path(__file__).parents[1] / "workbooks" / "examples"
+    book = tmp_path / "03.xlsx"
+    book.write_bytes((examples / "03-apparel-with-skus.xlsx").read_bytes())
+    assert run("run", tmp_path).exit_code == 0
+    with PackageWorkbook(book) as written:
+        read = read_store(written)
+        results = written.read_name("out_results")
+        skus = written.read_name("out_sku_economics")
+    baseline = dict(zip(results[0], results[1]))
+    header = skus[0]
+    economy = [dict(zip(header, r)) for r in skus[1:] if r[header.index("plan")] == "economy"]
+    orders = dict(zip(read.inputs.skus.sku, read.inputs.skus.orders_per_month))
+    weighted = sum(r["contribution"] * orders[r["sku"]] for r in economy) / sum(orders.values())
+    assert round(weighted, 2) == round(baseline["contribution_per_order"], 2)
+    assert weighted == pytest.approx(baseline["contribution_per_order"], abs=1e-9)

@@ -19,10 +19,11 @@ import xlwings as xw
 from calculator.errors import CalculatorError
 from calculator.model import freight as fr
 from calculator.model.calendar import programme_calendar
-from calculator.model.eligibility import leap_eligibility, rising_eligibility, shumao_eligibility
+from calculator.model.eligibility import RULE_FUNCTIONS
 from calculator.model.fees import affiliate_cost_rate, commission_rate, fees_on_gmv_usd
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
+from calculator.model.programmes import PLAN_IDS, PROGRAMME_BY_ID, plan_freight_usd
 from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS, compute_scenarios
 from calculator.model.spend import aplus_cost_usd
 from calculator.workbook.reader import _Problem, to_bool, to_date
@@ -85,7 +86,7 @@ def _map_cells(values, function):
     return out if was_range else out[0][0]
 
 
-_PLANS = ("standard", "economy", "subsidised", "shumao")
+_PLANS = PLAN_IDS
 
 
 @xw.func
@@ -97,14 +98,12 @@ def AE_FREIGHT(weight_g, plan="standard"):
     shumao is the price of a parcel after the free first one ($2.10 per kg)."""
     plan_name = "standard" if _blank(plan) else str(plan).strip().lower()
     if plan_name not in _PLANS:
-        return "#plan must be standard, economy, subsidised or shumao"
+        return "#plan must be " + ", ".join(_PLANS[:-1]) + " or " + _PLANS[-1]
     rates = load_rate_card()
 
     def one(weight):
         weight = _number(weight, "weight_g", positive=True)
-        quote = fr.quote(weight, rates)
-        return {"standard": quote.standard, "economy": quote.economy,
-                "subsidised": quote.subsidised, "shumao": quote.shumao_next_parcel}[plan_name]
+        return float(plan_freight_usd(plan_name, weight, rates))
     return _map_cells(weight_g, one)
 
 
@@ -195,20 +194,20 @@ def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn
         return ""
     rates = load_rate_card()
     name = str(track).strip().lower()
+    tracks = [p for p in PROGRAMME_BY_ID if p not in ("baseline", "super_hot")]
+    if name not in tracks:
+        raise _CellMessage("track must be " + ", ".join(tracks[:-1]) + " or " + tracks[-1])
+    try:
+        exporter = False if _blank(cn_exporter) else to_bool(cn_exporter)
+    except _Problem:
+        raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
     store = _store(eval_date, store_opened, 0 if _blank(gmv_m1) else gmv_m1,
-                   0 if _blank(gmv_m2) else gmv_m2, 0 if _blank(gmv_m3) else gmv_m3)
-    if name == "gsc_rising":
-        result = rising_eligibility(store.store_age_days, rates)
-    elif name == "gsc_leap":
-        result = leap_eligibility((store.gmv_m1, store.gmv_m2, store.gmv_m3), rates)
-    elif name == "shumao":
-        try:
-            result = shumao_eligibility(False if _blank(cn_exporter) else to_bool(cn_exporter))
-        except _Problem:
-            raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
-    else:
-        raise _CellMessage("track must be gsc_rising, gsc_leap or shumao")
-    return [[result.eligible, result.reason]]
+                   0 if _blank(gmv_m2) else gmv_m2, 0 if _blank(gmv_m3) else gmv_m3,
+                   cn_exporter=exporter)
+    # the track's own rule (its first entry rule); licence, enterprise, health score and the
+    # exporter evidence need the workbook's inputs (the batch reports them)
+    result = RULE_FUNCTIONS[PROGRAMME_BY_ID[name].entry_rules[0]](store, rates, "en")
+    return [[result.status, result.reason]]
 
 
 @xw.func
@@ -273,7 +272,7 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
     rates = load_rate_card()
     plan_name = "subsidised" if _blank(plan) else str(plan).strip().lower()
     if plan_name not in _PLANS:
-        raise _CellMessage("plan must be standard, economy, subsidised or shumao")
+        raise _CellMessage("plan must be " + ", ".join(_PLANS[:-1]) + " or " + _PLANS[-1])
     category = "general" if _blank(category) else str(category).strip().lower()
     market = "PL" if _blank(market) else str(market).strip().upper()
     vat_key = f"vat.{market}"
@@ -282,18 +281,16 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
         raise _CellMessage(f"no VAT rate for market {market}")
     weights = fr.check_weights(np.array([_number(w, "weight_g", positive=True)
                                          for w in weight_g]), "weight_g")
-    freight = {"standard": fr.plan_freight_usd(weights, fr.standard_card(rates)),
-               "economy": fr.economy_freight_usd(weights, rates),
-               "shumao": fr.plan_freight_usd(weights, fr.shumao_card(rates))}
-    freight["subsidised"] = fr.subsidised_freight_usd(
-        freight["standard"], freight["economy"], rates.number("freight.subsidy.cap_over_economy"))
+    freight = plan_freight_usd(plan_name, weights, rates)
     costs = np.array([np.nan if _blank(c) else _number(c, "unit_cost_usd", minimum=0)
                       for c in unit_cost_usd])
+    # commission + affiliate (the rate card's share × rate) + payment fee: the batch's fee rate
     fee_rate = float(commission_rate(np.array([category], dtype=object), rates)[0]) + \
+        affiliate_cost_rate(rates.number("affiliate.share"), rates.number("affiliate.rate")) + \
         (0.0 if _blank(payment_fee_pct) else _number(payment_fee_pct, "payment_fee_pct",
                                                      minimum=0))
     return unit_economics(
-        np.array([_number(p, "price_usd", minimum=0) for p in price_usd]), freight[plan_name],
+        np.array([_number(p, "price_usd", minimum=0) for p in price_usd]), freight,
         unit_cost_usd=costs, fee_rate=fee_rate,
         refund_rate=0.0 if _blank(refund_rate) else _number(refund_rate, "refund_rate", minimum=0),
         vat_rate=rates.number(vat_key) if include else 0.0, prices_include_vat=include,

@@ -16,9 +16,6 @@ import numpy as np
 from calculator.errors import InputError
 from calculator.model.ratecard import RateCard
 
-#: The plans the calculator compares, in the order they are shown.
-PLANS = ("economy", "standard", "subsidised", "shumao")
-
 _MG_PER_G = 1000
 
 
@@ -149,9 +146,11 @@ def economy_card(rates: RateCard) -> PlanCard | None:
 
 
 def shumao_card(rates: RateCard) -> PlanCard:
-    # $2.10 per kg charged per gram (001): F = 0, f = 0, S = 1 g, s = 2.10 / 1000.
-    return PlanCard("shumao", 0.0, 0.0, 1.0,
-                    rates.number("freight.shumao.price_per_kg_usd") / 1000.0,
+    # $2.10 per kg (001) charged per step of freight.shumao.step_g (assumption: 1 g):
+    # F = 0, f = 0, S = step, s = 2.10 × step / 1000.
+    step = rates.number("freight.shumao.step_g") if "freight.shumao.step_g" in rates else 1.0
+    return PlanCard("shumao", 0.0, 0.0, step,
+                    rates.number("freight.shumao.price_per_kg_usd") * step / 1000.0,
                     0.0, rates.number("freight.shumao.max_weight_g"))
 
 

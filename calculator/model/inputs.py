@@ -57,8 +57,13 @@ class StoreInputs:
     affiliate_rate: float | None = None
     interview_sessions: float = 1
     spanish_cs_usd_per_month: float = 0.0
-    coupons_usd_per_quarter: float | None = None  # None: the cap, $3,000 (000)
+    coupons_usd_per_quarter: float | None = None  # once, resource phase; None: none expected
     cn_exporter: bool = False
+    spanish_cs_existing: bool = False     # the store already pays for the service today
+    super_hot_forecast_usd: float | None = None   # added GMV a month from the hot listing
+    customs_declarations_12m: float | None = None  # Shumao evidence (001)
+    scope_import_export: bool | None = None
+    products_with_5_orders: float | None = None   # Shumao onboarding (004)
     parcel_length_cm: float | None = None
     parcel_width_cm: float | None = None
     parcel_height_cm: float | None = None
@@ -150,6 +155,9 @@ def validate_inputs(inputs: StoreInputs) -> None:
         value = getattr(inputs, name)
         if value is not None:
             _finite(name, value, minimum=0, maximum=1, expected="a fraction between 0 and 1")
+    for name in ("super_hot_forecast_usd", "customs_declarations_12m", "products_with_5_orders"):
+        if getattr(inputs, name) is not None:
+            _finite(name, getattr(inputs, name), minimum=0, expected="0 or more")
     if inputs.coupons_usd_per_quarter is not None:
         _finite("coupons_usd_per_quarter", inputs.coupons_usd_per_quarter, minimum=0,
                 expected="0 or more USD")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.errors import InputError
+from calculator.model import unit_economics as core
 
 IMPOSSIBLE = "no price reaches the target margin"
 
@@ -76,9 +77,10 @@ def unit_economics(price_usd, freight_usd, *, unit_cost_usd=None, cogs_pct=0.0,
     if not 0 <= refund_rate <= 1:
         raise InputError(f"refund_rate: expected a fraction between 0 and 1, found "
                          f"{refund_rate!r}", name="refund_rate")
-    sale = price * (1 - discount) if price_is_list else price
+    sale = core.sale_price(price, discount) if price_is_list else price
+    sale = np.asarray(sale, dtype=float)
     vat_factor = 1.0 + (np.asarray(vat_rate, dtype=float) if prices_include_vat else 0.0)
-    revenue = sale / vat_factor
+    revenue = np.asarray(core.net_revenue(sale, vat_rate, prices_include_vat), dtype=float)
     freight = np.broadcast_to(np.asarray(freight_usd, dtype=float), revenue.shape)
     r = float(refund_rate)
     kept_goods = 1.0 - r * (1.0 if goods_recovered else 0.0)
@@ -88,10 +90,12 @@ def unit_economics(price_usd, freight_usd, *, unit_cost_usd=None, cogs_pct=0.0,
     # blank unit cost: COGS% of the sale price, i.e. cogs × vat_factor per dollar of R
     k = np.where(np.isnan(cost), np.asarray(cogs_pct, dtype=float) * vat_factor, 0.0)
     fee = np.asarray(fee_rate, dtype=float)
-    refunds = r * revenue
-    fees = fee * revenue * (1 - r)
-    unit_cost = (fixed_cost + k * revenue) * kept_goods
-    contribution = revenue - refunds - fees - freight - unit_cost
+    refunds = np.asarray(core.refunds(revenue, r), dtype=float)
+    fees = np.asarray(core.fees(revenue, fee, r), dtype=float)
+    unit_cost = np.asarray(core.cost_of_goods(sale, cost, cogs_pct, r, goods_recovered),
+                           dtype=float) * np.ones(revenue.shape)
+    contribution = np.asarray(core.contribution(revenue, refunds, fees, unit_cost, freight),
+                              dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         margin = np.where(revenue > 0, contribution / revenue, np.nan)
         a = (1 - r) * (1 - fee) - k * kept_goods

@@ -20,6 +20,8 @@ import numpy as np
 from calculator.errors import InputError
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
+from calculator.model.programmes import (LIFT_FORECAST, LIFT_RELATIVE, PROGRAMME_BY_ID,
+                                         PROGRAMMES)
 from calculator.model.scenarios import SCENARIOS, scenario_parameters
 
 
@@ -43,7 +45,7 @@ class Range3:
 
 @dataclass(frozen=True)
 class RiskInputs:
-    lift: dict[str, Range3]               # per scenario; super_hot: added USD per month
+    lift: dict[str, Range3]               # per scenario; forecast programmes: added USD a month
     fuse_probability: dict[str, float]    # per scenario
     cogs_pct: Range3 | None = None
     aov_usd: Range3 | None = None
@@ -53,21 +55,24 @@ class RiskInputs:
 
 def default_risk_inputs(inputs: StoreInputs, rates: RateCard, seed: int = 20261201,
                         draws: int | None = None) -> RiskInputs:
-    """Ranges anchored in the rate card: GSC 0 / 1.47 / 2.44 (000), the rest assumptions."""
-    gsc_low, gsc_high = rates.number("risk.lift.gsc.low"), rates.number("risk.lift.gsc.high")
-    fuse = rates.number("risk.fuse_probability.gsc")
-    added = rates.number("super_hot.added_gmv_usd_per_month")
-    return RiskInputs(
-        lift={"baseline": Range3.point(0.0),
-              "gsc_rising": Range3(gsc_low, rates.number("lift.gsc_rising"), gsc_high),
-              "gsc_leap": Range3(gsc_low, rates.number("lift.gsc_leap"), gsc_high),
-              "shumao": Range3(rates.number("risk.lift.shumao.low"), rates.number("lift.shumao"),
-                               rates.number("risk.lift.shumao.high")),
-              "super_hot": Range3(rates.number("risk.super_hot.added_low_usd"), added,
-                                  max(added, rates.number("risk.super_hot.added_high_usd")))},
-        fuse_probability={"baseline": 0.0, "gsc_rising": fuse, "gsc_leap": fuse, "shumao": 0.0,
-                          "super_hot": 0.0},
-        draws=int(draws or rates.number("risk.draws")), seed=seed)
+    """Ranges from the registry's risk keys: low and high around each programme's lift (GSC
+    0 / 1.47 / 2.44, Shumao 0 / 0.47 / 0.94: assumptions); a forecast programme (Super Hot)
+    ranges from the low key (0: missing the forecast entirely) to the user's forecast."""
+    lifts, fuse = {}, {}
+    for p in PROGRAMMES:
+        if p.lift_kind == LIFT_RELATIVE and p.risk_keys:
+            likely = rates.number(p.lift_key)
+            low, high = (rates.number(k) for k in p.risk_keys)
+            lifts[p.id] = Range3(min(low, likely), likely, max(high, likely))
+        elif p.lift_kind == LIFT_FORECAST and inputs.super_hot_forecast_usd is not None:
+            forecast = inputs.super_hot_forecast_usd
+            low = rates.number(p.risk_keys[0]) if p.risk_keys and p.risk_keys[0] else forecast
+            lifts[p.id] = Range3(min(low, forecast), forecast, forecast)
+        else:
+            lifts[p.id] = Range3.point(0.0)
+        fuse[p.id] = rates.number(p.fuse_key) if p.fuse_key else 0.0
+    return RiskInputs(lift=lifts, fuse_probability=fuse,
+                      draws=int(draws or rates.number("risk.draws")), seed=seed)
 
 
 def pert_draws(rng: np.random.Generator, low, likely, high, size):
@@ -101,46 +106,59 @@ class RiskResult:
 
 
 def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs) -> RiskResult:
-    """Monte Carlo of every scenario at once: arrays of shape (draws, scenarios)."""
+    """Monte Carlo of every scenario at once on the same cash-flow core as the point results:
+    arrays of shape (draws, scenarios). A forecast programme without a forecast stays at 0."""
     if risk.draws < 1:
         raise InputError(f"risk draws: expected 1 or more, found {risk.draws}", name="draws")
     params = scenario_parameters(inputs, rates)
     rng = np.random.default_rng(risk.seed)
     n = risk.draws
-    ranges = [risk.lift[s] for s in SCENARIOS]
+    ranges = [risk.lift.get(s, Range3.point(0.0)) for s in SCENARIOS]
     low = np.array([r.low for r in ranges])
     likely = np.array([r.likely for r in ranges])
     high = np.array([r.high for r in ranges])
     draws = pert_draws(rng, low, likely, high, (n, len(SCENARIOS)))
-    is_added = np.array(SCENARIOS) == "super_hot"
+    is_added = np.array([p.lift_kind == LIFT_FORECAST for p in PROGRAMMES])
+    draws = np.where(params.forecast_missing, 0.0, draws)
     lift = np.where(is_added, 0.0, draws)
     added = np.where(is_added, draws, 0.0)
     fuse_p = np.array([risk.fuse_probability.get(s, 0.0) for s in SCENARIOS])
     tripped = rng.random((n, len(SCENARIOS))) < fuse_p
+    # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
     lift = np.where(tripped, 0.0, lift)
     added = np.where(tripped, 0.0, added)
-    coupons = np.where(tripped, 0.0, params.coupons)
-    margin = params.margin
+    credit_once = np.where(tripped, 0.0, params.credit_once)
+    credit_monthly = np.where(tripped, 0.0, params.credit_monthly)
+    contribution = params.contribution
+    baseline = params.baseline_contribution
+    base_orders, order_value = params.base_orders, params.order_value
     if risk.cogs_pct is not None:
         cogs = pert_draws(rng, risk.cogs_pct.low, risk.cogs_pct.likely, risk.cogs_pct.high, (n, 1))
-        margin = params.margin + (inputs.cogs_pct - cogs)
-    base_orders = params.base_orders
-    if risk.aov_usd is not None and not params.orders_from_skus:
+        shift = (cogs - inputs.cogs_pct) * params.cogs_slope     # contribution is linear in COGS%
+        contribution = contribution + shift
+        baseline = baseline + shift
+    if risk.aov_usd is not None and not params.orders.from_skus:
         aov = pert_draws(rng, risk.aov_usd.low, risk.aov_usd.likely, risk.aov_usd.high, (n, 1))
+        # one average order: its contribution before freight is proportional to its price
+        before = params.price_slope * aov
+        contribution = before - params.freight + (contribution - params.contribution)
+        baseline = before - params.freight[SCENARIOS.index("baseline")] + \
+            (baseline - params.baseline_contribution)
         base_orders = params.base_gmv / aov
-    econ = params.economics(lift=lift, added_gmv=added, margin=margin, base_orders=base_orders,
-                            coupons_usd=coupons)
+        order_value = aov
+    econ = params.economics(lift=lift, added_gmv=added, contribution_per_order=contribution,
+                            baseline_contribution_per_order=baseline, base_orders=base_orders,
+                            order_value=order_value, credit_once_usd=credit_once,
+                            credit_usd_per_month=credit_monthly)
     net = np.broadcast_to(econ["net_gain"], (n, len(SCENARIOS)))
-    cost = np.broadcast_to(econ["programme_cost"], (n, len(SCENARIOS)))
+    outlays = np.broadcast_to(econ["outlays"], (n, len(SCENARIOS)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        # a draw whose programme costs nothing net has an unbounded ROI (+inf when it gains);
-        # quantiles are taken without interpolation so that inf stays inf
-        roi = np.where(cost > 0, net / cost,
-                       np.where(net > 0, np.inf, np.where(net < 0, -np.inf, np.nan)))
+        # no outlay: no ratio (NaN; the sheet says "no outlay")
+        roi = np.where(outlays >= 0.005, net / outlays, np.nan)
     q_net = np.quantile(net, [0.1, 0.5, 0.9], axis=0)
     q_roi = np.quantile(roi, [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")
     return RiskResult(SCENARIOS, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
-                      (net < 0).mean(axis=0), np.asarray(net))
+                      (net < -1e-9).mean(axis=0), np.asarray(net))
 
 
 #: Inputs moved in the sensitivity table: (label, StoreInputs field or rate-card key).
@@ -180,11 +198,14 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
                                             gmv_m2=inputs.gmv_m2 * factor,
                                             gmv_m3=inputs.gmv_m3 * factor)
             elif field == "lift":
-                key = {"gsc_rising": "lift.gsc_rising", "gsc_leap": "lift.gsc_leap",
-                       "shumao": "lift.shumao",
-                       "super_hot": "super_hot.added_gmv_usd_per_month"}.get(scenario)
-                if key:
+                programme = PROGRAMME_BY_ID[scenario]
+                if programme.lift_kind == LIFT_RELATIVE:
+                    key = programme.lift_key
                     card = rates.with_overrides({key: rates.number(key) * factor})
+                elif programme.lift_kind == LIFT_FORECAST and \
+                        inputs.super_hot_forecast_usd is not None:
+                    store = dataclasses.replace(
+                        inputs, super_hot_forecast_usd=inputs.super_hot_forecast_usd * factor)
             elif field == "cogs_pct":
                 store = dataclasses.replace(inputs, cogs_pct=min(1.0, inputs.cogs_pct * factor))
             else:

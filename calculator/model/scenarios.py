@@ -1,299 +1,531 @@
-"""Programme economics per scenario: GMV, cost, net gain, ROI, payback, break-even lift.
+"""Programme economics per scenario: a month-by-month cash flow against the baseline.
 
-All five scenarios are computed in one vectorised pass (arrays along the scenario axis; the
-core :func:`scenario_economics` broadcasts, so a Monte Carlo can pass arrays of draws).
+Every scenario of the registry (programmes.py) is computed in one vectorised pass: arrays along
+the scenario axis, with a month axis last; :func:`programme_cash_flow` broadcasts, so the Monte
+Carlo passes arrays of draws. The rules (domain.md, "Per scenario", revised 2026-11-28):
 
-Definitions (domain.md, "Per scenario"), over a horizon of H months:
-
-    B  = mean GMV of the last three months            (base monthly GMV)
-    M  = B × (1 + lift) + added                       (projected monthly GMV)
-    incremental GMV = (M − B) × H
-    orders per month  = O_base × M / B                (O_base = B / AOV, or the SKU table's orders)
-    margin rate m = 1 − COGS% − commission − affiliate share × affiliate rate
-    programme cost = one-off spend + running cost × H − coupons used
-      one-off spend = A+ pages + livestreams + onboarding interview
-      running cost  = freight premium over economy × orders + extra ads + localisation net
-    net gain = incremental GMV × m − programme cost
-    ROI = net gain / programme cost                   (undefined when the cost is 0 or less)
-    payback months = one-off spend / monthly net benefit (never, when that is 0 or less)
-    break-even lift = the lift at which net gain is 0  (net gain is linear in the lift)
+    B   = mean GMV of the last three months; O = orders a month today; v = B / O
+    c_s = contribution per order under scenario s's plan (unit_economics.py): every order,
+          the extra ones too, pays its commission, fees, goods and freight
+    month m = 1..H: lift applies from the programme's lift_start_month (GSC and Shumao: month 2,
+          T+31 on; Super Hot: month 1)
+    GMV_m = B × (1 + lift_m) + added_m;   orders_m = GMV_m / v
+    incremental contribution_m = orders_m × c_s − O × c_0
+    outlays_m  = one-off spend (month 1) + recurring spend (every month)          never negative
+    credits_m  = coupons (once, in the resource month) + a subsidy on a cost already paid
+    cash_m     = incremental contribution_m + credits_m − outlays_m
+    benefits   = Σ incremental contribution + Σ credits;   net gain = benefits − outlays
+    ROI        = net gain / outlays ("no outlay" when outlays are 0)
+    payback    = first month whose cumulative cash is >= 0 ("not within the horizon")
+    break-even lift: net gain is linear in the lift, net(L) = L × k × O × c_s + net(0), with k
+          the months the lift applies; "gains even with no lift" when net(0) >= 0
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from calculator.errors import InputError
 from calculator.model import freight as fr
-from calculator.model.eligibility import eligibility
-from calculator.model.fees import affiliate_cost_rate, commission_rate, margin_rate
+from calculator.model import unit_economics as core
+from calculator.model.eligibility import Eligibility, aplus_pages, eligibility
+from calculator.model.fees import affiliate_cost_rate, commission_rate
 from calculator.model.inputs import StoreInputs
+from calculator.model.programmes import (CREDIT_PARTS, LIFT_FORECAST, LIFT_RELATIVE,
+                                         OUTLAY_PARTS, PROGRAMME_BY_ID, PROGRAMMES, SCENARIO_PLAN,
+                                         SCENARIOS, plan_freight_usd, programme_lifts)
 from calculator.model.ratecard import RateCard
-from calculator.model.spend import (aplus_cost_usd, livestream_cost_usd, onboarding_cost_usd,
-                                    spanish_cs_net_cost_usd)
+from calculator.model.spend import aplus_cost_usd, livestream_cost_usd, onboarding_cost_usd
+from calculator.model.texts import message, money
 
-SCENARIOS = ("baseline", "gsc_rising", "gsc_leap", "shumao", "super_hot")
-#: The logistics plan each scenario ships with (domain.md).
-SCENARIO_PLAN = {"baseline": "economy", "gsc_rising": "subsidised", "gsc_leap": "subsidised",
-                 "shumao": "shumao", "super_hot": "economy"}
-#: Half a cent: a programme cost below it rounds to $0.00, and its ROI is left blank.
-MIN_COST_FOR_ROI_USD = 0.005
+__all__ = ["SCENARIOS", "SCENARIO_PLAN", "RESULT_COLUMNS", "COST_COLUMNS", "compute_scenarios",
+           "scenario_parameters", "programme_cash_flow", "recommend", "ScenarioTable"]
+
 RESULT_COLUMNS = ("scenario", "eligible", "reason", "monthly_gmv", "incremental_gmv",
-                  "orders_per_month", "freight_per_order", "programme_cost", "net_gain", "roi",
-                  "payback_months", "breakeven_lift")
-COST_COLUMNS = ("aplus", "livestreams", "onboarding", "localisation", "freight_premium", "ads",
-                "coupons")
+                  "orders_per_month", "freight_per_order", "contribution_per_order",
+                  "monthly_contribution", "outlays", "benefits", "net_gain", "roi",
+                  "payback_month", "breakeven_lift")
+#: The cost table: outlay parts, their total, the incremental contribution, credit parts and
+#: the benefits' total (net gain = benefits − outlays).
+COST_COLUMNS = OUTLAY_PARTS + ("outlays", "incremental_contribution") + CREDIT_PARTS + \
+    ("benefits",)
+#: An outlay below half a cent rounds to $0.00: the ROI says "no outlay".
+MIN_OUTLAY_FOR_ROI_USD = 0.005
+NONE = "none"
 
 
-def scenario_economics(base_gmv, base_orders, lift, added_gmv, margin, freight_per_order,
-                       economy_freight_per_order, one_off_usd, running_usd_per_month,
-                       coupons_usd, horizon_months):
-    """The economics of one or many scenarios; every argument broadcasts.
+def programme_cash_flow(base_gmv, base_orders, order_value, lift, added_gmv, lift_start_month,
+                        contribution_per_order, baseline_contribution_per_order, one_off_usd,
+                        recurring_usd_per_month, credit_once_usd, credit_month,
+                        credit_usd_per_month, credit_months, horizon_months):
+    """Month-by-month cash of one or many scenarios against the baseline; arguments broadcast
+    (a scenario axis last, draws before it), the month axis is added last.
 
     Parameters
     ----------
-    base_gmv : B, USD per month.        base_orders : O_base, orders per month at B.
-    lift : relative GMV lift.           added_gmv : USD per month added on top (Super Hot).
-    margin : gross margin per dollar of GMV.
-    freight_per_order, economy_freight_per_order : USD per order under the scenario's plan and economy.
-    one_off_usd : one-off spend.        running_usd_per_month : ads and localisation, per month.
-    coupons_usd : traffic coupons used over the horizon (reduce the cost).
-    horizon_months : H.
+    base_gmv, base_orders, order_value : B, O and v = B / O.
+    lift : relative GMV lift.   added_gmv : USD a month added on top (Super Hot's forecast).
+    lift_start_month : first month (1-based) the lift and the added GMV apply.
+    contribution_per_order, baseline_contribution_per_order : c_s and c_0.
+    one_off_usd : spent in month 1.   recurring_usd_per_month : spent every month.
+    credit_once_usd, credit_month : a platform credit received once (coupons) in that month.
+    credit_usd_per_month, credit_months : a credit received monthly for the first months.
+    horizon_months : H (an integer).
 
     Returns
     -------
-    dict of arrays: monthly_gmv, incremental_gmv, orders_per_month, freight_premium,
-    programme_cost, net_gain, roi, payback_months, breakeven_lift.
+    dict: cash (..., H) and cumulative (..., H); monthly_gmv, orders_per_month,
+    monthly_contribution (a month at full lift); incremental_gmv, incremental_contribution,
+    credits, outlays, benefits, net_gain (over the horizon); lift_months (k).
 
     Examples
     --------
-    B = $10,000, O_base = 400, lift 1.47, margin 0.40, freight $3.3927 vs $3.0292 economy,
-    one-off $0, no running cost or coupons, H = 3:
-    M = 24,700; orders 988; premium = 0.3635 × 988 × 3 = $1,077.414;
-    incremental GMV 44,100 × 0.40 = 17,640; net gain 17,640 − 1,077.414 = $16,562.59.
+    B = $10,000, O = 400 orders ($25 each), lift 100% from month 2, c_s = $5.00, c_0 = $5.50,
+    $600 one-off, coupons $1,000 in month 2, H = 3:
+    month 1: 400 × 5 − 400 × 5.5 = −200, less 600 -> −800;
+    months 2, 3: 800 × 5 − 2,200 = 1,800 (+ 1,000 coupons in month 2) -> 2,800 and 1,800;
+    cumulative −800, 2,000, 3,800: payback in month 2; net gain 3,800.
 
-    >>> r = scenario_economics(10_000, 400, 1.47, 0, 0.40, 3.3927, 3.0292, 0, 0, 0, 3)
-    >>> round(float(r["net_gain"]), 2)
-    16562.59
+    >>> r = programme_cash_flow(10_000, 400, 25, 1.0, 0, 2, 5.0, 5.5, 600, 0, 1000, 2, 0, 0, 3)
+    >>> [float(x) for x in r["cumulative"]], float(r["net_gain"])
+    ([-800.0, 2000.0, 3800.0], 3800.0)
     """
-    B = np.asarray(base_gmv, dtype=float)
-    O = np.asarray(base_orders, dtype=float)
-    H = np.asarray(horizon_months, dtype=float)
-    lift = np.asarray(lift, dtype=float)
-    added = np.asarray(added_gmv, dtype=float)
-    premium_per_order = np.asarray(freight_per_order, dtype=float) - economy_freight_per_order
-    monthly_gmv = B * (1.0 + lift) + added
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # orders grow in proportion to GMV, at the store's own order value
-        orders = np.where(B > 0, O * monthly_gmv / B, 0.0)
-    incremental_gmv = (monthly_gmv - B) * H
-    freight_premium = premium_per_order * orders * H
-    programme_cost = one_off_usd + freight_premium + running_usd_per_month * H - coupons_usd
-    monthly_benefit = (monthly_gmv - B) * margin - premium_per_order * orders \
-        - running_usd_per_month + coupons_usd / H
-    net_gain = incremental_gmv * margin - programme_cost
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # a cost that rounds to $0.00 has no meaningful ratio (it would be a huge number)
-        roi = np.where(programme_cost >= MIN_COST_FOR_ROI_USD, net_gain / programme_cost, np.nan)
-        # nothing spent up front: paid back at once if it gains, never if it loses,
-        # and undefined when nothing moves at all (the baseline)
-        one_off = np.maximum(np.asarray(one_off_usd, dtype=float), 0.0)
-        payback = np.where(monthly_benefit > 0, one_off / monthly_benefit,
-                           np.where((one_off == 0) & (monthly_benefit == 0), np.nan, np.inf))
-        # net(L) = L × H × (B m − Δf O) − [H Δf O + H × running − coupons + one-off]
-        slope = H * (B * margin - premium_per_order * O)
-        fixed = H * premium_per_order * O + H * running_usd_per_month - coupons_usd + one_off_usd
-        breakeven = np.where((slope > 0) & (B > 0), fixed / slope, np.nan)
-    return {"monthly_gmv": monthly_gmv, "incremental_gmv": incremental_gmv,
-            "orders_per_month": orders, "freight_premium": freight_premium,
-            "programme_cost": programme_cost, "net_gain": net_gain, "roi": roi,
-            "payback_months": payback, "breakeven_lift": breakeven}
+    H = int(horizon_months)
+    months = np.arange(1, H + 1, dtype=float)
+    ex = lambda x: np.asarray(x, dtype=float)[..., None]   # noqa: E731 (add the month axis)
+    B, O, v = (np.asarray(x, dtype=float) for x in (base_gmv, base_orders, order_value))
+    applies = (months >= ex(lift_start_month)).astype(float)
+    gmv = ex(B) * (1.0 + ex(lift) * applies) + ex(added_gmv) * applies
+    orders = gmv / ex(v)
+    incremental = orders * ex(contribution_per_order) - ex(O * baseline_contribution_per_order)
+    credits = ex(credit_once_usd) * (months == ex(credit_month)) \
+        + ex(credit_usd_per_month) * (months <= ex(credit_months))
+    outlays = ex(one_off_usd) * (months == 1) + ex(recurring_usd_per_month) * np.ones_like(months)
+    cash = incremental + credits - outlays
+    full_gmv = B * (1.0 + np.asarray(lift, dtype=float)) + np.asarray(added_gmv, dtype=float)
+    full_orders = full_gmv / v
+    return {"cash": cash, "cumulative": np.cumsum(cash, axis=-1),
+            "monthly_gmv": full_gmv, "orders_per_month": full_orders,
+            "monthly_contribution": full_orders * np.asarray(contribution_per_order, dtype=float),
+            "incremental_gmv": (gmv - ex(B)).sum(axis=-1),
+            "incremental_contribution": incremental.sum(axis=-1),
+            "credits": credits.sum(axis=-1), "outlays": outlays.sum(axis=-1),
+            "benefits": incremental.sum(axis=-1) + credits.sum(axis=-1),
+            "net_gain": cash.sum(axis=-1), "lift_months": applies.sum(axis=-1)}
 
+
+def payback_month(cumulative) -> np.ndarray:
+    """The first month (1-based) whose cumulative cash is >= 0; NaN when none is.
+
+    >>> payback_month(np.array([[-800.0, 2000.0, 3800.0], [-5.0, -1.0, -0.5]])).tolist()
+    [2.0, nan]
+    """
+    cum = np.asarray(cumulative, dtype=float)
+    # a cent of float noise is not a loss
+    ok = cum >= -1e-9
+    first = np.argmax(ok, axis=-1) + 1.0
+    return np.where(ok.any(axis=-1), first, np.nan)
+
+
+# --- one store ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ScenarioTable:
-    """Results for one store: arrays along SCENARIOS, plus the cost breakdown."""
+class StoreOrders:
+    """Today's orders of a store, line by line (the SKUs, or one line for the average order),
+    through the unit-economics core. ``share``: each line's share of orders."""
 
-    scenarios: tuple[str, ...]
-    eligible: tuple[bool, ...]
-    reason: tuple[str, ...]
-    plan: tuple[str, ...]
-    lift: np.ndarray
-    columns: dict[str, np.ndarray]
-    costs: dict[str, np.ndarray]      # COST_COLUMNS -> array along scenarios
-    margin_rate: float
-    base_monthly_gmv: float
-    base_orders_per_month: float
-    freight_by_plan: dict[str, float]  # USD per order under each plan
+    weights_g: np.ndarray           # chargeable weight per line (volumetric where larger)
+    share: np.ndarray
+    list_price: np.ndarray
+    sale: np.ndarray
+    revenue: np.ndarray
+    refunds: np.ndarray
+    fees: np.ndarray
+    goods: np.ndarray
+    goods_from_cogs: np.ndarray     # bool: the line's cost of goods is COGS% × sale
+    base_orders: float
+    order_value: float
+    from_skus: bool
 
-    def rows(self) -> list[list[object]]:
-        """The ``out_results`` rows (without the header), unrounded; NaN/inf for undefined."""
-        out = []
-        for i, name in enumerate(self.scenarios):
-            out.append([name, self.eligible[i], self.reason[i]]
-                       + [float(self.columns[c][i]) for c in RESULT_COLUMNS[3:]])
-        return out
+    @property
+    def before_freight(self) -> np.ndarray:
+        return self.revenue - self.refunds - self.fees - self.goods
 
-    def row(self, scenario: str) -> dict[str, object]:
-        i = self.scenarios.index(scenario)
-        return dict(zip(RESULT_COLUMNS, self.rows()[i]))
+    def per_order(self, per_line) -> float:
+        """An order-weighted mean over the lines."""
+        return float(np.dot(self.share, np.asarray(per_line, dtype=float)))
 
 
-def freight_per_order_by_plan(inputs: StoreInputs, rates: RateCard, orders_per_month: float,
-                              shumao_orders_per_month: float | None = None) -> dict[str, float]:
-    """USD per order under each plan: the SKU table's order-weighted mean, else the average parcel.
-    Shumao's free first parcel is spread over the parcels shipped under Shumao (its projected
-    orders, ``shumao_orders_per_month``, over the horizon), not over today's orders."""
-    divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
-    skus = inputs.skus
-    if skus is not None and len(skus) and skus.orders_per_month.sum() > 0:
-        weights = fr.check_weights(skus.weight_g, "SKUs.weight_g")
-        share = skus.orders_per_month / skus.orders_per_month.sum()
-    else:
-        weights = np.atleast_1d(fr.chargeable_weight_g(
-            fr.check_weights(inputs.parcel_weight_g, "parcel_weight_g"), inputs.parcel_length_cm,
-            inputs.parcel_width_cm, inputs.parcel_height_cm, divisor))
-        share = np.ones(1)
-    standard = fr.plan_freight_usd(weights, fr.standard_card(rates))
-    economy = fr.economy_freight_usd(weights, rates)
-    subsidy = fr.subsidy_per_parcel_usd(
-        standard, economy, rates.number("freight.subsidy.cap_over_economy"),
-        parcels_per_quarter=orders_per_month * 3.0 * share,
-        quarter_budget_usd=rates.number("freight.subsidy.quarter_budget_usd"))
-    parcels = (orders_per_month if shumao_orders_per_month is None
-               else shumao_orders_per_month) * inputs.horizon_months
-    shumao = fr.shumao_average_freight_usd(weights, parcels * share if parcels else 1.0, rates)
-    return {"economy": float(np.dot(share, economy)),
-            "standard": float(np.dot(share, standard)),
-            "subsidised": float(np.dot(share, standard - subsidy)),
-            "shumao": float(np.dot(share, shumao))}
+def _vat_rate(inputs: StoreInputs, rates: RateCard) -> float:
+    key = f"vat.{inputs.market}"
+    if inputs.prices_include_vat and key not in rates:
+        raise InputError(f"prices_include_vat: no VAT rate for market {inputs.market} in the "
+                         f"Rates table (add {key})", name="prices_include_vat")
+    return rates.number(key) if key in rates else 0.0
 
 
-def store_margin_rate(inputs: StoreInputs, rates: RateCard) -> float:
+def fee_rate(inputs: StoreInputs, rates: RateCard, categories) -> np.ndarray:
+    """Commission by category + affiliate share × rate + payment fee, per line."""
     share = inputs.affiliate_share if inputs.affiliate_share is not None \
         else rates.number("affiliate.share")
     rate = inputs.affiliate_rate if inputs.affiliate_rate is not None \
         else rates.number("affiliate.rate")
+    commission = np.atleast_1d(commission_rate(np.array(categories, dtype=object), rates))
+    return commission + affiliate_cost_rate(share, rate) + inputs.payment_fee_pct
+
+
+def store_orders(inputs: StoreInputs, rates: RateCard) -> StoreOrders:
+    """The store's order lines: the SKUs table weighted by orders when it has orders, else one
+    average order (price = AOV, cost of goods = COGS% of it). A SKU's chargeable weight uses the
+    store's parcel dimensions (the SKUs table has none of its own), never dropping them."""
+    divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
+    dims = (inputs.parcel_length_cm, inputs.parcel_width_cm, inputs.parcel_height_cm)
     skus = inputs.skus
-    if skus is not None and len(skus) and skus.gmv_per_month.sum() > 0:
-        # commission weighted by each category's share of GMV
-        commission = float(np.dot(commission_rate(np.array(skus.category, dtype=object), rates),
-                                  skus.gmv_per_month) / skus.gmv_per_month.sum())
+    from_skus = bool(skus is not None and len(skus) and skus.orders_per_month.sum() > 0)
+    if from_skus:
+        weights = fr.check_weights(skus.weight_g, "SKUs.weight_g")
+        share = skus.orders_per_month / skus.orders_per_month.sum()
+        price = np.asarray(skus.price_usd, dtype=float)
+        categories = skus.category
+        unit_cost = skus.unit_cost_usd if skus.unit_cost_usd is not None \
+            else np.full(len(skus), np.nan)
+        base_orders = float(skus.orders_per_month.sum())
     else:
-        commission = commission_rate(inputs.category, rates)
-    return margin_rate(inputs.cogs_pct, commission, affiliate_cost_rate(share, rate))
+        weights = np.atleast_1d(fr.check_weights(inputs.parcel_weight_g, "parcel_weight_g"))
+        share = np.ones(1)
+        price = np.array([inputs.aov_usd])
+        categories = [inputs.category]
+        unit_cost = np.full(1, np.nan)
+        base_orders = inputs.base_monthly_gmv / inputs.aov_usd
+    weights = np.atleast_1d(fr.chargeable_weight_g(weights, *dims, divisor))
+    vat = _vat_rate(inputs, rates)
+    sale = np.asarray(core.sale_price(price, inputs.store_discount), dtype=float)
+    revenue = np.asarray(core.net_revenue(sale, vat, inputs.prices_include_vat), dtype=float)
+    rr = inputs.refund_rate
+    return StoreOrders(
+        weights, share, price, sale, revenue,
+        np.asarray(core.refunds(revenue, rr), dtype=float),
+        np.asarray(core.fees(revenue, fee_rate(inputs, rates, categories), rr), dtype=float),
+        np.asarray(core.cost_of_goods(sale, unit_cost, inputs.cogs_pct, rr,
+                                      inputs.refund_recovers_goods), dtype=float)
+        * np.ones(len(share)),
+        np.isnan(np.asarray(unit_cost, dtype=float)), base_orders,
+        core.order_value(inputs.base_monthly_gmv, base_orders, inputs.aov_usd), from_skus)
 
 
 @dataclass(frozen=True)
 class ScenarioParameters:
-    """The arguments of :func:`scenario_economics` for one store, along SCENARIOS, plus the
-    cost parts. The Monte Carlo replaces some of them with arrays of draws."""
+    """The arguments of :func:`programme_cash_flow` for one store along SCENARIOS, the parts
+    of outlays and credits, and what the risk model needs to redraw them."""
 
     base_gmv: float
     base_orders: float
+    order_value: float
     lift: np.ndarray
     added_gmv: np.ndarray
-    margin: float
-    plan_freight: np.ndarray
-    economy_freight: float
+    lift_start: np.ndarray
+    contribution: np.ndarray          # c_s per order
+    baseline_contribution: float      # c_0
+    freight: np.ndarray               # per order, along SCENARIOS
     one_off: np.ndarray
-    running_per_month: np.ndarray
-    coupons: np.ndarray
-    horizon_months: float
-    cost_parts: dict[str, np.ndarray]   # aplus, livestreams, onboarding, localisation, ads, coupons
-    freight_by_plan: dict[str, float]
-    orders_from_skus: bool
+    recurring: np.ndarray
+    credit_once: np.ndarray
+    credit_month: np.ndarray
+    credit_monthly: np.ndarray
+    credit_months: float
+    horizon_months: int
+    outlay_parts: dict[str, np.ndarray]
+    credit_parts: dict[str, np.ndarray]
+    forecast_missing: np.ndarray      # bool: a forecast programme without the user's forecast
+    orders: StoreOrders = field(compare=False)
+    cogs_slope: float = 0.0           # d c / d COGS% (per order): − the sale where COGS% applies
+    price_slope: float = 0.0          # d c_before_freight / d price, one-line stores only
 
     def economics(self, **replaced):
-        """scenario_economics with these parameters, some replaced (e.g. lift=draws)."""
-        args = dict(base_gmv=self.base_gmv, base_orders=self.base_orders, lift=self.lift,
-                    added_gmv=self.added_gmv, margin=self.margin,
-                    freight_per_order=self.plan_freight,
-                    economy_freight_per_order=self.economy_freight, one_off_usd=self.one_off,
-                    running_usd_per_month=self.running_per_month, coupons_usd=self.coupons,
+        args = dict(base_gmv=self.base_gmv, base_orders=self.base_orders,
+                    order_value=self.order_value, lift=self.lift, added_gmv=self.added_gmv,
+                    lift_start_month=self.lift_start, contribution_per_order=self.contribution,
+                    baseline_contribution_per_order=self.baseline_contribution,
+                    one_off_usd=self.one_off, recurring_usd_per_month=self.recurring,
+                    credit_once_usd=self.credit_once, credit_month=self.credit_month,
+                    credit_usd_per_month=self.credit_monthly, credit_months=self.credit_months,
                     horizon_months=self.horizon_months)
         args.update(replaced)
-        return scenario_economics(**args)
+        return programme_cash_flow(**args)
 
 
 def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParameters:
-    """Lift, freight, margin and costs of every scenario for one store (domain.md)."""
-    B = inputs.base_monthly_gmv
-    skus = inputs.skus
-    orders_from_skus = bool(skus is not None and len(skus) and skus.orders_per_month.sum() > 0)
-    base_orders = float(skus.orders_per_month.sum()) if orders_from_skus else B / inputs.aov_usd
-    H = float(inputs.horizon_months)
-    fx = inputs.fx_cny_per_usd
-    level = inputs.cost_level
-    freight = freight_per_order_by_plan(
-        inputs, rates, base_orders, base_orders * (1.0 + rates.number("lift.shumao")))
-    margin = store_margin_rate(inputs, rates)
-    names = np.array(SCENARIOS)
-    gsc = np.char.startswith(names, "gsc_")
-    shumao = names == "shumao"
+    """Lift, freight, contribution, outlays and credits of every scenario for one store."""
+    orders = store_orders(inputs, rates)
+    B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
+    H = int(inputs.horizon_months)
+    lift = programme_lifts(rates)
+    forecast = inputs.super_hot_forecast_usd
+    is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in PROGRAMMES])
+    added = np.where(is_forecast, forecast or 0.0, 0.0)
+    start = np.array([p.lift_start_month for p in PROGRAMMES], dtype=float)
+    lift_months = np.clip(H - start + 1, 0, H)
+    freight = []
+    for k, p in enumerate(PROGRAMMES):
+        full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
+        over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
+        freight.append(orders.per_order(plan_freight_usd(
+            p.plan, orders.weights_g, rates, parcels_per_quarter=full * 3.0 * orders.share,
+            parcels_over_horizon=over_horizon * orders.share if over_horizon > 0 else None)))
+    freight = np.array(freight)
+    before = orders.per_order(orders.before_freight)
+    contribution = before - freight
+    baseline = float(contribution[SCENARIOS.index("baseline")])
 
-    lift = np.array([0.0, rates.number("lift.gsc_rising"), rates.number("lift.gsc_leap"),
-                     rates.number("lift.shumao"), 0.0])
-    added = np.where(names == "super_hot", rates.number("super_hot.added_gmv_usd_per_month"), 0.0)
-    plan_freight = np.array([freight[SCENARIO_PLAN[s]] for s in SCENARIOS])
-
-    aplus = np.where(gsc, aplus_cost_usd(_aplus_pages(inputs), inputs.aplus_source, fx, rates,
-                                         level), 0.0)
-    livestreams = np.where(gsc, livestream_cost_usd(rates.number("livestream.required"),
-                                                    inputs.livestream_usd_each), 0.0)
-    onboarding = np.where(shumao, onboarding_cost_usd(inputs.interview_sessions, fx, rates,
-                                                      level).total_usd, 0.0)
-    localisation_total = spanish_cs_net_cost_usd(
-        inputs.spanish_cs_usd_per_month, H, rates.number("localisation.spanish_cs_subsidy"),
-        rates.number("localisation.spanish_cs_subsidy_months"))
-    localisation_month = np.where(gsc, localisation_total / H, 0.0)
-    ads_month = np.where(names == "baseline", 0.0, inputs.ads_usd_per_month)
-    coupon_cap = rates.number("coupons.max_usd_per_quarter")
-    per_quarter = coupon_cap if inputs.coupons_usd_per_quarter is None \
-        else min(inputs.coupons_usd_per_quarter, coupon_cap)
-    coupons = np.where(gsc, per_quarter * H / 3.0, 0.0)
+    fx, level = inputs.fx_cny_per_usd, inputs.cost_level
+    parts_once = {"aplus": aplus_cost_usd(aplus_pages(inputs), inputs.aplus_source, fx, rates,
+                                          level),
+                  "livestreams": livestream_cost_usd(rates.number("livestream.required"),
+                                                     inputs.livestream_usd_each),
+                  "onboarding": onboarding_cost_usd(inputs.interview_sessions, fx, rates,
+                                                    level).total_usd}
+    subsidy_share = rates.number("localisation.spanish_cs_subsidy")
+    subsidy_months = min(float(H), rates.number("localisation.spanish_cs_subsidy_months"))
+    service = inputs.spanish_cs_usd_per_month
+    # a service the store already pays is no programme cost; the subsidy on it is a credit.
+    # A new service is an outlay of what the store pays: the cost less the subsidy, while it runs
+    new_service = 0.0 if inputs.spanish_cs_existing else service
+    one_off = np.zeros(len(PROGRAMMES))
+    recurring = np.zeros(len(PROGRAMMES))
+    outlay_parts = {name: np.zeros(len(PROGRAMMES)) for name in OUTLAY_PARTS}
+    credit_parts = {name: np.zeros(len(PROGRAMMES)) for name in CREDIT_PARTS}
+    credit_once = np.zeros(len(PROGRAMMES))
+    credit_monthly = np.zeros(len(PROGRAMMES))
+    cap = rates.number("coupons.max_usd_per_quarter")
+    coupons = min(inputs.coupons_usd_per_quarter or 0.0, cap)
+    for k, p in enumerate(PROGRAMMES):
+        for part in p.outlays:
+            if part in parts_once:
+                one_off[k] += parts_once[part]
+                outlay_parts[part][k] = parts_once[part]
+            elif part == "ads":
+                recurring[k] += inputs.ads_usd_per_month
+                outlay_parts[part][k] = inputs.ads_usd_per_month * H
+            elif part == "spanish_service":
+                paid = new_service * (H - subsidy_share * subsidy_months)
+                recurring[k] += paid / H
+                outlay_parts[part][k] = paid
+        if "coupons" in p.credits and p.credit_month <= H:
+            credit_once[k] = coupons
+            credit_parts["coupons"][k] = coupons
+        if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
+            credit_monthly[k] = service * subsidy_share
+            credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
+    # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
+    # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
+    cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
+                                   * (1.0 - inputs.refund_rate *
+                                      (1.0 if inputs.refund_recovers_goods else 0.0)))
+    price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
+        if not orders.from_skus and orders.list_price[0] > 0 else 0.0
     return ScenarioParameters(
-        B, base_orders, lift, added, margin, plan_freight, freight["economy"],
-        aplus + livestreams + onboarding, ads_month + localisation_month, coupons, H,
-        {"aplus": aplus, "livestreams": livestreams, "onboarding": onboarding,
-         "localisation": localisation_month * H, "ads": ads_month * H, "coupons": 0.0 - coupons},
-        freight, orders_from_skus)
+        B, O, v, lift, added, start, contribution, baseline, freight, one_off, recurring,
+        credit_once, np.array([float(p.credit_month) for p in PROGRAMMES]), credit_monthly,
+        subsidy_months, H, outlay_parts, credit_parts, is_forecast & (forecast is None), orders,
+        cogs_slope, price_slope)
 
 
-def compute_scenarios(inputs: StoreInputs, rates: RateCard) -> ScenarioTable:
+@dataclass(frozen=True)
+class ScenarioTable:
+    """Results for one store: arrays along ``scenarios``; texts in ``lang``."""
+
+    scenarios: tuple[str, ...]
+    eligibility: tuple[Eligibility, ...]
+    columns: dict[str, np.ndarray]        # numeric columns of RESULT_COLUMNS (NaN: see texts)
+    breakeven_note: tuple   # (message key, parameters) instead of a break-even lift, or None
+    cash: np.ndarray                      # (scenarios, H): cumulative cash vs the baseline
+    outlay_parts: dict[str, np.ndarray]
+    credit_parts: dict[str, np.ndarray]
+    forecast_missing: np.ndarray
+    horizon_months: int
+    base_monthly_gmv: float
+    base_orders_per_month: float
+    lang: str = "en"
+
+    @property
+    def eligible(self) -> tuple[bool | None, ...]:
+        return tuple(e.eligible for e in self.eligibility)
+
+    @property
+    def reason(self) -> tuple[str, ...]:
+        return tuple(e.reason for e in self.eligibility)
+
+    def index(self, scenario: str) -> int:
+        return self.scenarios.index(scenario)
+
+    def rows(self) -> list[list[object]]:
+        """The ``out_results`` rows (without the header): numbers unrounded, words where a
+        number would mislead ("no outlay", "not within the horizon", ...)."""
+        lang = self.lang
+        out = []
+        for i, name in enumerate(self.scenarios):
+            e = self.eligibility[i]
+            eligible = message("unknown", lang) if e.eligible is None else e.eligible
+            col = {k: float(v[i]) for k, v in self.columns.items()}
+            baseline = name == "baseline"
+            if baseline:
+                roi = payback = breakeven = message("no_programme", lang)
+            elif self.forecast_missing[i]:
+                roi = payback = breakeven = message("needs_forecast", lang)
+            else:
+                roi = col["roi"] if math.isfinite(col["roi"]) else message("no_outlay", lang)
+                payback = int(col["payback_month"]) if math.isfinite(col["payback_month"]) \
+                    else message("not_within_horizon", lang)
+                note = self.breakeven_note[i]
+                breakeven = col["breakeven_lift"] if note is None else \
+                    message(note[0], lang, **note[1])
+            out.append([name, eligible, e.reason, col["monthly_gmv"], col["incremental_gmv"],
+                        col["orders_per_month"], col["freight_per_order"],
+                        col["contribution_per_order"], col["monthly_contribution"],
+                        col["outlays"], col["benefits"], col["net_gain"], roi, payback,
+                        breakeven])
+        return out
+
+    def row(self, scenario: str) -> dict[str, object]:
+        return dict(zip(RESULT_COLUMNS, self.rows()[self.index(scenario)]))
+
+    def cost_rows(self) -> list[list[object]]:
+        """Per scenario: each outlay part, outlays, incremental contribution, each credit part,
+        benefits (whose difference is the net gain)."""
+        rows = []
+        for i, name in enumerate(self.scenarios):
+            rows.append([name] + [float(self.outlay_parts[p][i]) for p in OUTLAY_PARTS]
+                        + [float(self.columns["outlays"][i]),
+                           float(self.columns["incremental_contribution"][i])]
+                        + [float(self.credit_parts[p][i]) for p in CREDIT_PARTS]
+                        + [float(self.columns["benefits"][i])])
+        return rows
+
+    def cashflow_rows(self) -> list[list[object]]:
+        """``month`` and one column per scenario: cumulative net cash against the baseline."""
+        return [[m + 1] + [float(self.cash[i, m]) for i in range(len(self.scenarios))]
+                for m in range(self.horizon_months)]
+
+
+def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> ScenarioTable:
     """Every scenario for one store (ineligible ones too, marked with the reason)."""
     params = scenario_parameters(inputs, rates)
     econ = params.economics()
-    parts = params.cost_parts
-    costs = {"aplus": parts["aplus"], "livestreams": parts["livestreams"],
-             "onboarding": parts["onboarding"], "localisation": parts["localisation"],
-             "freight_premium": econ["freight_premium"], "ads": parts["ads"],
-             "coupons": parts["coupons"]}
-    econ["freight_per_order"] = params.plan_freight
-    elig = eligibility(inputs, rates)
-    B = params.base_gmv
-    effective_lift = params.lift + (params.added_gmv / B if B > 0 else 0.0)
+    outlays = np.asarray(econ["outlays"], dtype=float)
+    net = np.asarray(econ["net_gain"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(outlays >= MIN_OUTLAY_FOR_ROI_USD, net / outlays, np.nan)
+    # break-even: net(L) = L × k × O × c_s + net(0)
+    at_zero = params.economics(lift=np.zeros_like(params.lift),
+                               added_gmv=np.zeros_like(params.added_gmv))
+    net0 = np.asarray(at_zero["net_gain"], dtype=float)
+    k = np.asarray(econ["lift_months"], dtype=float)
+    notes: list = []
+    breakeven = np.full(len(SCENARIOS), np.nan)
+    for i, p in enumerate(PROGRAMMES):
+        per_unit = k[i] * params.base_orders * params.contribution[i]     # d net / d lift
+        if p.lift_kind == LIFT_FORECAST:
+            per_unit = k[i] * params.contribution[i] / params.order_value  # d net / d $ added
+        if p.id == "baseline":
+            notes.append(None)
+        elif abs(net0[i]) < 1e-9:        # nothing spent, nothing lost: breaks even at zero
+            breakeven[i] = 0.0
+            notes.append(None if p.lift_kind == LIFT_RELATIVE else
+                         ("breakeven_forecast", {"forecast": money(0.0)}))
+        elif net0[i] > 0:
+            notes.append(("gains_at_zero_lift", {}))
+        elif per_unit > 0 and p.lift_kind == LIFT_RELATIVE:
+            breakeven[i] = -net0[i] / per_unit
+            notes.append(None)
+        elif per_unit > 0 and p.lift_kind == LIFT_FORECAST:
+            notes.append(("breakeven_forecast", {"forecast": money(-net0[i] / per_unit)}))
+        else:
+            notes.append(("never_breaks_even", {}))
+    columns = {"monthly_gmv": econ["monthly_gmv"], "incremental_gmv": econ["incremental_gmv"],
+               "orders_per_month": econ["orders_per_month"], "freight_per_order": params.freight,
+               "contribution_per_order": params.contribution,
+               "monthly_contribution": econ["monthly_contribution"], "outlays": outlays,
+               "benefits": econ["benefits"], "net_gain": net, "roi": roi,
+               "payback_month": payback_month(econ["cumulative"]), "breakeven_lift": breakeven,
+               "incremental_contribution": econ["incremental_contribution"],
+               "credits": econ["credits"]}
     n = len(SCENARIOS)
-    return ScenarioTable(SCENARIOS, tuple(elig[s].eligible for s in SCENARIOS),
-                         tuple(elig[s].reason for s in SCENARIOS),
-                         tuple(SCENARIO_PLAN[s] for s in SCENARIOS), effective_lift,
-                         {k: np.asarray(v, dtype=float) * np.ones(n) for k, v in econ.items()},
-                         costs, float(params.margin), B, params.base_orders,
-                         params.freight_by_plan)
+    columns = {key: np.asarray(value, dtype=float) * np.ones(n) for key, value in columns.items()}
+    elig = eligibility(inputs, rates, lang)
+    return ScenarioTable(SCENARIOS, tuple(elig[s] for s in SCENARIOS), columns, tuple(notes),
+                          np.asarray(econ["cumulative"], dtype=float), params.outlay_parts,
+                          params.credit_parts, params.forecast_missing, params.horizon_months,
+                          params.base_gmv, params.base_orders, lang)
 
 
-def _aplus_pages(inputs: StoreInputs) -> float:
-    skus = inputs.skus
-    if skus is not None and len(skus) and skus.aplus.any():
-        return float(skus.aplus.sum())
-    return float(inputs.aplus_pages)
+# --- verdicts and the recommendation ------------------------------------------------------------
+
+def verdict(table: ScenarioTable, scenario: str, lang: str | None = None) -> str:
+    """One word per scenario: baseline / join / not eligible / needs your forecast / loses
+    money / check eligibility."""
+    lang = lang or table.lang
+    i = table.index(scenario)
+    if scenario == "baseline":
+        return message("verdict.baseline", lang)
+    if table.eligible[i] is False:
+        return message("verdict.not_eligible", lang)
+    if table.forecast_missing[i]:
+        return message("verdict.needs_forecast", lang)
+    if not table.columns["net_gain"][i] > 0:
+        return message("verdict.loses_money", lang)
+    return message("verdict.join" if table.eligible[i] else "verdict.unknown", lang)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    scenario: str          # a scenario id, or "none"
+    text: str
+    net_gain: float | None
+    p_loss: float | None
+
+
+def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
+              lang: str | None = None) -> Recommendation:
+    """The scenario with the highest expected net gain (> 0) among those whose eligibility is
+    yes or unknown (never no, never one waiting for a forecast), said in a sentence with the net
+    gain over the horizon, the probability of a loss and the inputs still unknown; "none"
+    when no programme is expected to gain."""
+    lang = lang or table.lang
+    months = table.horizon_months
+    best, best_gain = None, 0.0
+    for i, name in enumerate(table.scenarios):
+        gain = float(table.columns["net_gain"][i])
+        if name == "baseline" or table.eligible[i] is False or table.forecast_missing[i]:
+            continue
+        if math.isfinite(gain) and gain > best_gain + 1e-9:
+            best, best_gain = name, gain
+    if best is None:
+        text = message("recommend.none", lang, months=months)
+        candidates = [(float(table.columns["net_gain"][i]), name)
+                      for i, name in enumerate(table.scenarios)
+                      if name != "baseline" and table.eligible[i] is not False
+                      and not table.forecast_missing[i]]
+        if candidates:
+            gain, name = max(candidates)
+            text += message("recommend.none_best", lang, name=PROGRAMME_BY_ID[name].name(lang),
+                            gain=money(gain))
+        return Recommendation(NONE, text, None, None)
+    i = table.index(best)
+    name = PROGRAMME_BY_ID[best].name(lang)
+    loss = None if p_loss is None else p_loss.get(best)
+    if loss is None:
+        text = message("recommend.join_no_risk", lang, name=name, gain=money(best_gain),
+                       months=months)
+    else:
+        text = message("recommend.join", lang, name=name, gain=money(best_gain), months=months,
+                       p_loss=f"{loss:.0%}")
+    if table.eligible[i] is None:
+        text += message("recommend.unknown", lang, reasons=table.eligibility[i].unknown_inputs)
+    return Recommendation(best, text, best_gain, loss)
 
 
 def recommended_scenario(table: ScenarioTable) -> str:
-    """The eligible programme with the highest net gain, or baseline when none gains."""
-    best, best_gain = "baseline", 0.0
-    for i, name in enumerate(table.scenarios):
-        gain = table.columns["net_gain"][i]
-        if name != "baseline" and table.eligible[i] and np.isfinite(gain) and gain > best_gain:
-            best, best_gain = name, gain
-    return best
+    """The recommended scenario id, or "none"."""
+    return recommend(table).scenario

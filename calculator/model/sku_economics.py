@@ -8,13 +8,11 @@ import numpy as np
 
 from calculator.errors import InputError
 from calculator.model import freight as fr
-from calculator.model.fees import affiliate_cost_rate, commission_rate
 from calculator.model.inputs import StoreInputs
 from calculator.model.pricing import UnitEconomics, unit_economics
 from calculator.model.ratecard import RateCard
-from calculator.model.scenarios import SCENARIO_PLAN, SCENARIOS
-
-PLANS = ("economy", "standard", "subsidised", "shumao")
+from calculator.model.programmes import PLAN_IDS as PLANS
+from calculator.model.programmes import SCENARIO_PLAN, SCENARIOS, plan_freight_usd
 SKU_ECONOMICS_COLUMNS = ("sku", "plan", "net_revenue", "fees", "freight", "refunds", "unit_cost",
                          "contribution", "margin", "breakeven_price", "price_for_target",
                          "list_price_for_target", "price_for_target_local",
@@ -78,22 +76,17 @@ def sku_economics(inputs: StoreInputs, rates: RateCard) -> SkuEconomics | None:
     skus = inputs.skus
     if skus is None or not len(skus):
         return None
-    weights = fr.check_weights(skus.weight_g, "SKUs.weight_g")
-    standard = fr.plan_freight_usd(weights, fr.standard_card(rates))
-    economy = fr.economy_freight_usd(weights, rates)
-    subsidised = fr.subsidised_freight_usd(standard, economy,
-                                           rates.number("freight.subsidy.cap_over_economy"))
-    # a unit's freight under Shumao: the per-parcel price (the one free first parcel of the
-    # store is not spread over products)
-    shumao = fr.plan_freight_usd(weights, fr.shumao_card(rates))
-    freight = {"economy": economy, "standard": standard, "subsidised": subsidised,
-               "shumao": shumao}
-    share = inputs.affiliate_share if inputs.affiliate_share is not None \
-        else rates.number("affiliate.share")
-    rate = inputs.affiliate_rate if inputs.affiliate_rate is not None \
-        else rates.number("affiliate.rate")
-    fee_rate = (commission_rate(np.array(skus.category, dtype=object), rates)
-                + affiliate_cost_rate(share, rate) + inputs.payment_fee_pct)
+    # the same order lines as the scenario view (chargeable weights with the store's parcel
+    # dimensions, the same fees), so both views give the same contribution
+    from calculator.model.scenarios import fee_rate as store_fee_rate
+    divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
+    weights = np.atleast_1d(fr.chargeable_weight_g(
+        fr.check_weights(skus.weight_g, "SKUs.weight_g"), inputs.parcel_length_cm,
+        inputs.parcel_width_cm, inputs.parcel_height_cm, divisor))
+    # a unit's freight under each plan: the per-parcel price (Shumao's one free first parcel
+    # of the store is not spread over products; no subsidy budget is spread either)
+    freight = {plan: plan_freight_usd(plan, weights, rates) for plan in PLANS}
+    fee_rate = store_fee_rate(inputs, rates, skus.category)
     vat_key = f"vat.{inputs.market}"
     vat = rates.number(vat_key) if vat_key in rates else 0.0
     if inputs.prices_include_vat and vat_key not in rates:

@@ -29,7 +29,8 @@ class WorkbookOutcome:
     status: str                                   # ok | failed | not an aeroi workbook
     errors: list[dict] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)   # one per scenario
-    recommended: str | None = None
+    recommended: str | None = None               # a scenario id, or "none"
+    recommendation_text: str | None = None
     store_status: str | None = None              # out_status written into the workbook
     written_to: str | None = None
     sku_median_margin: float | None = None        # under the baseline's plan
@@ -42,6 +43,7 @@ class WorkbookOutcome:
     def as_dict(self) -> dict:
         return {"file": self.path, "store": self.store, "status": self.status,
                 "store_status": self.store_status, "recommended": self.recommended,
+                "recommendation_text": self.recommendation_text,
                 "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
                 "sku_below_target": self.sku_below_target, "errors": self.errors,
                 "scenarios": self.rows}
@@ -115,7 +117,6 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
                      calculated_at: dt.datetime) -> WorkbookOutcome:
     """Read, calculate and (unless checking) write one workbook. Never raises: every problem
     becomes an error record, and the file is left as it was."""
-    from calculator.model.scenarios import recommended_scenario
     from calculator.workbook.io import PackageWorkbook
     from calculator.workbook.reader import read_store
     from calculator.workbook.results import calculate_blocks, result_rows
@@ -138,7 +139,8 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
                 row["p_loss"] = risk.get("p_loss")
                 row["roi_p50"] = risk.get("roi_p50")
             outcome = WorkbookOutcome(path, OK, rows=rows,
-                                      recommended=recommended_scenario(table),
+                                      recommended=figures["recommendation"].scenario,
+                                      recommendation_text=figures["recommendation"].text,
                                       store_status=blocks["out_status"][0][0],
                                       sku_median_margin=figures["sku_median_margin"],
                                       sku_below_target=figures["sku_below_target"])

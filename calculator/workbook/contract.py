@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from calculator.model.calendar import PHASES
 from calculator.model.scenarios import COST_COLUMNS, RESULT_COLUMNS, SCENARIOS
 
-CONTRACT_VERSION = 1
+#: Version 1: the templates up to commit 1633a48. Version 2: outlays apart from benefits, a cash
+#: flow, the recommendation in words, eligibility yes / no / unknown (issue 14).
+CONTRACT_VERSION = 2
 
 # Kinds of input and what the reader accepts for each.
 DATE, MONEY, FRACTION, NUMBER, COUNT, CHOICE, BOOL, TEXT = (
@@ -123,8 +125,17 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("in_spanish_cs_usd_per_month", "spanish_cs_usd_per_month", MONEY, True, 0, "USD",
               "Spanish customer service per month", "西语客服外包月费", SEED_000, minimum=0,
               group="spend"),
-    InputSpec("in_coupons_usd_per_quarter", "coupons_usd_per_quarter", MONEY, False, 3000, "USD",
-              "Traffic coupons used per quarter", "每季度使用流量券", SEED_000, minimum=0,
+    InputSpec("in_coupons_usd_per_quarter", "coupons_usd_per_quarter", MONEY, False, None, "USD",
+              "Traffic coupons you expect (once, in the resource phase; blank = none)",
+              "预计获得的流量券(资源期一次性;空白=无)",
+              "your expectation; the article's maximum is $3,000 a quarter", minimum=0,
+              group="spend"),
+    InputSpec("in_spanish_cs_existing", "spanish_cs_existing", BOOL, True, False, "",
+              "Spanish customer service already paid today (not new)",
+              "西语客服外包已在付费使用(非新增)", "your data", group="spend"),
+    InputSpec("in_super_hot_forecast_usd", "super_hot_forecast_usd", MONEY, False, None, "USD",
+              "Super Hot: added GMV a month you expect from the hot listing (blank = no forecast)",
+              "超级爆品:预计爆品链接每月新增GMV(空白=无预测)", "your data", minimum=0,
               group="spend"),
     InputSpec("in_cn_exporter", "cn_exporter", BOOL, True, False, "",
               "Mainland-China exporter with export records", "中国大陆出口企业(有出口记录)",
@@ -181,6 +192,16 @@ INPUTS: tuple[InputSpec, ...] = (
               "Dispatch time", "发货时效", SEED_000, minimum=0, group="readiness"),
     InputSpec("in_refund_days", "refund_days", NUMBER, False, None, "days",
               "Refund handling time", "退款处理时效", SEED_000, minimum=0, group="readiness"),
+    # --- Shumao Cup evidence (001) and onboarding (004) ----------------------------------------
+    InputSpec("in_customs_declarations_12m", "customs_declarations_12m", COUNT, False, None,
+              "declarations", "Customs declarations in the last 12 months (Shumao)",
+              "近12个月报关票数(数贸杯)", SEED_001, minimum=0, group="readiness"),
+    InputSpec("in_scope_import_export", "scope_import_export", BOOL, False, None, "",
+              "Business scope includes import-export (Shumao)", "经营范围含进出口(数贸杯)",
+              SEED_001, group="readiness"),
+    InputSpec("in_products_with_5_orders", "products_with_5_orders", COUNT, False, None,
+              "products", "Products with 5 or more orders in the first 30 days (Shumao)",
+              "首30天订单数≥5的商品数(数贸杯)", SEED_004, minimum=0, group="readiness"),
 )
 INPUT_BY_NAME = {spec.name: spec for spec in INPUTS}
 
@@ -204,16 +225,21 @@ CALENDAR_COLUMNS = ("deadline", "phase", "day", "date", "due_beijing", "fuse_bei
 ELIGIBILITY_COLUMNS = ("scenario", "eligible", "reason")
 CHECK_COLUMNS = ("check", "status", "reason", "source")
 CHECK_ROWS = 20               # room reserved for readiness checks
-COSTS_HEADER = ("scenario",) + COST_COLUMNS + ("total",)
+COSTS_HEADER = ("scenario",) + COST_COLUMNS
+CASHFLOW_COLUMNS = ("month",) + SCENARIOS
+#: Rows of the cash flow in a fresh template (the default horizon); the block follows the horizon.
+CASHFLOW_TEMPLATE_MONTHS = 3
 SNAPSHOT_EXTRA = ("skus_rows", "skus_weight_sum", "skus_price_sum", "skus_orders_sum",
                   "rates_value_sum")
 
 #: Output names: name -> (sheet, shape (rows, cols)). Ranges include their header row.
 OUTPUTS = {
     "out_status": (RESULTS_SHEET, (1, 1)),
-    "out_recommended": (RESULTS_SHEET, (1, 1)),
+    "out_recommendation": (RESULTS_SHEET, (1, 1)),
+    "out_recommendation_text": (RESULTS_SHEET, (1, 1)),
     "out_results": (RESULTS_SHEET, (1 + len(SCENARIOS), len(RESULT_COLUMNS))),
     "out_costs": (RESULTS_SHEET, (1 + len(SCENARIOS), len(COSTS_HEADER))),
+    "out_cashflow": (RESULTS_SHEET, (1 + CASHFLOW_TEMPLATE_MONTHS, len(CASHFLOW_COLUMNS))),
     "out_calculated_at": (RESULTS_SHEET, (1, 1)),
     "out_calculator_version": (RESULTS_SHEET, (1, 1)),
     "out_rate_card_fingerprint": (RESULTS_SHEET, (1, 1)),
@@ -254,7 +280,7 @@ OPTIONAL_OUTPUTS = {
     "out_risk_histogram": (RISK_SHEET, (1 + HISTOGRAM_BINS, len(HISTOGRAM_COLUMNS))),
 }
 #: Outputs whose length follows the data: the writer redefines the name to fit.
-RESIZABLE_OUTPUTS = ("out_sku_economics",)
+RESIZABLE_OUTPUTS = ("out_sku_economics", "out_cashflow")
 
 #: A live formula cell (not written by the batch): "STALE" when an input changed since the run.
 STALE_NAME = "calc_stale"
@@ -263,3 +289,21 @@ LIVE_TABLE_NAME = "calc_table_live"
 
 #: Marks a workbook as one of ours (a workbook without it is "not an aeroi workbook").
 MARKER_NAMES = ("in_eval_date", "out_results")
+#: Names that a workbook of each contract version has and the one before it lacks: a workbook
+#: with the markers but without version 2's names was made from a version-1 template.
+VERSION_NAMES = {2: ("out_recommendation", "out_recommendation_text", "out_cashflow")}
+
+
+def contract_version(has_name) -> int:
+    """The contract version of a workbook of ours, from its defined names
+    (``has_name(name) -> bool``): the highest version whose names it all has, else 1."""
+    version = 1
+    for number in sorted(VERSION_NAMES):
+        if all(has_name(name) for name in VERSION_NAMES[number]):
+            version = number
+    return version
+
+
+def old_template_message(version: int) -> str:
+    return (f"made with template version {version}: run `aeroi upgrade` on it to move its "
+            f"inputs into the current template (version {CONTRACT_VERSION})")

@@ -325,6 +325,12 @@ def read_store(io: WorkbookIO) -> ReadResult:
         raise WorkbookError(f"not an aeroi workbook: it has no defined name "
                             f"{missing[0]} (create one with `aeroi new`)", file=io.label,
                             name=missing[0], expected="an aeroi workbook")
+    version = c.contract_version(io.has_name)
+    if version < c.CONTRACT_VERSION:
+        # its output blocks have another shape: calculating it would write garbage
+        raise WorkbookError(c.old_template_message(version), file=io.label,
+                            expected=f"template version {c.CONTRACT_VERSION}",
+                            found=f"template version {version}")
     errors: list[CalculatorError] = []
     rates = read_rates(io, errors)
     markets = tuple(sorted(rates.family("market.")))

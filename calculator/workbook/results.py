@@ -1,4 +1,8 @@
-"""From model results to the blocks of cells written under the output names."""
+"""From model results to the blocks of cells written under the output names.
+
+Words are written in the workbook's language (``read.language``, "en" when the reader does not
+say): eligibility reasons, check reasons, the status line, the recommendation.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,19 +10,19 @@ import math
 
 from calculator import __version__
 from calculator.model.calendar import programme_calendar
-from calculator.model.eligibility import eligibility, readiness
+from calculator.model.eligibility import readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
-from calculator.model.scenarios import (COST_COLUMNS, RESULT_COLUMNS, ScenarioTable,
-                                        compute_scenarios, recommended_scenario)
+from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
+                                        compute_scenarios, recommend)
+from calculator.model.texts import message
 from calculator.workbook import contract as c
 
-NEVER = "never"   # payback that never comes: shown as a word, not as an infinite number
+NEVER = "never"   # kept for the summary's infinite values
 
 
 def cell_value(value):
-    """A model number as a cell: NaN (undefined, e.g. ROI of a cost-free programme) is blank,
-    an infinite payback is the word "never"."""
+    """A model number as a cell: NaN is blank (a figure that does not apply), infinity "never"."""
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -27,11 +31,11 @@ def cell_value(value):
     return value
 
 
-def roi_cell(value):
-    """An ROI as a cell: blank when it is not a finite number (the programme costs nothing net,
-    so a ratio to its cost means nothing); docs/model.md says so."""
+def roi_cell(value, lang: str = "en"):
+    """An ROI as a cell: the words "no outlay" when it is not a finite number (nothing is
+    spent, so there is no ratio), never a silent blank."""
     if isinstance(value, float) and not math.isfinite(value):
-        return None
+        return message("no_outlay", lang)
     return value
 
 
@@ -40,35 +44,51 @@ def result_rows(table: ScenarioTable) -> list[list[object]]:
 
 
 def cost_rows(table: ScenarioTable) -> list[list[object]]:
-    rows = [list(c.COSTS_HEADER)]
-    for i, name in enumerate(table.scenarios):
-        parts = [float(table.costs[col][i]) for col in COST_COLUMNS]
-        rows.append([name] + parts + [math.fsum(parts)])
-    return rows
+    return [list(c.COSTS_HEADER)] + table.cost_rows()
 
 
-def status_text(checks) -> str:
+def cashflow_rows(table: ScenarioTable) -> list[list[object]]:
+    return [list(c.CASHFLOW_COLUMNS)] + table.cashflow_rows()
+
+
+def status_text(checks, lang: str = "en") -> str:
     """"OK" when every readiness check passes; otherwise "OK (calculated): 1 readiness check
     fails, 6 warnings (see Checks)": the figures are there, the checks need a look."""
     fails = sum(1 for check in checks if check.status == "fail")
     warns = sum(1 for check in checks if check.status == "warn")
     if not fails and not warns:
-        return "OK"
+        return message("status.ok", lang)
     parts = []
     if fails:
-        parts.append(f"{fails} readiness check{'s fail' if fails > 1 else ' fails'}")
+        parts.append(message("status.fails", lang, n=fails) if fails > 1
+                     else message("status.fail", lang))
     if warns:
-        parts.append(f"{warns} warning{'s' if warns > 1 else ''}")
-    return "OK (calculated): " + ", ".join(parts) + " (see Checks)"
+        parts.append(message("status.warnings", lang, n=warns) if warns > 1
+                     else message("status.warning", lang))
+    return message("status.calculated", lang, parts=message("status.joiner", lang).join(parts))
+
+
+def eligible_cell(value, lang: str = "en"):
+    """TRUE, FALSE or the word "unknown" (未知)."""
+    return message("unknown", lang) if value is None else value
+
+
+def shumao_first_month(table: ScenarioTable) -> float | None:
+    """Shumao's projected GMV in its first month on the channel (a month at full lift)."""
+    if "shumao" not in table.scenarios:
+        return None
+    return float(table.columns["monthly_gmv"][table.index("shumao")])
 
 
 def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object],
                   table_sums: list[float], calculated_at: dt.datetime | None = None,
-                  table: ScenarioTable | None = None) -> dict[str, list[list[object]]]:
+                  table: ScenarioTable | None = None, lang: str = "en",
+                  recommendation: Recommendation | None = None
+                  ) -> dict[str, list[list[object]]]:
     """Every output name and its block of values (header rows included where the name has one)."""
-    table = table or compute_scenarios(inputs, rates)
-    checks = readiness(inputs, rates)
-    elig = eligibility(inputs, rates)
+    table = table or compute_scenarios(inputs, rates, lang)
+    recommendation = recommendation or recommend(table, None, lang)
+    checks = readiness(inputs, rates, lang, shumao_first_month(table))
     deadlines = programme_calendar(inputs.eval_date, rates)
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
@@ -77,10 +97,12 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     return {
-        "out_status": [[status_text(checks)]],
-        "out_recommended": [[recommended_scenario(table)]],
+        "out_status": [[status_text(checks, lang)]],
+        "out_recommendation": [[recommendation.scenario]],
+        "out_recommendation_text": [[recommendation.text]],
         "out_results": result_rows(table),
         "out_costs": cost_rows(table),
+        "out_cashflow": cashflow_rows(table),
         "out_calculated_at": [[stamp]],
         "out_calculator_version": [[__version__]],
         "out_rate_card_fingerprint": [[rates.fingerprint()]],
@@ -91,7 +113,8 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
         "out_deadline_t30": [[deadlines[1].date]],
         "out_deadline_t90": [[deadlines[2].date]],
         "out_eligibility": [list(c.ELIGIBILITY_COLUMNS)] + [
-            [name, e.eligible, e.reason] for name, e in elig.items()],
+            [name, eligible_cell(e.eligible, lang), e.reason]
+            for name, e in zip(table.scenarios, table.eligibility)],
         "out_checks": check_rows,
     }
 
@@ -105,7 +128,7 @@ def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[lis
                                                               dict[str, object]]:
     """The SKU economics blocks, and the figures the summary shows (median margin, count of
     SKUs below the target margin, under the baseline's plan)."""
-    from calculator.model.scenarios import SCENARIO_PLAN
+    from calculator.model.programmes import SCENARIO_PLAN
     from calculator.model.sku_economics import (PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS,
                                                 sku_economics)
     economics = sku_economics(inputs, rates)
@@ -128,28 +151,19 @@ def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[lis
 
 # --- risk (issue: uncertainty and sensitivity) ---------------------------------------------
 
-def risk_blocks(inputs: StoreInputs, rates: RateCard, risk, table: ScenarioTable
-                ) -> tuple[dict[str, list[list[object]]], dict[str, dict[str, object]]]:
-    """Monte Carlo quantiles per scenario, the distribution of the recommended scenario's net
-    gain, and its sensitivity table; plus P(loss) and P50 ROI per scenario for the summary."""
+def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTable,
+                chosen: str) -> dict[str, list[list[object]]]:
+    """Monte Carlo quantiles per scenario, the distribution of ``chosen``'s net gain (the
+    recommended programme, else the best one the store may enter), and its sensitivity."""
     import numpy as np
 
-    from calculator.model.risk import sensitivity, simulate
-    result = simulate(inputs, rates, risk)
+    from calculator.model.risk import sensitivity
+    lang = table.lang
     rows = [list(c.RISK_COLUMNS)]
-    per_scenario = {}
     for scenario in result.scenarios:
         figures = result.row(scenario)
-        rows.append([scenario] + [roi_cell(figures[k]) if k.startswith("roi") else
+        rows.append([scenario] + [roi_cell(figures[k], lang) if k.startswith("roi") else
                                   cell_value(figures[k]) for k in c.RISK_COLUMNS[1:]])
-        per_scenario[scenario] = {"p_loss": figures["p_loss"],
-                                  "roi_p50": roi_cell(figures["roi_p50"])}
-    chosen = recommended_scenario(table)
-    if chosen == "baseline":
-        # the baseline has no programme to be uncertain about: show the best eligible track
-        eligible = [s for s, ok in zip(table.scenarios, table.eligible)
-                    if ok and s != "baseline"]
-        chosen = eligible[0] if eligible else "gsc_rising"
     index = result.scenarios.index(chosen)
     draws = result.net_gain_draws[:, index]
     low, high = float(np.min(draws)), float(np.max(draws))
@@ -159,32 +173,55 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, risk, table: ScenarioTable
     histogram = [list(c.HISTOGRAM_COLUMNS)] + [
         [float(edges[i]), float(edges[i + 1]), float(counts[i]) / len(draws)]
         for i in range(c.HISTOGRAM_BINS)]
-    point = float(table.columns["net_gain"][index])
+    point = float(table.columns["net_gain"][table.index(chosen)])
     tornado = [list(c.SENSITIVITY_COLUMNS)] + [
         [row.label, row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
          row.net_gain_high - point, row.swing]
         for row in sensitivity(inputs, rates, chosen)[:c.SENSITIVITY_ROWS]]
-    return ({"out_risk": rows, "out_risk_scenario": [[chosen]],
-             "out_risk_histogram": histogram, "out_sensitivity": tornado}, per_scenario)
+    return {"out_risk": rows, "out_risk_scenario": [[chosen]],
+            "out_risk_histogram": histogram, "out_sensitivity": tornado}
+
+
+def risk_subject(table: ScenarioTable, recommended: str) -> str:
+    """The programme the Risk sheet details: the recommended one, else the eligible (or
+    unknown) programme with the highest net gain, else the first programme."""
+    if recommended in table.scenarios:
+        return recommended
+    open_ = [(float(table.columns["net_gain"][i]), name) for i, name in enumerate(table.scenarios)
+             if name != "baseline" and table.eligible[i] is not False]
+    if open_:
+        return max(open_)[1]
+    return next(s for s in table.scenarios if s != "baseline")
 
 
 def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     """Everything a run writes into one workbook: (blocks by name, scenario table, figures for
-    the summary). Optional outputs are computed only when the workbook has their names (a
-    workbook made by an older template keeps working)."""
-    table = compute_scenarios(read.inputs, read.rates)
+    the summary). Optional outputs are computed only when the workbook has their names.
+
+    The probability of a loss in the recommendation comes from the Risk sheet's ranges, or
+    from the rate card's default ranges when the workbook has no Risk sheet (docs/risk.md)."""
+    from calculator.model.risk import default_risk_inputs, simulate
+    lang = getattr(read, "language", "en") or "en"
+    table = compute_scenarios(read.inputs, read.rates, lang)
+    risk_inputs = read.risk if read.risk is not None else \
+        default_risk_inputs(read.inputs, read.rates)
+    result = simulate(read.inputs, read.rates, risk_inputs)
+    p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
+    recommendation = recommend(table, p_loss, lang)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                           calculated_at, table)
+                           calculated_at, table, lang, recommendation)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
-                                  "risk": {}}
+                                  "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):
         sku, sku_figures = sku_blocks(read.inputs, read.rates)
         blocks.update(sku)
         figures.update(sku_figures)
+    figures["risk"] = {s: {"p_loss": p_loss[s],
+                           "roi_p50": roi_cell(float(result.roi_p50[i]), lang)}
+                       for i, s in enumerate(result.scenarios)}
     if read.risk is not None:
-        risk, per_scenario = risk_blocks(read.inputs, read.rates, read.risk, table)
-        blocks.update(risk)
-        figures["risk"] = per_scenario
+        blocks.update(risk_blocks(read.inputs, read.rates, result, table,
+                                  risk_subject(table, recommendation.scenario)))
     blocks = {name: block for name, block in blocks.items()
               if name in c.OUTPUTS or io.has_name(name)}
     return blocks, table, figures

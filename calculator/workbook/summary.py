@@ -15,11 +15,14 @@ from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.results import NEVER
 
 SUMMARY_COLUMNS = ("file", "store", "status", "scenario", "eligible", "reason", "monthly_gmv",
-                   "incremental_gmv", "orders_per_month", "freight_per_order", "programme_cost",
-                   "net_gain", "roi", "payback_months", "breakeven_lift", "p_loss", "roi_p50",
-                   "recommended", "sku_median_margin", "sku_below_target", "message")
+                   "incremental_gmv", "orders_per_month", "freight_per_order",
+                   "contribution_per_order", "monthly_contribution", "outlays", "benefits",
+                   "net_gain", "roi", "payback_month", "breakeven_lift", "p_loss", "roi_p50",
+                   "recommended", "recommendation", "sku_median_margin", "sku_below_target",
+                   "message")
 ERROR_COLUMNS = ("file", "sheet", "cell", "name", "expected", "found", "message")
-_MONEY = {"monthly_gmv", "incremental_gmv", "freight_per_order", "programme_cost", "net_gain"}
+_MONEY = {"monthly_gmv", "incremental_gmv", "freight_per_order", "contribution_per_order",
+          "monthly_contribution", "outlays", "benefits", "net_gain"}
 _PERCENT = {"roi", "breakeven_lift", "p_loss", "roi_p50", "sku_median_margin"}
 
 
@@ -33,6 +36,7 @@ def summary_rows(report) -> list[list[object]]:
         if outcome.rows:
             for row in outcome.rows:
                 line = dict(store, **row, recommended=outcome.recommended == row["scenario"],
+                            recommendation=outcome.recommendation_text,
                             message=outcome.store_status)
                 rows.append([line.get(name) for name in SUMMARY_COLUMNS])
         else:
@@ -58,7 +62,7 @@ def write_summary(report, path: str | os.PathLike) -> None:
         for r, row in enumerate(body, start=1):
             for col, (name, value) in enumerate(zip(SUMMARY_COLUMNS, row)):
                 fmt = money if name in _MONEY else percent if name in _PERCENT else \
-                    number if name in ("orders_per_month", "payback_months") else None
+                    number if name in ("orders_per_month", "payback_month") else None
                 _write(sheet, r, col, value, fmt)
         sheet.autofilter(0, 0, max(1, len(body)), len(SUMMARY_COLUMNS) - 1)
         sheet.freeze_panes(1, 0)

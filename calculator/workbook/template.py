@@ -39,11 +39,12 @@ LANGUAGES = ("en", "zh")
 VALIDATED_ROWS = 5000
 
 # --- where things are (docs/workbook.md shows the same) ---------------------------------------
-RESULTS_STATUS_ROW = 3          # Results!B3 out_status, B4 out_recommended
+RESULTS_STATUS_ROW = 3          # Results!B3 out_status, B4 out_recommendation, B5 its sentence
 RESULTS_TABLE_ROW = 7           # header row of out_results
 COSTS_TABLE_ROW = RESULTS_TABLE_ROW + len(SCENARIOS) + 3
 STAMP_ROW = COSTS_TABLE_ROW + len(SCENARIOS) + 3
 CHART_ROW = STAMP_ROW + 6
+CASHFLOW_ROW = CHART_ROW + 19    # header row of out_cashflow, under the chart
 SNAPSHOT_NAME_COLUMN, LIVE_COLUMN = "X", "Y"
 
 TEXT = {
@@ -84,13 +85,14 @@ TEXT = {
         "rates_title": "Rate card: every default figure with its source. An edit here applies "
                        "to this workbook only.",
         "results_title": "Results",
-        "status": "Status", "recommended": "Recommended",
+        "status": "Status", "recommended": "Recommended", "recommendation": "What to do",
+        "cashflow": "Cumulative cash against the baseline, month by month (USD)",
         "scenarios": "Scenarios (monthly figures; incremental GMV and net gain over the horizon)",
-        "costs": "Programme cost over the horizon, by part (USD)",
+        "costs": "Outlays and benefits over the horizon, by part (USD; net gain = benefits - outlays)",
         "calculated_at": "Calculated at", "version": "Calculator version",
         "fingerprint": "Rate card fingerprint", "freshness": "Results are",
         "snapshot_header": ("Input", "Live now", "Used by the last run"),
-        "chart_title": "Net gain and programme cost by scenario (USD, over the horizon)",
+        "chart_title": "Net gain and outlays by scenario (USD, over the horizon)",
         "calendar_title": "Deadlines (natural days from T+0, Beijing time, UTC+8)",
         "deadline": {"t7": "T+7 self-assessment", "t30": "T+30 tasks", "t90": "T+90 resources"},
         "checks_title": "Eligibility and readiness",
@@ -146,13 +148,14 @@ TEXT = {
         "skus_title": "商品(可选):本表有数据时,运费和订单按商品计算",
         "rates_title": "费率表:每个默认数值及其来源。在此修改仅对本工作簿生效。",
         "results_title": "测算结果",
-        "status": "状态", "recommended": "推荐方案",
+        "status": "状态", "recommended": "推荐方案", "recommendation": "建议",
+        "cashflow": "相对基准的累计现金流(按月,美元)",
         "scenarios": "各方案(月度数据;增量GMV和净收益为整个测算周期)",
-        "costs": "测算周期内方案成本明细(美元)",
+        "costs": "测算周期内投入与收益明细(美元;净收益 = 收益 - 投入)",
         "calculated_at": "计算时间", "version": "计算器版本",
         "fingerprint": "费率表指纹", "freshness": "结果状态",
         "snapshot_header": ("输入项", "当前值", "上次计算所用值"),
-        "chart_title": "各方案净收益与方案成本(美元,测算周期内)",
+        "chart_title": "各方案净收益与投入(美元,测算周期内)",
         "calendar_title": "截止日期(自T+0起自然日,北京时间 UTC+8)",
         "deadline": {"t7": "T+7 自查", "t30": "T+30 任务", "t90": "T+90 资源"},
         "checks_title": "参与资格与准备度",
@@ -299,7 +302,7 @@ class _Builder:
             sheet.set_landscape()
             sheet.set_paper(9)                       # A4
             sheet.fit_to_pages(1, 0)
-        results.print_area(0, 0, CHART_ROW + 17, len(RESULT_COLUMNS) - 1)
+        results.print_area(0, 0, CASHFLOW_ROW + c.CASHFLOW_TEMPLATE_MONTHS, len(RESULT_COLUMNS) - 1)
         inputs.print_area(0, 0, c.INPUT_FIRST_ROW + len(c.INPUTS), 6)
         (inputs if self.values else start).activate()
         if self.customise is not None:
@@ -492,7 +495,7 @@ class _Builder:
         sheet.set_column("A:A", 24)
         sheet.set_column("B:B", 17)
         sheet.set_column("C:C", 62)
-        sheet.set_column("D:L", 14)
+        sheet.set_column("D:O", 14)
         sheet.set_column("X:X", 26)
         sheet.set_column("Y:Z", 18)
         sheet.write_string(0, 0, t["results_title"], self.f_title)
@@ -502,7 +505,10 @@ class _Builder:
         self._name("out_status", sheet, status_row, 1)
         sheet.write_string(status_row + 1, 0, t["recommended"], self.f_group)
         sheet.write_blank(status_row + 1, 1, None, self.f_out_bold)
-        self._name("out_recommended", sheet, status_row + 1, 1)
+        self._name("out_recommendation", sheet, status_row + 1, 1)
+        sheet.write_string(status_row + 2, 0, t["recommendation"], self.f_group)
+        sheet.write_blank(status_row + 2, 1, None, self.f_out)
+        self._name("out_recommendation_text", sheet, status_row + 2, 1)
         if self.macro:
             sheet.insert_button(status_row, 4, {"macro": "AeroiCalculate",
                                                 "caption": t["button"], "width": 160,
@@ -515,8 +521,10 @@ class _Builder:
         result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out,
                           "reason": self.f_out, "monthly_gmv": money,
                           "incremental_gmv": money, "orders_per_month": self.f_out_int,
-                          "freight_per_order": money, "programme_cost": money, "net_gain": money,
-                          "roi": self.f_out_pct, "payback_months": self.f_out_num,
+                          "freight_per_order": money, "contribution_per_order": money,
+                          "monthly_contribution": money, "outlays": money, "benefits": money,
+                          "net_gain": money, "roi": self.f_out_pct,
+                          "payback_month": self.f_out_int,
                           "breakeven_lift": self.f_out_pct}
         self._block("out_results", sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
                     [result_formats[k] for k in RESULT_COLUMNS])
@@ -527,6 +535,13 @@ class _Builder:
         self._block("out_costs", sheet, row, 0, c.COSTS_HEADER, 1 + len(SCENARIOS),
                     [self.f_out_bold] + [money] * (len(c.COSTS_HEADER) - 1))
         sheet.set_row(row, 30)
+
+        # the cash flow: one row per month of the horizon (the block follows the horizon)
+        row = CASHFLOW_ROW - 1
+        sheet.write_string(row - 1, 0, t["cashflow"], self.f_heading)
+        self._block("out_cashflow", sheet, row, 0, c.CASHFLOW_COLUMNS,
+                    1 + c.CASHFLOW_TEMPLATE_MONTHS,
+                    [self.f_out_int] + [money] * (len(c.CASHFLOW_COLUMNS) - 1))
 
         # the stamp and the freshness flag
         row = STAMP_ROW - 1
@@ -577,7 +592,7 @@ class _Builder:
         chart = self.book.add_chart({"type": "column"})
         first_data = RESULTS_TABLE_ROW       # 0-based row of the first scenario
         last_data = first_data + len(SCENARIOS) - 1
-        for column_name, colour in (("net_gain", "#2E75B6"), ("programme_cost", "#C55A11")):
+        for column_name, colour in (("net_gain", "#2E75B6"), ("outlays", "#C55A11")):
             k = RESULT_COLUMNS.index(column_name)
             chart.add_series({
                 "name": [c.RESULTS_SHEET, first_data - 1, k],
