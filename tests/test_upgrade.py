@@ -374,7 +374,9 @@ def test_run_and_check_on_a_version_1_workbook_say_to_upgrade(tmp_path):
     for command in ("run", "check"):
         result = CliRunner().invoke(main, [command, str(tmp_path)])
         assert result.exit_code == 1, result.output
-        assert "made with template version 1: run aeroi upgrade" in result.output, result.output
+        assert 'old.xlsx: made with template version 1: run aeroi upgrade "old.xlsx"' in \
+            result.output, result.output
+        assert "the old file stays as old.v1.xlsx" in result.output
     assert (tmp_path / "old.xlsx").read_bytes() == before
 
 

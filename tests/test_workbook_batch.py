@@ -271,7 +271,7 @@ def test_a_version_1_workbook_is_refused_with_the_way_forward_and_left_untouched
     make(tmp_path / "new.xlsx")
     result = run("run", tmp_path)
     assert result.exit_code == 1
-    assert "old.xlsx: made with template version 1: run `aeroi upgrade`" in result.output
+    assert 'old.xlsx: made with template version 1: run aeroi upgrade "old.xlsx"' in result.output
     assert "1 of 2 workbook(s) calculated" in result.output
     assert old.read_bytes() == before
 

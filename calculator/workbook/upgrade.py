@@ -221,20 +221,12 @@ def detect_version(package) -> int | None:
     if package.get_name("in_eval_date") is None or package.get_name("out_results") is None:
         return None
     header = [str(v).strip() if v is not None else "" for v in package.read_name("out_results")[0]]
-    if header[:len(current_header())] == current_header() and all(
-            package.get_name(spec.name) is not None for spec in c.INPUTS):
-        return c.CONTRACT_VERSION
-    if header == load_v1()["out_results_header"]:
+    version = c.contract_version(lambda name: package.get_name(name) is not None)
+    if version == c.CONTRACT_VERSION and header[:len(current_header())] == current_header():
+        return version
+    if version == 1 and header == load_v1()["out_results_header"]:
         return 1
     return None
-
-
-def old_version_message(label: str, version: int) -> str:
-    """What ``aeroi run`` and ``aeroi check`` say about a workbook of an older contract."""
-    return (f"{label}: made with template version {version}: run aeroi upgrade \"{label}\" "
-            f"(it moves your inputs, SKUs, rates and sheets into version "
-            f"{c.CONTRACT_VERSION} and keeps the old file as "
-            f"{backup_name(Path(label), version).name})")
 
 
 def backup_name(path: Path, version: int) -> Path:
