@@ -220,9 +220,9 @@ def upgrade_command(paths, no_backup, lang, as_json):
                     click.echo(f"{'':>12}kept: {line}")
                 if outcome.new_inputs:
                     click.echo(f"{'':>12}inputs set to the defaults of this version (check them):")
-                    for name, default, source in outcome.new_inputs:
+                    for name, default, source, why in outcome.new_inputs:
                         shown = "blank" if default is None else repr(default)
-                        click.echo(f"{'':>14}{name} = {shown} ({source})")
+                        click.echo(f"{'':>14}{name} = {shown}  ({why}; default: {source})")
                 for line in outcome.not_kept:
                     click.echo(f"{'':>12}NOT kept: {line}")
             elif outcome.status == "current":

@@ -410,3 +410,35 @@ def test_a_version_1_workbook_saved_by_another_program_is_upgraded(tmp_path, sav
         assert "3 picture(s), chart(s) or shape(s)" in results, results
     report = run_batch([path])
     assert [o.status for o in report.outcomes] == ["ok"], report.outcomes[0].errors
+
+
+def test_a_renamed_name_that_a_formula_of_the_user_uses_keeps_working(tmp_path):
+    """Version 2 renamed out_recommended to out_recommendation: a workbook whose own formula
+    uses the old name gets it as another name of the new one; others do not get it."""
+    path = tmp_path / "store.xlsx"
+    shutil.copy2(FIXTURES / "store-extras-zh.xlsx", path)
+    with XlsxPackage(path) as package:
+        notes = package.sheet_part("My notes")
+    data = parts(path)
+    root = etree.fromstring(data[notes])
+    row = root.find(f"{M}sheetData/{M}row")
+    cell = etree.SubElement(row, M + "c", r="Z1")
+    etree.SubElement(cell, M + "f").text = '"Recommended: "&out_recommended'
+    data[notes] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, content in data.items():
+            out.writestr(name, content)
+    outcome = u.upgrade_workbook(path)
+    assert outcome.status == "upgraded", outcome.message
+    with XlsxPackage(path) as package:
+        alias, target = package.get_name("out_recommended"), package.get_name(
+            "out_recommendation")
+        assert (alias.sheet, alias.min_row, alias.min_col) == (target.sheet, target.min_row,
+                                                                target.min_col)
+    assert any("out_recommended" in line for line in outcome.kept)
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy2(FIXTURES / "06-eligible-for-nothing.xlsx", plain)
+    outcome = u.upgrade_workbook(plain)
+    with XlsxPackage(plain) as package:
+        assert package.get_name("out_recommended") is None
+    assert not any("out_recommended" in line for line in outcome.not_kept + outcome.kept)

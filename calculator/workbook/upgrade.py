@@ -88,7 +88,8 @@ class UpgradeOutcome:
     to_version: int = c.CONTRACT_VERSION
     backup: str | None = None
     language: str | None = None
-    new_inputs: list[tuple[str, object, str]] = field(default_factory=list)  # name, default, source
+    #: inputs set to this version's default: (name, default, source of the default, why)
+    new_inputs: list[tuple[str, object, str, str]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)   # what was carried, in words
     not_kept: list[str] = field(default_factory=list)
     message: str | None = None
@@ -96,8 +97,8 @@ class UpgradeOutcome:
     def as_dict(self) -> dict:
         return {"file": self.path, "status": self.status, "from_version": self.from_version,
                 "to_version": self.to_version, "backup": self.backup, "language": self.language,
-                "new_inputs": [{"name": n, "default": d, "source": s}
-                               for n, d, s in self.new_inputs],
+                "new_inputs": [{"name": n, "default": d, "source": s, "why": w}
+                               for n, d, s, w in self.new_inputs],
                 "kept": self.kept, "not_kept": self.not_kept, "message": self.message}
 
 
@@ -316,10 +317,9 @@ def _read_old(package, v1: dict, outcome: UpgradeOutcome) -> _Old:
             old_default = v1["defaults"][spec.name]
             if _same(values[spec.name], old_default) and not _same(spec.default, old_default):
                 values[spec.name] = spec.default
-                outcome.new_inputs.append((spec.name, spec.default, spec.source))
-                outcome.kept.append(f"{spec.name} was the version-1 default "
-                                    f"{old_default!r}; the default is now "
-                                    f"{'blank' if spec.default is None else repr(spec.default)}")
+                shown = f"{old_default:g}" if isinstance(old_default, float) else old_default
+                outcome.new_inputs.append((spec.name, spec.default, spec.source,
+                                           f"it was the version-1 default {shown}"))
     current = {spec.name for spec in c.INPUTS} | set(c.RISK_INPUT_NAMES)
     for name in sorted(set(values) - current):
         if values[name] is not None:
@@ -1309,7 +1309,8 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
     _write_rels(parts, "xl/workbook.xml", [(n.get("Id"), n.get("Type"), n.get("Target"),
                                             n.get("TargetMode")) for n in rel_nodes])
 
-    _rename_defined_names(workbook, old, new, roles, final_order, v1, outcome)
+    _rename_defined_names(workbook, old, new, roles, final_order, v1, outcome,
+                          _user_formulas(parts, old, replaced | set(obsolete), workbook))
     _set_active_sheet(workbook, old, final_order, parts)
     _full_calc_on_load(workbook)
     parts.data["xl/workbook.xml"] = _serialise(workbook)
@@ -1325,6 +1326,25 @@ def _compose(old, new, old_data: _Old, v1: dict, outcome: UpgradeOutcome) -> dic
     parts.data["[Content_Types].xml"] = _serialise(parts.types)
     _stamp_core(parts)
     return parts.data
+
+
+def _user_formulas(parts: _Parts, old, ours: set[str], workbook):
+    """``uses(name)``: does a formula of the user's (on their sheets, in their charts or in a
+    defined name of theirs) mention ``name``?"""
+    texts = []
+    for sheet in old.sheet_names:
+        if sheet not in ours:
+            part = old.sheet_part(sheet)
+            texts.append(parts.data.get(part, b""))
+            texts += [parts.data.get(t, b"") for _, _, t in parts.targets(part)]
+    for node in workbook.iterfind(f"{_M}definedNames/{_M}definedName"):
+        texts.append((node.text or "").encode())
+    blob = b"\n".join(texts).lower()
+
+    def uses(name: str) -> bool:
+        return re.search(rb"(?<![a-z0-9_.])" + re.escape(name.lower().encode()) +
+                         rb"(?![a-z0-9_.(])", blob) is not None
+    return uses
 
 
 def _unique_vml_blocks(parts: _Parts, kept: set[str]) -> None:
@@ -1377,8 +1397,13 @@ def _copy_part(source: _Parts, dest: _Parts, part: str, copied: dict[str, str],
     return name
 
 
+#: Names of version 1 that a later version renamed: a user's formula that uses the old name
+#: keeps working through an alias.
+SUCCESSORS = {"out_recommended": "out_recommendation"}
+
+
 def _rename_defined_names(workbook, old, new, roles: dict[str, str], final_order: list[str],
-                          v1: dict, outcome: UpgradeOutcome) -> None:
+                          v1: dict, outcome: UpgradeOutcome, uses) -> None:
     names_node = workbook.find(_M + "definedNames")
     new_names = [(node.get("name"), int(node.get("localSheetId"))
                   if node.get("localSheetId") is not None else None, node.text or "")
@@ -1427,11 +1452,19 @@ def _rename_defined_names(workbook, old, new, roles: dict[str, str], final_order
     for child in list(names_node):
         names_node.remove(child)
     new_set = {name.lower() for name, _, _ in new_names}
+    by_name = {name: text for name, local, text in new_names if local is None}
     for name in v1["names"]:
-        if name.lower() not in new_set and old.get_name(name) is not None:
-            outcome.not_kept.append(f"the defined name {name} (version {c.CONTRACT_VERSION} has "
-                                    f"no such name: a formula of yours that uses it shows "
-                                    f"#NAME?)")
+        if name.lower() in new_set or old.get_name(name) is None or not uses(name):
+            continue
+        successor = SUCCESSORS.get(name)
+        if successor in by_name:
+            new_names.append((name, None, by_name[successor]))
+            outcome.kept.append(f"the name {name}, which your formulas use, as another name of "
+                                f"{successor}")
+        else:
+            outcome.not_kept.append(f"the defined name {name}, which your formulas use "
+                                    f"(version {c.CONTRACT_VERSION} has no such name: they "
+                                    f"show #NAME?)")
     for name, local, text in new_names:
         node = etree.Element(_M + "definedName", name=name)
         if local is not None:
@@ -1549,9 +1582,9 @@ def _check(path: Path, values: dict[str, object], label: str) -> None:
                                     f"the original was left as it was", file=label, name=name)
 
 
-def _new_inputs(v1: dict) -> list[tuple[str, object, str]]:
-    return [(spec.name, spec.default, spec.source) for spec in c.INPUTS
-            if spec.name not in v1["names"]]
+def _new_inputs(v1: dict) -> list[tuple[str, object, str, str]]:
+    return [(spec.name, spec.default, spec.source, f"new in version {c.CONTRACT_VERSION}")
+            for spec in c.INPUTS if spec.name not in v1["names"]]
 
 
 def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
