@@ -442,3 +442,25 @@ def test_a_renamed_name_that_a_formula_of_the_user_uses_keeps_working(tmp_path):
     with XlsxPackage(plain) as package:
         assert package.get_name("out_recommended") is None
     assert not any("out_recommended" in line for line in outcome.not_kept + outcome.kept)
+
+
+def test_the_command_reports_as_json_and_refuses_a_read_only_file(tmp_path):
+    path = tmp_path / "store.xlsx"
+    shutil.copy2(FIXTURES / "03-apparel-with-skus.xlsx", path)
+    locked = tmp_path / "locked.xlsx"
+    shutil.copy2(FIXTURES / "04-heavy-parcels.xlsx", locked)
+    locked.chmod(0o444)
+    before = locked.read_bytes()
+    result = CliRunner().invoke(main, ["upgrade", "--json", "--no-backup", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    import json
+    report = json.loads(result.output)
+    by_file = {Path(w["file"]).name: w for w in report["workbooks"]}
+    assert by_file["store.xlsx"]["status"] == "upgraded"
+    assert by_file["store.xlsx"]["backup"] is None
+    reasons = {entry["name"]: entry["why"] for entry in by_file["store.xlsx"]["new_inputs"]}
+    assert reasons["in_super_hot_forecast_usd"] == f"new in version {c.CONTRACT_VERSION}"
+    assert reasons["in_coupons_usd_per_quarter"] == "it was the version-1 default 3000"
+    assert by_file["locked.xlsx"]["status"] == "failed"
+    assert "read-only" in by_file["locked.xlsx"]["message"]
+    assert locked.read_bytes() == before

@@ -1597,6 +1597,9 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
     outcome = UpgradeOutcome(str(path), "failed")
     try:
         before = _signature(path)
+        if not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
+            raise WorkbookError(f"{label}: the file is read-only, so it was not upgraded (clear "
+                                f"the read-only flag and run aeroi upgrade again)", file=label)
         v1 = load_v1()
         with XlsxPackage(path, label) as old:
             version = detect_version(old)
