@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 from lxml import etree
 
 from calculator.workbook import ooxml, xmlsafe
-from calculator.workbook.ooxml import NS_CT, NS_MAIN, NS_PKG_REL, NS_REL, REL_CALC_CHAIN, REL_TABLE
+from calculator.workbook.ooxml import NS_CT, NS_MAIN, NS_PKG_REL, NS_REL
 from calculator.workbook.cellref import NameTarget
 from calculator.workbook.xlsxpackage import XlsxPackage
 

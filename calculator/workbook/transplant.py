@@ -23,8 +23,9 @@ from calculator.workbook.carry import Carrier
 from calculator.workbook.cellref import column_letter, parse_reference, range_reference, split_cell
 from calculator.workbook.dates import to_serial
 from calculator.workbook.names import set_full_calc
-from calculator.workbook.parts import (_CT, _M, _PR, _R, CT_WORKSHEET, REL_CALC_CHAIN, REL_TABLE,
-                                       REL_VBA, REL_VBA_SIGNATURE, REL_WORKSHEET, Parts, blank,
+from calculator.workbook.ooxml import REL_CALC_CHAIN, REL_TABLE
+from calculator.workbook.parts import (_CT, _M, _PR, _R, CT_WORKSHEET, REL_VBA, REL_VBA_SIGNATURE,
+                                       REL_WORKSHEET, Parts, blank,
                                        parse_part, relative, resolve, serialise, write_rels)
 
 
