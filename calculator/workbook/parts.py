@@ -42,14 +42,15 @@ def rows_under(package, info, width_cols: tuple[int, int]) -> list[list[object]]
     """Rows typed right under a table (LibreOffice does not grow a table): up to the first
     blank row."""
     rows = []
-    row = info.max_row + 1
+    row, chunk = info.max_row + 1, 1024
     while True:
-        line = package.read_range(NameTarget("", info.sheet, row, width_cols[0], row,
-                                             width_cols[1]))[0]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in line):
-            return rows
-        rows.append(line)
-        row += 1
+        block = package.read_range(NameTarget("", info.sheet, row, width_cols[0],
+                                              row + chunk - 1, width_cols[1]))
+        for line in block:
+            if all(blank(v) for v in line):
+                return rows
+            rows.append(line)
+        row += chunk
 
 
 def blank(value) -> bool:
