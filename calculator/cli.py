@@ -230,7 +230,10 @@ def upgrade_command(paths, no_backup, lang, as_json):
             else:
                 click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.message}")
         done = sum(1 for o in outcomes if o.status == "upgraded")
-        click.echo(f"{done} of {len(outcomes)} workbook(s) upgraded")
+        click.echo(f"{done} of {len(outcomes)} workbook(s) upgraded"
+                   + ("; check the inputs listed, then calculate again: aeroi run "
+                      + " ".join(f'"{p}"' if " " in str(p) else str(p) for p in paths)
+                      if done else ""))
         if not outcomes:
             click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
     sys.exit(1 if any(o.status == "failed" for o in outcomes) else 0)

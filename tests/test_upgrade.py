@@ -100,7 +100,8 @@ def test_every_version_1_fixture_is_upgraded_and_reported(upgraded):
     folder, result = upgraded
     assert result.exit_code == 0, result.output
     assert result.output.count("upgraded  ") == len(V1_FILES), result.output
-    assert f"{len(V1_FILES)} of {len(V1_FILES)} workbook(s) upgraded" in result.output
+    assert f"{len(V1_FILES)} of {len(V1_FILES)} workbook(s) upgraded; check the inputs listed, then " \
+        f"calculate again: aeroi run {folder}" in result.output
     # every new input of this version is named in the report with its default
     for spec in c.INPUTS:
         if spec.name not in u.load_v1()["names"]:
@@ -380,6 +381,7 @@ def test_run_and_check_on_a_version_1_workbook_say_to_upgrade(tmp_path):
     assert (tmp_path / "old.xlsx").read_bytes() == before
 
 
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
 @pytest.mark.parametrize("saved_by", ["LibreOffice", "openpyxl"])
 def test_a_version_1_workbook_saved_by_another_program_is_upgraded(tmp_path, saved_by):
     """Users open and save their workbooks with LibreOffice or fill them with openpyxl
