@@ -143,3 +143,9 @@ def test_shumao_onboarding_checks_against_its_projected_first_month():
     first = checks["shumao_first_month"]
     assert first.status == "warn" and "$1,999.00 is below $2,000.00" in first.reason
     assert "downgraded" in first.reason
+
+
+def test_no_shumao_obligations_for_a_store_that_cannot_enter_shumao():
+    # a store that is no exporter is not told to list 20 products for the Shumao channel
+    names = {c.check for c in readiness(store(cn_exporter=False), RATES, shumao_open=False)}
+    assert not any(name.startswith("shumao_") for name in names)

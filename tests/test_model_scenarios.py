@@ -176,10 +176,11 @@ def test_breakeven_lift_and_words_when_it_gains_at_zero_lift():
 # --- Super Hot is a hurdle ----------------------------------------------------------------------
 
 def test_super_hot_without_a_forecast_gains_nothing_and_says_so():
-    t = compute_scenarios(store(), RATES)
+    # not priced at all without the forecast: not even the $100 a month of extra ads
+    t = compute_scenarios(store(ads_usd_per_month=100), RATES)
     r = t.row("super_hot")
     assert r["eligible"] == "unknown" and "in_super_hot_forecast_usd" in r["reason"]
-    assert r["net_gain"] == 0 and r["incremental_gmv"] == 0
+    assert r["net_gain"] == 0 and r["incremental_gmv"] == 0 and r["outlays"] == 0
     assert r["roi"] == r["payback_month"] == "needs your forecast"
 
 

@@ -201,9 +201,10 @@ def combine(scenario: str, outcomes: list[RuleOutcome], lang: str = "en") -> Eli
     return Eligibility(scenario, YES, joiner.join(passed) or message("rule.baseline", lang))
 
 
-def eligibility(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> dict[str, Eligibility]:
+def eligibility(inputs: StoreInputs, rates: RateCard, lang: str = "en",
+                programmes=PROGRAMMES) -> dict[str, Eligibility]:
     """Every programme's eligibility, keyed by scenario id (the baseline is always open)."""
-    return {p.id: combine(p.id, rule_outcomes(p, inputs, rates, lang), lang) for p in PROGRAMMES}
+    return {p.id: combine(p.id, rule_outcomes(p, inputs, rates, lang), lang) for p in programmes}
 
 
 def programme_eligibility(programme_id: str, inputs: StoreInputs, rates: RateCard,
@@ -258,9 +259,11 @@ def _distinct(value, limit, style):
 
 
 def readiness(inputs: StoreInputs, rates: RateCard, lang: str = "en",
-              shumao_first_month_gmv: float | None = None) -> list[Check]:
+              shumao_first_month_gmv: float | None = None, shumao_open: bool = True
+              ) -> list[Check]:
     """Mandatory standards (fail), diagnostics (warn), Shumao's onboarding obligations (004,
-    warn) and a figure not given (warn). None of them changes eligibility."""
+    warn; only while the store may enter Shumao, ``shumao_open``) and a figure not given
+    (warn). None of them changes eligibility."""
     checks: list[Check] = [
         _at_least("listing_compliance", inputs.listing_compliance,
                   rates.number("readiness.listing_compliance_min"), "", FAIL, lang, "pct"),
@@ -298,23 +301,30 @@ def readiness(inputs: StoreInputs, rates: RateCard, lang: str = "en",
     checks.append(Check("aplus_pages", PASS if pages >= required else WARN, message(
         f"check.aplus.{'pass' if pages >= required else 'fail'}", lang, pages=number(pages),
         required=number(required))))
-    # Shumao's obligations after onboarding approval (004)
+    # Shumao's obligations after onboarding approval (004): noise for a store that cannot enter
+    if shumao_open:
+        checks.extend(_shumao_onboarding(inputs, rates, lang, shumao_first_month_gmv))
+    if f"market.{inputs.market}" in rates and inputs.market != "PL":
+        checks.append(Check("freight_card", WARN,
+                            message("check.freight_card", lang, market=inputs.market),
+                            "assumption"))
+    return checks
+
+
+def _shumao_onboarding(inputs, rates, lang, first_month_gmv):
+    checks = []
     checks.append(_at_least("shumao_listings", inputs.sku_count,
                             rates.number("readiness.shumao_min_listings"), "", WARN, lang,
                             source=SOURCE_INTERVIEW))
     checks.append(_at_least("shumao_selling_products", inputs.products_with_5_orders,
                             rates.number("readiness.shumao_min_selling_products"), "", WARN, lang,
                             source=SOURCE_INTERVIEW))
-    if shumao_first_month_gmv is not None:
+    if first_month_gmv is not None:
         floor = rates.number("readiness.shumao_first_month_gmv_usd")
-        ok = shumao_first_month_gmv >= floor
+        ok = first_month_gmv >= floor
         checks.append(Check("shumao_first_month", PASS if ok else WARN, message(
             f"check.shumao_first_month.{'pass' if ok else 'fail'}", lang,
-            gmv=money(shumao_first_month_gmv), floor=money(floor)), SOURCE_INTERVIEW))
-    if f"market.{inputs.market}" in rates and inputs.market != "PL":
-        checks.append(Check("freight_card", WARN,
-                            message("check.freight_card", lang, market=inputs.market),
-                            "assumption"))
+            gmv=money(first_month_gmv), floor=money(floor)), SOURCE_INTERVIEW))
     return checks
 
 

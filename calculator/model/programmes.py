@@ -2,9 +2,10 @@
 
 Everything that lists the programmes (the scenario rows, their lifts, the risk ranges, the
 eligibility rules, the worksheet functions, the template's rows) is built from
-:data:`PROGRAMMES` and :data:`PLANS`. Adding a programme is one :class:`Programme` record here,
-its rate-card keys in ``rates.toml`` and its texts in ``texts.py`` (``name.<id>``); adding a
-plan is one :class:`LogisticsPlan` record (docs/extending.md).
+:data:`PROGRAMMES` and :data:`PLANS`. Adding a programme is one :class:`Programme` record
+here (its names in English and Chinese included) and its rate-card keys in ``rates.toml``; a new
+kind of entry rule or cost part also needs its code and message texts. Adding a plan is one
+:class:`LogisticsPlan` record. docs/extending.md walks through both.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import numpy as np
 
 from calculator.model import freight as fr
 from calculator.model.ratecard import RateCard
-from calculator.model.texts import message
 
 # --- logistics plans ----------------------------------------------------------------------------
 
@@ -94,10 +94,11 @@ class Programme:
     the lift applies (month 1 = T+0..T+30). credit_month: the month the one-off platform
     credits (coupons) arrive. risk_keys: rate keys of the low and high lift of the risk
     range (the likely value is the lift itself); fuse_key: the chance of tripping the fuse.
+    name_en, name_zh: the programme's name in the recommendation sentence.
     """
 
     id: str
-    plan: str
+    plan: "str | LogisticsPlan"
     lift_kind: str = LIFT_NONE
     lift_key: str | None = None
     lift_start_month: int = 1
@@ -107,12 +108,20 @@ class Programme:
     outlays: tuple[str, ...] = ()
     credits: tuple[str, ...] = ()
     credit_month: int = 2
+    name_en: str = ""
+    name_zh: str = ""
 
     def name(self, lang: str = "en") -> str:
-        return message(f"name.{self.id}", lang)
+        """The programme's name in ``lang`` (English where no Chinese name is given)."""
+        return (self.name_zh if lang == "zh" and self.name_zh else self.name_en) or self.id
+
+    @property
+    def plan_id(self) -> str:
+        return self.plan if isinstance(self.plan, str) else self.plan.id
 
     def __post_init__(self):
-        if self.plan not in PLAN_BY_ID:
+        # a plan is a registered plan's id, or a LogisticsPlan record of its own
+        if isinstance(self.plan, str) and self.plan not in PLAN_BY_ID:
             raise ValueError(f"programme {self.id}: unknown plan {self.plan}")
         unknown = [r for r in self.entry_rules if r not in RULES] + \
             [p for p in self.outlays if p not in OUTLAY_PARTS] + \
@@ -125,35 +134,41 @@ _GSC_RULES = ("licence", "enterprise", "health", "factory")
 _GSC_OUTLAYS = ("aplus", "livestreams", "spanish_service", "ads")
 
 PROGRAMMES: tuple[Programme, ...] = (
-    Programme("baseline", "economy"),
+    Programme("baseline", "economy", name_en="baseline (no programme)",
+              name_zh="基准(不参加项目)"),
     # GSC: tasks in T+0..T+30 (month 1), resources T+31..T+90 (000): lift and coupons from month 2
     Programme("gsc_rising", "subsidised", LIFT_RELATIVE, "lift.gsc_rising", 2,
               ("risk.lift.gsc.low", "risk.lift.gsc.high"), "risk.fuse_probability.gsc",
-              ("store_age",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy")),
+              ("store_age",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy"),
+              name_en="Global Seller Challenge, Rising track", name_zh="全球卖家挑战赛·新锐赛道"),
     Programme("gsc_leap", "subsidised", LIFT_RELATIVE, "lift.gsc_leap", 2,
               ("risk.lift.gsc.low", "risk.lift.gsc.high"), "risk.fuse_probability.gsc",
-              ("leap_gmv",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy")),
+              ("leap_gmv",) + _GSC_RULES, _GSC_OUTLAYS, ("coupons", "service_subsidy"),
+              name_en="Global Seller Challenge, Leap track", name_zh="全球卖家挑战赛·跃迁赛道"),
     # Shumao: month 1 is the certification and the interview; the channel sells from month 2
     Programme("shumao", "shumao", LIFT_RELATIVE, "lift.shumao", 2,
               ("risk.lift.shumao.low", "risk.lift.shumao.high"), None,
-              ("cn_exporter", "declarations", "scope", "enterprise"), ("onboarding", "ads")),
+              ("cn_exporter", "declarations", "scope", "enterprise"), ("onboarding", "ads"),
+              name_en="Shumao Cup enterprise channel", name_zh="数贸杯企业专属通道"),
     # Super Hot: the plan assesses the listing's first 30 days, so its forecast counts from month 1
     Programme("super_hot", "economy", LIFT_FORECAST, None, 1,
-              ("risk.super_hot.added_low_usd", None), None, ("super_hot_forecast",), ("ads",)),
+              ("risk.super_hot.added_low_usd", None), None, ("super_hot_forecast",), ("ads",),
+              name_en="Super Hot Product plan", name_zh="超级爆品计划"),
 )
 PROGRAMME_BY_ID = {p.id: p for p in PROGRAMMES}
 SCENARIOS = tuple(p.id for p in PROGRAMMES)
 #: The logistics plan each scenario ships with.
-SCENARIO_PLAN = {p.id: p.plan for p in PROGRAMMES}
+SCENARIO_PLAN = {p.id: p.plan_id for p in PROGRAMMES}
 
 
-def programme_lifts(rates: RateCard) -> np.ndarray:
-    """The relative lift of every scenario (0 where it has none), along SCENARIOS."""
+def programme_lifts(rates: RateCard, programmes=PROGRAMMES) -> np.ndarray:
+    """The relative lift of every scenario (0 where it has none), along the programmes."""
     return np.array([rates.number(p.lift_key) if p.lift_kind == LIFT_RELATIVE else 0.0
-                     for p in PROGRAMMES])
+                     for p in programmes])
 
 
-def plan_freight_usd(plan: str, weights, rates: RateCard, parcels_per_quarter=None,
+def plan_freight_usd(plan, weights, rates: RateCard, parcels_per_quarter=None,
                      parcels_over_horizon=None):
-    """USD per parcel of each weight under ``plan`` (one of PLAN_IDS)."""
-    return PLAN_BY_ID[plan].price(weights, rates, parcels_per_quarter, parcels_over_horizon)
+    """USD per parcel of each weight under ``plan`` (one of PLAN_IDS, or a LogisticsPlan)."""
+    record = PLAN_BY_ID[plan] if isinstance(plan, str) else plan
+    return record.price(weights, rates, parcels_per_quarter, parcels_over_horizon)

@@ -20,9 +20,8 @@ import numpy as np
 from calculator.errors import InputError
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
-from calculator.model.programmes import (LIFT_FORECAST, LIFT_RELATIVE, PROGRAMME_BY_ID,
-                                         PROGRAMMES)
-from calculator.model.scenarios import SCENARIOS, scenario_parameters
+from calculator.model.programmes import LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES
+from calculator.model.scenarios import scenario_parameters
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,12 @@ class RiskInputs:
 
 
 def default_risk_inputs(inputs: StoreInputs, rates: RateCard, seed: int = 20261201,
-                        draws: int | None = None) -> RiskInputs:
+                        draws: int | None = None, programmes=PROGRAMMES) -> RiskInputs:
     """Ranges from the registry's risk keys: low and high around each programme's lift (GSC
     0 / 1.47 / 2.44, Shumao 0 / 0.47 / 0.94: assumptions); a forecast programme (Super Hot)
     ranges from the low key (0: missing the forecast entirely) to the user's forecast."""
     lifts, fuse = {}, {}
-    for p in PROGRAMMES:
+    for p in programmes:
         if p.lift_kind == LIFT_RELATIVE and p.risk_keys:
             likely = rates.number(p.lift_key)
             low, high = (rates.number(k) for k in p.risk_keys)
@@ -105,25 +104,27 @@ class RiskResult:
                  "p_loss")}
 
 
-def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs) -> RiskResult:
+def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
+             programmes=PROGRAMMES) -> RiskResult:
     """Monte Carlo of every scenario at once on the same cash-flow core as the point results:
     arrays of shape (draws, scenarios). A forecast programme without a forecast stays at 0."""
     if risk.draws < 1:
         raise InputError(f"risk draws: expected 1 or more, found {risk.draws}", name="draws")
-    params = scenario_parameters(inputs, rates)
+    params = scenario_parameters(inputs, rates, programmes)
+    ids = params.scenarios
     rng = np.random.default_rng(risk.seed)
     n = risk.draws
-    ranges = [risk.lift.get(s, Range3.point(0.0)) for s in SCENARIOS]
+    ranges = [risk.lift.get(s, Range3.point(0.0)) for s in ids]
     low = np.array([r.low for r in ranges])
     likely = np.array([r.likely for r in ranges])
     high = np.array([r.high for r in ranges])
-    draws = pert_draws(rng, low, likely, high, (n, len(SCENARIOS)))
-    is_added = np.array([p.lift_kind == LIFT_FORECAST for p in PROGRAMMES])
+    draws = pert_draws(rng, low, likely, high, (n, len(ids)))
+    is_added = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
     draws = np.where(params.forecast_missing, 0.0, draws)
     lift = np.where(is_added, 0.0, draws)
     added = np.where(is_added, draws, 0.0)
-    fuse_p = np.array([risk.fuse_probability.get(s, 0.0) for s in SCENARIOS])
-    tripped = rng.random((n, len(SCENARIOS))) < fuse_p
+    fuse_p = np.array([risk.fuse_probability.get(s, 0.0) for s in ids])
+    tripped = rng.random((n, len(ids))) < fuse_p
     # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
     lift = np.where(tripped, 0.0, lift)
     added = np.where(tripped, 0.0, added)
@@ -142,22 +143,22 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs) -> RiskResu
         # one average order: its contribution before freight is proportional to its price
         before = params.price_slope * aov
         contribution = before - params.freight + (contribution - params.contribution)
-        baseline = before - params.freight[SCENARIOS.index("baseline")] + \
+        baseline = before - params.freight[ids.index("baseline")] + \
             (baseline - params.baseline_contribution)
         base_orders = params.base_gmv / aov
         order_value = aov
     econ = params.economics(lift=lift, added_gmv=added, contribution_per_order=contribution,
                             baseline_contribution_per_order=baseline, base_orders=base_orders,
                             order_value=order_value, credit_once_usd=credit_once,
-                            credit_usd_per_month=credit_monthly)
-    net = np.broadcast_to(econ["net_gain"], (n, len(SCENARIOS)))
-    outlays = np.broadcast_to(econ["outlays"], (n, len(SCENARIOS)))
+                            credit_usd_per_month=credit_monthly, months=False)
+    net = np.broadcast_to(econ["net_gain"], (n, len(ids)))
+    outlays = np.broadcast_to(econ["outlays"], (n, len(ids)))
     with np.errstate(divide="ignore", invalid="ignore"):
         # no outlay: no ratio (NaN; the sheet says "no outlay")
         roi = np.where(outlays >= 0.005, net / outlays, np.nan)
     q_net = np.quantile(net, [0.1, 0.5, 0.9], axis=0)
     q_roi = np.quantile(roi, [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")
-    return RiskResult(SCENARIOS, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
+    return RiskResult(ids, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
                       (net < -1e-9).mean(axis=0), np.asarray(net))
 
 
@@ -179,14 +180,17 @@ class Sensitivity:
 
 
 def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float | None = None,
-                fields=SENSITIVITY_INPUTS) -> list[Sensitivity]:
+                fields=SENSITIVITY_INPUTS, programmes=PROGRAMMES) -> list[Sensitivity]:
     """Each input moved by ±step (default 20%), net gain of ``scenario``, largest swing first."""
     from calculator.model.scenarios import compute_scenarios
     step = rates.number("risk.sensitivity_step") if step is None else step
-    index = SCENARIOS.index(scenario)
+    ids = [p.id for p in programmes]
+    index = ids.index(scenario)
+    programme = programmes[index]
 
     def gain(store: StoreInputs, card: RateCard) -> float:
-        return float(compute_scenarios(store, card).columns["net_gain"][index])
+        return float(compute_scenarios(store, card, programmes=programmes)
+                     .columns["net_gain"][index])
 
     rows = []
     for label, field in fields:
@@ -198,7 +202,6 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
                                             gmv_m2=inputs.gmv_m2 * factor,
                                             gmv_m3=inputs.gmv_m3 * factor)
             elif field == "lift":
-                programme = PROGRAMME_BY_ID[scenario]
                 if programme.lift_kind == LIFT_RELATIVE:
                     key = programme.lift_key
                     card = rates.with_overrides({key: rates.number(key) * factor})

@@ -34,7 +34,7 @@ from calculator.model.eligibility import Eligibility, aplus_pages, eligibility
 from calculator.model.fees import affiliate_cost_rate, commission_rate
 from calculator.model.inputs import StoreInputs
 from calculator.model.programmes import (CREDIT_PARTS, LIFT_FORECAST, LIFT_RELATIVE,
-                                         OUTLAY_PARTS, PROGRAMME_BY_ID, PROGRAMMES, SCENARIO_PLAN,
+                                         OUTLAY_PARTS, PROGRAMMES, SCENARIO_PLAN,
                                          SCENARIOS, plan_freight_usd, programme_lifts)
 from calculator.model.ratecard import RateCard
 from calculator.model.spend import aplus_cost_usd, livestream_cost_usd, onboarding_cost_usd
@@ -59,7 +59,7 @@ NONE = "none"
 def programme_cash_flow(base_gmv, base_orders, order_value, lift, added_gmv, lift_start_month,
                         contribution_per_order, baseline_contribution_per_order, one_off_usd,
                         recurring_usd_per_month, credit_once_usd, credit_month,
-                        credit_usd_per_month, credit_months, horizon_months):
+                        credit_usd_per_month, credit_months, horizon_months, months=True):
     """Month-by-month cash of one or many scenarios against the baseline; arguments broadcast
     (a scenario axis last, draws before it), the month axis is added last.
 
@@ -73,6 +73,7 @@ def programme_cash_flow(base_gmv, base_orders, order_value, lift, added_gmv, lif
     credit_once_usd, credit_month : a platform credit received once (coupons) in that month.
     credit_usd_per_month, credit_months : a credit received monthly for the first months.
     horizon_months : H (an integer).
+    months : False for the totals only (:func:`programme_totals`), no month axis.
 
     Returns
     -------
@@ -93,27 +94,65 @@ def programme_cash_flow(base_gmv, base_orders, order_value, lift, added_gmv, lif
     ([-800.0, 2000.0, 3800.0], 3800.0)
     """
     H = int(horizon_months)
-    months = np.arange(1, H + 1, dtype=float)
+    totals = programme_totals(base_gmv, base_orders, order_value, lift, added_gmv,
+                              lift_start_month, contribution_per_order,
+                              baseline_contribution_per_order, one_off_usd,
+                              recurring_usd_per_month, credit_once_usd, credit_month,
+                              credit_usd_per_month, credit_months, H)
+    if not months:
+        return totals
+    month = np.arange(1, H + 1, dtype=float)
     ex = lambda x: np.asarray(x, dtype=float)[..., None]   # noqa: E731 (add the month axis)
     B, O, v = (np.asarray(x, dtype=float) for x in (base_gmv, base_orders, order_value))
-    applies = (months >= ex(lift_start_month)).astype(float)
+    applies = (month >= ex(lift_start_month)).astype(float)
     gmv = ex(B) * (1.0 + ex(lift) * applies) + ex(added_gmv) * applies
-    orders = gmv / ex(v)
-    incremental = orders * ex(contribution_per_order) - ex(O * baseline_contribution_per_order)
-    credits = ex(credit_once_usd) * (months == ex(credit_month)) \
-        + ex(credit_usd_per_month) * (months <= ex(credit_months))
-    outlays = ex(one_off_usd) * (months == 1) + ex(recurring_usd_per_month) * np.ones_like(months)
+    incremental = gmv / ex(v) * ex(contribution_per_order) \
+        - ex(O * baseline_contribution_per_order)
+    credits = ex(credit_once_usd) * (month == ex(credit_month)) \
+        + ex(credit_usd_per_month) * (month <= ex(credit_months))
+    outlays = ex(one_off_usd) * (month == 1) + ex(recurring_usd_per_month) * np.ones_like(month)
     cash = incremental + credits - outlays
-    full_gmv = B * (1.0 + np.asarray(lift, dtype=float)) + np.asarray(added_gmv, dtype=float)
+    return dict(totals, cash=cash, cumulative=np.cumsum(cash, axis=-1))
+
+
+def programme_totals(base_gmv, base_orders, order_value, lift, added_gmv, lift_start_month,
+                     contribution_per_order, baseline_contribution_per_order, one_off_usd,
+                     recurring_usd_per_month, credit_once_usd, credit_month,
+                     credit_usd_per_month, credit_months, horizon_months):
+    """The horizon's totals of :func:`programme_cash_flow` in closed form, without a month axis
+    (the Monte Carlo draws them this way: a 120-month horizon costs no more than 3 months).
+
+    With k = the months the lift applies (H − start + 1, within 0..H):
+    ΣGMV − H × B = (B × lift + added) × k; Σ incremental contribution = ΣGMV ÷ v × c − H × O ×
+    c₀; credits = once (when its month is within H) + monthly × min(its months, H); outlays =
+    one-off + recurring × H.
+
+    >>> r = programme_totals(10_000, 400, 25, 1.0, 0, 2, 5.0, 5.5, 600, 0, 1000, 2, 0, 0, 3)
+    >>> float(r["net_gain"]), float(r["outlays"]), float(r["benefits"])
+    (3800.0, 600.0, 4400.0)
+    """
+    H = float(int(horizon_months))
+    B, O, v = (np.asarray(x, dtype=float) for x in (base_gmv, base_orders, order_value))
+    lift, added, c = (np.asarray(x, dtype=float) for x in
+                      (lift, added_gmv, contribution_per_order))
+    start = np.asarray(lift_start_month, dtype=float)
+    k = np.clip(H - start + 1.0, 0.0, H)
+    extra_gmv = (B * lift + added) * k
+    incremental = (B * H + extra_gmv) / v * c - H * O * np.asarray(
+        baseline_contribution_per_order, dtype=float)
+    when = np.asarray(credit_month, dtype=float)
+    credits = np.asarray(credit_once_usd, dtype=float) * ((when >= 1) & (when <= H)) \
+        + np.asarray(credit_usd_per_month, dtype=float) * np.clip(
+            np.asarray(credit_months, dtype=float), 0.0, H)
+    outlays = np.asarray(one_off_usd, dtype=float) * (H >= 1) \
+        + np.asarray(recurring_usd_per_month, dtype=float) * H
+    full_gmv = B * (1.0 + lift) + added
     full_orders = full_gmv / v
-    return {"cash": cash, "cumulative": np.cumsum(cash, axis=-1),
-            "monthly_gmv": full_gmv, "orders_per_month": full_orders,
-            "monthly_contribution": full_orders * np.asarray(contribution_per_order, dtype=float),
-            "incremental_gmv": (gmv - ex(B)).sum(axis=-1),
-            "incremental_contribution": incremental.sum(axis=-1),
-            "credits": credits.sum(axis=-1), "outlays": outlays.sum(axis=-1),
-            "benefits": incremental.sum(axis=-1) + credits.sum(axis=-1),
-            "net_gain": cash.sum(axis=-1), "lift_months": applies.sum(axis=-1)}
+    benefits = incremental + credits
+    return {"monthly_gmv": full_gmv, "orders_per_month": full_orders,
+            "monthly_contribution": full_orders * c, "incremental_gmv": extra_gmv,
+            "incremental_contribution": incremental, "credits": credits, "outlays": outlays,
+            "benefits": benefits, "net_gain": benefits - outlays, "lift_months": k}
 
 
 def payback_month(cumulative) -> np.ndarray:
@@ -240,8 +279,13 @@ class ScenarioParameters:
     credit_parts: dict[str, np.ndarray]
     forecast_missing: np.ndarray      # bool: a forecast programme without the user's forecast
     orders: StoreOrders = field(compare=False)
+    programmes: tuple = PROGRAMMES
     cogs_slope: float = 0.0           # d c / d COGS% (per order): − the sale where COGS% applies
     price_slope: float = 0.0          # d c_before_freight / d price, one-line stores only
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.programmes)
 
     def economics(self, **replaced):
         args = dict(base_gmv=self.base_gmv, base_orders=self.base_orders,
@@ -256,19 +300,22 @@ class ScenarioParameters:
         return programme_cash_flow(**args)
 
 
-def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParameters:
-    """Lift, freight, contribution, outlays and credits of every scenario for one store."""
+def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
+                        ) -> ScenarioParameters:
+    """Lift, freight, contribution, outlays and credits of every scenario for one store
+    (``programmes``: the registry, or another tuple of records, e.g. a test's)."""
+    ids = tuple(p.id for p in programmes)
     orders = store_orders(inputs, rates)
     B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
     H = int(inputs.horizon_months)
-    lift = programme_lifts(rates)
+    lift = programme_lifts(rates, programmes)
     forecast = inputs.super_hot_forecast_usd
-    is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in PROGRAMMES])
+    is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
     added = np.where(is_forecast, forecast or 0.0, 0.0)
-    start = np.array([p.lift_start_month for p in PROGRAMMES], dtype=float)
+    start = np.array([p.lift_start_month for p in programmes], dtype=float)
     lift_months = np.clip(H - start + 1, 0, H)
     freight = []
-    for k, p in enumerate(PROGRAMMES):
+    for k, p in enumerate(programmes):
         full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
         over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
         freight.append(orders.per_order(plan_freight_usd(
@@ -277,7 +324,7 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParamet
     freight = np.array(freight)
     before = orders.per_order(orders.before_freight)
     contribution = before - freight
-    baseline = float(contribution[SCENARIOS.index("baseline")])
+    baseline = float(contribution[ids.index("baseline")])
 
     fx, level = inputs.fx_cny_per_usd, inputs.cost_level
     parts_once = {"aplus": aplus_cost_usd(aplus_pages(inputs), inputs.aplus_source, fx, rates,
@@ -292,15 +339,15 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParamet
     # a service the store already pays is no programme cost; the subsidy on it is a credit.
     # A new service is an outlay of what the store pays: the cost less the subsidy, while it runs
     new_service = 0.0 if inputs.spanish_cs_existing else service
-    one_off = np.zeros(len(PROGRAMMES))
-    recurring = np.zeros(len(PROGRAMMES))
-    outlay_parts = {name: np.zeros(len(PROGRAMMES)) for name in OUTLAY_PARTS}
-    credit_parts = {name: np.zeros(len(PROGRAMMES)) for name in CREDIT_PARTS}
-    credit_once = np.zeros(len(PROGRAMMES))
-    credit_monthly = np.zeros(len(PROGRAMMES))
+    one_off = np.zeros(len(programmes))
+    recurring = np.zeros(len(programmes))
+    outlay_parts = {name: np.zeros(len(programmes)) for name in OUTLAY_PARTS}
+    credit_parts = {name: np.zeros(len(programmes)) for name in CREDIT_PARTS}
+    credit_once = np.zeros(len(programmes))
+    credit_monthly = np.zeros(len(programmes))
     cap = rates.number("coupons.max_usd_per_quarter")
     coupons = min(inputs.coupons_usd_per_quarter or 0.0, cap)
-    for k, p in enumerate(PROGRAMMES):
+    for k, p in enumerate(programmes):
         for part in p.outlays:
             if part in parts_once:
                 one_off[k] += parts_once[part]
@@ -318,6 +365,12 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParamet
         if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
+    # a forecast programme without the user's forecast is not priced at all: nothing gained,
+    # nothing spent (its row says it needs the forecast)
+    missing = is_forecast & (forecast is None)
+    for array in (one_off, recurring, credit_once, credit_monthly,
+                  *outlay_parts.values(), *credit_parts.values()):
+        array[missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
     # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
     cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
@@ -327,9 +380,9 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard) -> ScenarioParamet
         if not orders.from_skus and orders.list_price[0] > 0 else 0.0
     return ScenarioParameters(
         B, O, v, lift, added, start, contribution, baseline, freight, one_off, recurring,
-        credit_once, np.array([float(p.credit_month) for p in PROGRAMMES]), credit_monthly,
-        subsidy_months, H, outlay_parts, credit_parts, is_forecast & (forecast is None), orders,
-        cogs_slope, price_slope)
+        credit_once, np.array([float(p.credit_month) for p in programmes]), credit_monthly,
+        subsidy_months, H, outlay_parts, credit_parts, missing, orders,
+        programmes, cogs_slope, price_slope)
 
 
 @dataclass(frozen=True)
@@ -348,6 +401,10 @@ class ScenarioTable:
     base_monthly_gmv: float
     base_orders_per_month: float
     lang: str = "en"
+    programmes: tuple = PROGRAMMES
+
+    def programme(self, scenario: str):
+        return self.programmes[self.index(scenario)]
 
     @property
     def eligible(self) -> tuple[bool | None, ...]:
@@ -409,9 +466,11 @@ class ScenarioTable:
                 for m in range(self.horizon_months)]
 
 
-def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> ScenarioTable:
+def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
+                      programmes=PROGRAMMES) -> ScenarioTable:
     """Every scenario for one store (ineligible ones too, marked with the reason)."""
-    params = scenario_parameters(inputs, rates)
+    params = scenario_parameters(inputs, rates, programmes)
+    scenarios = params.scenarios
     econ = params.economics()
     outlays = np.asarray(econ["outlays"], dtype=float)
     net = np.asarray(econ["net_gain"], dtype=float)
@@ -419,12 +478,12 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en") ->
         roi = np.where(outlays >= MIN_OUTLAY_FOR_ROI_USD, net / outlays, np.nan)
     # break-even: net(L) = L × k × O × c_s + net(0)
     at_zero = params.economics(lift=np.zeros_like(params.lift),
-                               added_gmv=np.zeros_like(params.added_gmv))
+                               added_gmv=np.zeros_like(params.added_gmv), months=False)
     net0 = np.asarray(at_zero["net_gain"], dtype=float)
     k = np.asarray(econ["lift_months"], dtype=float)
     notes: list = []
-    breakeven = np.full(len(SCENARIOS), np.nan)
-    for i, p in enumerate(PROGRAMMES):
+    breakeven = np.full(len(scenarios), np.nan)
+    for i, p in enumerate(programmes):
         per_unit = k[i] * params.base_orders * params.contribution[i]     # d net / d lift
         if p.lift_kind == LIFT_FORECAST:
             per_unit = k[i] * params.contribution[i] / params.order_value  # d net / d $ added
@@ -451,13 +510,13 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en") ->
                "payback_month": payback_month(econ["cumulative"]), "breakeven_lift": breakeven,
                "incremental_contribution": econ["incremental_contribution"],
                "credits": econ["credits"]}
-    n = len(SCENARIOS)
+    n = len(scenarios)
     columns = {key: np.asarray(value, dtype=float) * np.ones(n) for key, value in columns.items()}
-    elig = eligibility(inputs, rates, lang)
-    return ScenarioTable(SCENARIOS, tuple(elig[s] for s in SCENARIOS), columns, tuple(notes),
+    elig = eligibility(inputs, rates, lang, programmes)
+    return ScenarioTable(scenarios, tuple(elig[s] for s in scenarios), columns, tuple(notes),
                           np.asarray(econ["cumulative"], dtype=float), params.outlay_parts,
                           params.credit_parts, params.forecast_missing, params.horizon_months,
-                          params.base_gmv, params.base_orders, lang)
+                          params.base_gmv, params.base_orders, lang, programmes)
 
 
 # --- verdicts and the recommendation ------------------------------------------------------------
@@ -509,11 +568,11 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
                       and not table.forecast_missing[i]]
         if candidates:
             gain, name = max(candidates)
-            text += message("recommend.none_best", lang, name=PROGRAMME_BY_ID[name].name(lang),
+            text += message("recommend.none_best", lang, name=table.programme(name).name(lang),
                             gain=money(gain))
         return Recommendation(NONE, text, None, None)
     i = table.index(best)
-    name = PROGRAMME_BY_ID[best].name(lang)
+    name = table.programme(best).name(lang)
     loss = None if p_loss is None else p_loss.get(best)
     if loss is None:
         text = message("recommend.join_no_risk", lang, name=name, gain=money(best_gain),

@@ -41,12 +41,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "unknown": "unknown",
         "joiner": "; ",
-        # programme names
-        "name.baseline": "baseline (no programme)",
-        "name.gsc_rising": "Global Seller Challenge, Rising track",
-        "name.gsc_leap": "Global Seller Challenge, Leap track",
-        "name.shumao": "Shumao Cup enterprise channel",
-        "name.super_hot": "Super Hot Product plan",
         # entry rules: pass / fail / unknown
         "rule.baseline": "no programme: nothing to enter",
         "rule.store_age.pass": "store age {days} days at T+0 <= {limit}",
@@ -151,11 +145,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "unknown": "未知",
         "joiner": ";",
-        "name.baseline": "基准(不参加项目)",
-        "name.gsc_rising": "全球卖家挑战赛·新锐赛道",
-        "name.gsc_leap": "全球卖家挑战赛·跃迁赛道",
-        "name.shumao": "数贸杯企业专属通道",
-        "name.super_hot": "超级爆品计划",
         "rule.baseline": "不参加项目:无准入条件",
         "rule.store_age.pass": "T+0时店龄{days}天 <= {limit}天",
         "rule.store_age.fail": "T+0时店龄{days}天,超过{limit}天上限",

@@ -48,7 +48,8 @@ def cost_rows(table: ScenarioTable) -> list[list[object]]:
 
 
 def cashflow_rows(table: ScenarioTable) -> list[list[object]]:
-    return [list(c.CASHFLOW_COLUMNS)] + table.cashflow_rows()
+    # the header follows the table's programmes (c.CASHFLOW_COLUMNS for the registry's)
+    return [["month"] + list(table.scenarios)] + table.cashflow_rows()
 
 
 def status_text(checks, lang: str = "en") -> str:
@@ -88,7 +89,9 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     """Every output name and its block of values (header rows included where the name has one)."""
     table = table or compute_scenarios(inputs, rates, lang)
     recommendation = recommendation or recommend(table, None, lang)
-    checks = readiness(inputs, rates, lang, shumao_first_month(table))
+    shumao_open = "shumao" in table.scenarios and \
+        table.eligible[table.index("shumao")] is not False
+    checks = readiness(inputs, rates, lang, shumao_first_month(table), shumao_open)
     deadlines = programme_calendar(inputs.eval_date, rates)
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),

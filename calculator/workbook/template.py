@@ -56,9 +56,10 @@ TEXT = {
             "Global Seller Challenge (Rising and Leap tracks), the Shumao Cup channel and the Super "
             "Hot Product plan, against staying as you are (baseline).",
             "For each one you get the projected GMV, freight per order under the programme's "
-            "logistics plan (with the platform subsidy and its caps), what the programme costs "
-            "(A+ pages, livestreams, the onboarding interview, localisation, ads, coupons), the "
-            "net gain, ROI, payback, break-even lift, eligibility and the deadlines.",
+            "logistics plan (with the platform subsidy and its caps), what joining costs (A+ "
+            "pages, livestreams, the onboarding interview, customer service, ads) and what it "
+            "brings (the contribution of the extra orders, coupons), the net gain, ROI, the "
+            "payback month, break-even lift, eligibility, a recommendation and the deadlines.",
             "How to use it",
             "1. Fill the yellow cells on the Inputs sheet (hover a cell to see what it expects).",
             "2. Optional: list your products on the SKUs sheet (freight and orders then come from "
@@ -127,9 +128,9 @@ TEXT = {
             "本工作簿的用途",
             "测算本店铺参加速卖通增长计划是否划算:全球卖家挑战赛(新星赛道和飞跃赛道)、数贸杯渠道、"
             "超级爆品计划,并与不参加(基线)对比。",
-            "每个方案给出:预计GMV、该方案物流方式下的单均运费(含平台补贴及其上限)、方案成本"
-            "(A+页面、直播、入驻面试、本地化、直通车、流量券)、净收益、ROI、回本周期、盈亏平衡增幅、"
-            "参与资格和截止日期。",
+            "每个方案给出:预计GMV、该方案物流方式下的单均运费(含平台补贴及其上限)、参加需要的投入"
+            "(A+页面、直播、入驻面试、客服外包、直通车)和带来的收益(新增订单的贡献、流量券)、"
+            "净收益、ROI、回本月份、盈亏平衡增幅、参与资格、建议和截止日期。",
             "使用方法",
             "1. 在「Inputs」表中填写黄色单元格(鼠标停留可查看要求)。",
             "2. 可选:在「SKUs」表中列出商品(运费和订单将按商品计算);在「Rates」表中修改费率"
