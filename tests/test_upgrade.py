@@ -466,3 +466,44 @@ def test_the_command_reports_as_json_and_refuses_a_read_only_file(tmp_path):
     assert by_file["locked.xlsx"]["status"] == "failed"
     assert "read-only" in by_file["locked.xlsx"]["message"]
     assert locked.read_bytes() == before
+
+
+def test_a_column_the_user_added_to_the_skus_table_is_kept(tmp_path):
+    path = tmp_path / "store.xlsx"
+    shutil.copy2(FIXTURES / "03-apparel-with-skus.xlsx", path)
+    with XlsxPackage(path) as package:
+        skus = package.find_table(c.SKU_TABLE)
+        sheet_part = package.sheet_part(skus.sheet)
+        table_part = next(t for kind, t in package.relationships(sheet_part).values()
+                          if kind.endswith("/table"))
+    data = parts(path)
+    # the user widened the table by one column, "supplier", and filled two of its five rows
+    table_root = etree.fromstring(data[table_part])
+    ref = f"A{skus.min_row}:I{skus.max_row}"
+    table_root.set("ref", ref)
+    table_root.find(M + "autoFilter").set("ref", ref)
+    columns = table_root.find(M + "tableColumns")
+    etree.SubElement(columns, M + "tableColumn", id="9", name="supplier")
+    columns.set("count", "9")
+    data[table_part] = etree.tostring(table_root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+    root = etree.fromstring(data[sheet_part])
+    rows = {int(r.get("r")): r for r in root.iter(M + "row")}
+    for number, text in ((skus.min_row, "supplier"), (skus.min_row + 1, "Yiwu Textile"),
+                         (skus.min_row + 3, "Ningbo Caps")):
+        cell = etree.SubElement(rows[number], M + "c", r=f"I{number}", t="inlineStr")
+        etree.SubElement(etree.SubElement(cell, M + "is"), M + "t").text = text
+        rows[number].attrib.pop("spans", None)
+    data[sheet_part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, content in data.items():
+            out.writestr(name, content)
+    outcome = u.upgrade_workbook(path)
+    assert outcome.status == "upgraded", outcome.message
+    columns, rows = table(path, c.SKU_TABLE)
+    assert columns[-1] == "supplier"
+    suppliers = [row[-1] for row in rows]
+    assert suppliers == ["Yiwu Textile", None, "Ningbo Caps", None, None]
+    assert any("supplier" in line for line in outcome.kept)
+    assert [o.status for o in run_batch([path]).outcomes] == ["ok"]

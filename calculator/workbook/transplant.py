@@ -205,6 +205,70 @@ def _cell_text(cell) -> str | None:
     return value.text if value is not None else None
 
 
+def _cell_at(row, number: int, col: int):
+    """The cell of ``row`` in column ``col``, created in column order when missing."""
+    later = None
+    for cell in row.iterfind(_M + "c"):
+        found = split_cell(cell.get("r"))[1]
+        if found == col:
+            return cell
+        if found > col and later is None:
+            later = cell
+    cell = etree.Element(_M + "c", r=f"{column_letter(col)}{number}")
+    if later is not None:
+        later.addprevious(cell)
+    else:
+        row.append(cell)
+    row.attrib.pop("spans", None)
+    return cell
+
+
+def _add_table_columns(sheet_root, table_root, names: list[str], rows: list[list[object]],
+                       date1904: bool) -> None:
+    """The user's own columns of the SKUs table, added at its right with their values."""
+    first, _, last = table_root.get("ref").partition(":")
+    r1, c1 = split_cell(first)
+    r2, c2 = split_cell(last)
+    sheet_data = sheet_root.find(_M + "sheetData")
+    lines = {int(r.get("r")): r for r in sheet_data.iterfind(_M + "row")}
+
+    def line(number: int):
+        if number not in lines:
+            lines[number] = etree.Element(_M + "row", r=str(number))
+            later = [n for n in lines if n > number and lines[n].getparent() is not None]
+            if later:
+                lines[min(later)].addprevious(lines[number])
+            else:
+                sheet_data.append(lines[number])
+        return lines[number]
+    header_style = _cell_at(line(r1), r1, c2).get("s")
+    columns = table_root.find(_M + "tableColumns")
+    next_id = max(int(column.get("id")) for column in columns) + 1
+    for k, name in enumerate(names):
+        col = c2 + 1 + k
+        etree.SubElement(columns, _M + "tableColumn", id=str(next_id + k), name=str(name))
+        header = _cell_at(line(r1), r1, col)
+        if header_style:
+            header.set("s", header_style)
+        _put(header, str(name))
+        for i, values in enumerate(rows):
+            if not blank(values[k]):
+                _put(_cell_at(line(r1 + 1 + i), r1 + 1 + i, col), values[k], date1904)
+    columns.set("count", str(len(columns)))
+    r2 = max(r2, r1 + len(rows))
+    ref = f"{column_letter(c1)}{r1}:{column_letter(c2 + len(names))}{r2}"
+    table_root.set("ref", ref)
+    auto = table_root.find(_M + "autoFilter")
+    if auto is not None:
+        auto.set("ref", ref)
+    dimension = sheet_root.find(_M + "dimension")
+    if dimension is not None:
+        head, _, tail = dimension.get("ref", "A1").partition(":")
+        end_row, end_col = split_cell(tail or head)
+        dimension.set("ref", f"{head}:{column_letter(max(end_col, c2 + len(names)))}"
+                             f"{max(end_row, r2)}")
+
+
 def _patch_rates(sheet_root, table_root, changes: list[dict], outcome,
                  date1904: bool) -> None:
     first, _, last = table_root.get("ref").partition(":")
@@ -291,10 +355,12 @@ def _our_sheets(package, v1: dict) -> dict[str, str]:
     return found
 
 
-def compose(old, new, changes: list[dict], v1: dict, outcome) -> dict[str, bytes]:
+def compose(old, new, changes: list[dict], v1: dict, outcome,
+            sku_extra: tuple[list[str], list[list[object]]] = ([], [])) -> dict[str, bytes]:
     """The parts of the upgraded workbook: ``old`` (the user's package) with ``new`` (the new
     template, already holding the user's inputs and SKUs) put in; ``changes`` are the Rates
-    rows to carry; what was kept and what not is told to ``outcome``."""
+    rows to carry, ``sku_extra`` the user's own SKUs columns (names, one row per SKU); what
+    was kept and what not is told to ``outcome``."""
     parts = Parts(old.part_names(), old.read_part)
     new_parts = Parts(new.part_names(), new.read_part)
     default_types = {n.get("Extension", "").lower(): n.get("ContentType")
@@ -420,6 +486,8 @@ def compose(old, new, changes: list[dict], v1: dict, outcome) -> dict[str, bytes
                 table.set("id", str(fresh))
                 if new_name == c.RATES_SHEET and changes:
                     _patch_rates(root, table, changes, outcome, old.date1904)
+                if new_name == c.SKUS_SHEET and sku_extra[0]:
+                    _add_table_columns(root, table, *sku_extra, old.date1904)
                 parts.data[target] = serialise(table)
             rels.append((rel.get("Id"), rel.get("Type"), relative(part, target), None))
         if old_name is not None:

@@ -211,6 +211,7 @@ def is_backup(path: Path) -> bool:
 class _Old:
     values: dict[str, object]
     skus: list[dict]
+    sku_extra: tuple[list[str], list[list[object]]]   # the user's own SKUs columns, row by row
     rates: list[dict]            # rows of the Rates table (and rows typed under it)
     language: str
 
@@ -275,19 +276,22 @@ def _read_old(package, v1: dict, outcome: UpgradeOutcome) -> _Old:
         del values[name]
 
     skus: list[dict] = []
+    extra: list[str] = []
+    extra_rows: list[list[object]] = []
     columns, rows = _table_rows(package, c.SKU_TABLE, outcome, "SKU")
     if columns is not None:
         known = {col.lower(): k for k, col in enumerate(columns)}
         extra = [col for col in columns if col.lower() not in c.SKU_COLUMNS]
+        extra = [col for col in extra if col and not all(
+            blank(row[known[col.lower()]]) for row in rows)]
         for row in rows:
             if all(blank(v) for v in row):
                 continue
             skus.append({name: row[known[name]] for name in c.SKU_COLUMNS if name in known})
-        for col in extra:
-            filled = sum(1 for row in rows if not blank(row[known[col.lower()]]))
-            if filled:
-                outcome.not_kept.append(f"SKUs column {col!r} ({filled} value(s)): the new "
-                                        f"SKUs table has the columns {', '.join(c.SKU_COLUMNS)}")
+            extra_rows.append([row[known[col.lower()]] for col in extra])
+        if extra:
+            outcome.kept.append(f"your SKUs column(s) {', '.join(extra)}, at the right of the "
+                                f"table")
     rates: list[dict] = []
     columns, rows = _table_rows(package, c.RATES_TABLE, outcome, "Rates")
     if columns is not None:
@@ -297,7 +301,7 @@ def _read_old(package, v1: dict, outcome: UpgradeOutcome) -> _Old:
             if not blank(line.get("key")):
                 line["key"] = str(line["key"]).strip()
                 rates.append(line)
-    return _Old(values, skus, rates, _language(package))
+    return _Old(values, skus, (extra, extra_rows), rates, _language(package))
 
 
 def _same(a, b) -> bool:
@@ -416,7 +420,7 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
                                        skus=old_data.skus)
                 with XlsxPackage(fresh, "the new template") as new:
                     data = _compose(old, new, rate_changes(old_data.rates, v1["rates"]), v1,
-                                    outcome)
+                                    outcome, old_data.sku_extra)
                 with atomic_replace(path, before_replace=last_checks) as temp:
                     _write_zip(temp, data, old)
         outcome.status = "upgraded"
