@@ -247,11 +247,48 @@ def test_upgraded_workbooks_are_calculated_by_aeroi_run(upgraded, tmp_path):
     assert set(failed) == {n for n in V1_FILES if n.startswith("aeroi-template")}, failed
 
 
+def _pdf_text(pdf: Path) -> str:
+    import subprocess
+    if shutil.which("pdftotext") is None:
+        return ""
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+
+
+def convert_with_default_settings(source: Path, out_dir: Path) -> Path:
+    """LibreOffice as a user has it: a fresh profile, Excel files not recalculated on load
+    (the values cached in the file are shown)."""
+    import subprocess
+    import tempfile
+    from tests.libreoffice import require_soffice
+    binary = require_soffice()
+    with tempfile.TemporaryDirectory(prefix="aeroi-lo-default-") as profile:
+        subprocess.run([binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
+                        str(source)], capture_output=True, text=True, timeout=180)
+    pdf = out_dir / (source.stem + ".pdf")
+    assert pdf.exists(), f"LibreOffice (default settings) did not render {source.name}"
+    return pdf
+
+
 def test_libreoffice_renders_upgraded_workbooks(upgraded, tmp_path):
+    """Every sheet is printed, ours and the user's, with LibreOffice's default settings and
+    with recalculation forced."""
     folder, _ = upgraded
-    for name in ("store-extras-en.xlsm", "05-third-party-aplus-zh.xlsx"):
-        pdf = convert(folder / name, tmp_path, "pdf")
-        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+    for name, ours, theirs in (("store-extras-en.xlsm", "Inputs: fill the yellow cells",
+                                "Reviewed by finance #7"),
+                               ("05-third-party-aplus-zh.xlsx", "输入", None)):
+        for render in (convert_with_default_settings,
+                       lambda path, out: convert(path, out, "pdf")):
+            out = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}"
+            out.mkdir()
+            pdf = render(folder / name, out)
+            assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+            text = _pdf_text(pdf)
+            if text:
+                assert ours in text, name
+                assert theirs is None or theirs in text, name
+                if theirs:
+                    assert "item 7-1" in text                  # the user's own sheet
 
 
 def test_a_workbook_already_current_is_left_untouched(upgraded):
