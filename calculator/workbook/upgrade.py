@@ -228,7 +228,17 @@ def _table_rows(package, name: str, outcome: UpgradeOutcome, what: str):
     return [str(col or "").strip() for col in columns], rows + under
 
 
+#: The defined name of the cell where templates after version 2 say their language.
+LANGUAGE_NAME = "meta_language"
+
+
 def _language(package) -> str:
+    """"en" or "zh": the workbook's language cell when it has one, else Chinese when the titles
+    of its Start and Inputs sheets are (a version-1 workbook has no language cell)."""
+    if package.get_name(LANGUAGE_NAME) is not None:
+        said = str(package.read_name(LANGUAGE_NAME)[0][0] or "").strip().lower()
+        if said in ("en", "zh"):
+            return said
     texts = []
     for sheet in (c.START_SHEET, c.INPUTS_SHEET):
         if sheet in package.sheet_parts:
