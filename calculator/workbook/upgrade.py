@@ -22,6 +22,7 @@ disk while we worked, nothing is replaced.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -74,9 +75,12 @@ class UpgradeOutcome:
 
 # --- what version 1 was ------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
 def load_v1() -> dict:
     """The frozen description of contract version 1 (names, sheets, the packaged rate card, the
-    template's own drawings and VBA): what the upgrade compares an old workbook with."""
+    template's own drawings and VBA): what the upgrade compares an old workbook with. Written
+    from the version-1 templates by ``python -m calculator.workbook.upgrade tests/fixtures/v1``.
+    (Shared: do not change what it returns.)"""
     return json.loads(V1_SNAPSHOT_PATH.read_text(encoding="utf-8"))
 
 
@@ -112,7 +116,7 @@ def snapshot_of_templates(xlsm: str | os.PathLike, *others: str | os.PathLike) -
                 "note": row[index["note"]] or ""}
         anchors: dict[str, list] = {}
         cells: dict[str, dict[str, list]] = {}
-        formats: dict[str, list[str]] = {}
+        formats: dict[str, dict[str, list[str]]] = {}
         for sheet in package.sheet_names:
             part = package.sheet_part(sheet)
             root = package.xml(part)
@@ -464,3 +468,13 @@ def upgrade_paths(paths: Sequence[str | os.PathLike], *, backup: bool = True,
     files, skipped = discover([Path(p) for p in paths])
     outcomes = [upgrade_workbook(path, backup=backup, lang=lang) for path in files]
     return outcomes, skipped
+
+
+if __name__ == "__main__":
+    import sys
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/v1")
+    snapshot = snapshot_of_templates(*(folder / f"aeroi-template-{name}" for name in (
+        "en.xlsm", "en.xlsx", "zh.xlsm", "zh.xlsx")))
+    V1_SNAPSHOT_PATH.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False,
+                                           sort_keys=True) + "\n", encoding="utf-8")
+    print(V1_SNAPSHOT_PATH)
