@@ -544,3 +544,21 @@ def test_a_column_the_user_added_to_the_skus_table_is_kept(tmp_path):
     assert suppliers == ["Yiwu Textile", None, "Ningbo Caps", None, None]
     assert any("supplier" in line for line in outcome.kept)
     assert [o.status for o in run_batch([path]).outcomes] == ["ok"]
+
+
+def test_a_bug_on_one_workbook_does_not_stop_the_others(tmp_path, monkeypatch):
+    for name in ("01-new-store-rising.xlsx", "02-leap-eligible-exporter.xlsx"):
+        shutil.copy2(FIXTURES / name, tmp_path / name)
+    before = (tmp_path / "01-new-store-rising.xlsx").read_bytes()
+    compose = u._compose
+
+    def fails_on_the_first(old, *args, **kwargs):
+        if old.label.startswith("01"):
+            raise KeyError("xl/somewhere.xml")
+        return compose(old, *args, **kwargs)
+    monkeypatch.setattr(u, "_compose", fails_on_the_first)
+    monkeypatch.delenv("AEROI_DEBUG", raising=False)
+    outcomes, _ = u.upgrade_paths([tmp_path])
+    assert [o.status for o in outcomes] == ["failed", "upgraded"]
+    assert "the workbook was not changed" in outcomes[0].message
+    assert (tmp_path / "01-new-store-rising.xlsx").read_bytes() == before

@@ -372,7 +372,11 @@ def compose(old, new, changes: list[dict], v1: dict, outcome,
     rel_nodes = list(parts.rels("xl/workbook.xml"))
 
     # styles and strings of the new template
-    styles_part = next(t for k, t in workbook_rels.values() if k.endswith("/styles"))
+    styles_part = next((t for k, t in workbook_rels.values() if k.endswith("/styles")), None)
+    if styles_part is None or styles_part not in parts.data:
+        raise WorkbookError(f"{old.label}: the workbook has no style sheet (xl/styles.xml); open "
+                            f"and save it in Excel, then run aeroi upgrade again",
+                            file=old.label)
     new_styles = next(t for _, k, t in new_parts.targets("xl/workbook.xml")
                       if k.endswith("/styles"))
     parts.data[styles_part], xfs, dxfs = merge_styles(parts.data[styles_part],

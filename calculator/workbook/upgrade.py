@@ -446,6 +446,13 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
     except OSError as error:
         outcome.message = f"{label}: {error.strerror or error}; the workbook was not changed"
         return outcome
+    except Exception as error:                    # a bug of ours must not stop the others
+        if os.environ.get("AEROI_DEBUG"):
+            raise
+        outcome.message = (f"{label}: could not be upgraded ({type(error).__name__}: {error}); "
+                           f"the workbook was not changed. Please report this with the file "
+                           f"(aeroi --debug upgrade shows the details)")
+        return outcome
 
 
 def _keep_backup(path: Path, version: int) -> Path:
