@@ -562,3 +562,46 @@ def test_a_bug_on_one_workbook_does_not_stop_the_others(tmp_path, monkeypatch):
     assert [o.status for o in outcomes] == ["failed", "upgraded"]
     assert "the workbook was not changed" in outcomes[0].message
     assert (tmp_path / "01-new-store-rising.xlsx").read_bytes() == before
+
+
+def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
+    """Older Mac Excel counts days from 1904: the same day is 1,462 less than in the 1900 system
+    the template is written in. The upgraded workbook must still say 2026-12-01."""
+    path = tmp_path / "mac.xlsx"
+    shutil.copy2(FIXTURES / "01-new-store-rising.xlsx", path)
+    with XlsxPackage(path) as package:
+        date_styles = package.date_style_ids()
+        sheets = [package.sheet_part(s) for s in package.sheet_names]
+        before = {name: package.read_name(name)[0][0]
+                  for name in ("in_eval_date", "in_store_opened", "in_licence_registered")}
+    data = parts(path)
+    for part in sheets:
+        root = etree.fromstring(data[part])
+        for cell in root.iter(M + "c"):
+            value = cell.find(M + "v")
+            if cell.get("t") in (None, "n") and value is not None and \
+                    int(cell.get("s", "0")) in date_styles:
+                value.text = str(float(value.text) - 1462)
+        data[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                    standalone=True)
+    workbook = etree.fromstring(data["xl/workbook.xml"])
+    workbook.find(M + "workbookPr").set("date1904", "1")
+    data["xl/workbook.xml"] = etree.tostring(workbook, xml_declaration=True, encoding="UTF-8",
+                                             standalone=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, content in data.items():
+            out.writestr(name, content)
+    with XlsxPackage(path) as package:
+        assert package.read_name("in_eval_date")[0][0] == before["in_eval_date"]
+    outcome = u.upgrade_workbook(path)
+    assert outcome.status == "upgraded", outcome.message
+    with XlsxPackage(path) as package:
+        assert package.date1904
+        for name, value in before.items():
+            assert package.read_name(name)[0][0] == value, name
+        columns, rows = package.read_table(c.RATES_TABLE)
+    from calculator.model.ratecard import load_rate_card
+    card = load_rate_card()
+    effective = {row[0]: row[columns.index("effective_from")] for row in rows}
+    key = next(iter(card))
+    assert effective[key].date() == card[key].effective_from
