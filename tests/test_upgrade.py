@@ -401,8 +401,25 @@ def test_a_file_that_is_not_ours_is_refused_and_left_as_it_was(tmp_path):
     book.save(path)
     before = path.read_bytes()
     outcome = u.upgrade_workbook(path)
-    assert outcome.status == "failed" and "not a workbook of a template version" in \
-        outcome.message
+    assert outcome.status == "failed" and "not an aeroi workbook" in outcome.message
+    assert path.read_bytes() == before
+
+
+def test_a_current_workbook_missing_one_of_its_names_is_refused_with_the_name(tmp_path):
+    from calculator.workbook.template import build_template
+    from tests.stores import STORE
+    path = build_template(tmp_path / "store.xlsx", "en", values=STORE)
+    data = parts(path)
+    data["xl/workbook.xml"] = re.sub(rb'<definedName name="out_cashflow">[^<]*</definedName>',
+                                     b"", data["xl/workbook.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, content in data.items():
+            out.writestr(name, content)
+    before = path.read_bytes()
+    outcome = u.upgrade_workbook(path)
+    assert outcome.status == "failed"
+    assert f"made with template version {c.CONTRACT_VERSION}, but the defined name(s) " \
+           "out_cashflow are missing" in outcome.message
     assert path.read_bytes() == before
 
 

@@ -199,6 +199,23 @@ def detect_version(package) -> int | None:
     return None
 
 
+def _unknown_version(package, label: str) -> str:
+    """Why a workbook is neither version 1 nor the current one, in words."""
+    if package.get_name("in_eval_date") is None or package.get_name("out_results") is None:
+        return (f"{label}: not an aeroi workbook (it has no defined names in_eval_date and "
+                f"out_results); nothing was changed")
+    missing = [name for names in c.VERSION_NAMES.values() for name in names
+               if package.get_name(name) is None]
+    header = [str(v).strip() if v is not None else "" for v in package.read_name("out_results")[0]]
+    if header[:len(current_header())] == current_header() and missing:
+        return (f"{label}: made with template version {c.CONTRACT_VERSION}, but the defined "
+                f"name(s) {', '.join(missing)} are missing (deleted?); restore them or copy "
+                f"your inputs into a new workbook (aeroi new); nothing was changed")
+    return (f"{label}: not a workbook of a template version we know (the header of "
+            f"out_results is neither version 1's nor version {c.CONTRACT_VERSION}'s); nothing "
+            f"was changed")
+
+
 def backup_name(path: Path, version: int) -> Path:
     return path.with_name(f"{path.stem}.v{version}{path.suffix}")
 
@@ -404,9 +421,7 @@ def upgrade_workbook(path: str | os.PathLike, *, backup: bool = True,
             version = detect_version(old)
             outcome.from_version = version
             if version is None:
-                raise WorkbookError(f"{label}: not a workbook of a template version we know (no "
-                                    f"out_results header of version 1 or "
-                                    f"{c.CONTRACT_VERSION}); nothing was changed", file=label)
+                raise WorkbookError(_unknown_version(old, label), file=label)
             if version == c.CONTRACT_VERSION:
                 outcome.status = "current"
                 outcome.message = f"already version {version}"
