@@ -38,6 +38,7 @@ def main(ctx, debug):
     aeroi new PATH                    create a store workbook from the template
     aeroi run FOLDER [--csv FILE]     calculate every workbook in a folder
     aeroi check FOLDER                validate workbooks without writing
+    aeroi upgrade PATH...             move older workbooks into the current template
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -242,6 +243,53 @@ def run_command(paths, out, jobs, summary, csv_path, as_json):
 def check_command(paths, jobs, as_json):
     """Validate workbooks without writing anything."""
     _run(paths, None, jobs, None, as_json, check_only=True)
+
+
+@main.command("upgrade")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--no-backup", is_flag=True,
+              help="Do not keep the old file beside the upgraded one (name.v1.xlsx).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the upgraded workbook (default: the old workbook's).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
+def upgrade_command(paths, no_backup, lang, as_json):
+    """Move workbooks made from an older template into the current one, keeping the inputs,
+    SKUs, Rates changes and everything of your own; the old file is kept as name.v1.xlsx."""
+    from calculator.workbook.upgrade import upgrade_paths
+    outcomes, skipped = upgrade_paths(paths, backup=not no_backup, lang=lang)
+    if as_json:
+        click.echo(json.dumps({"skipped": [{"file": p, "why": w} for p, w in skipped],
+                               "workbooks": [o.as_dict() for o in outcomes]},
+                              indent=2, default=_json_default, ensure_ascii=False))
+    else:
+        for path, why in skipped:
+            click.echo(f"skipped {path}: {why}", err=True)
+        for outcome in outcomes:
+            if outcome.status == "upgraded":
+                click.echo(f"{'upgraded':>10}  {outcome.path}  ({outcome.message}"
+                           + (f"; the old file is kept as {outcome.backup}" if outcome.backup
+                              else "") + ")")
+                for line in outcome.kept:
+                    click.echo(f"{'':>12}kept: {line}")
+                if outcome.new_inputs:
+                    click.echo(f"{'':>12}inputs set to the defaults of this version (check them):")
+                    for name, default, source, why in outcome.new_inputs:
+                        shown = "blank" if default is None else repr(default)
+                        click.echo(f"{'':>14}{name} = {shown}  ({why}; default: {source})")
+                for line in outcome.not_kept:
+                    click.echo(f"{'':>12}NOT kept: {line}")
+            elif outcome.status == "current":
+                click.echo(f"{'current':>10}  {outcome.path}  ({outcome.message}: left as it is)")
+            else:
+                click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.message}")
+        done = sum(1 for o in outcomes if o.status == "upgraded")
+        click.echo(f"{done} of {len(outcomes)} workbook(s) upgraded"
+                   + ("; check the inputs listed, then calculate again: aeroi run "
+                      + " ".join(f'"{p}"' if " " in str(p) else str(p) for p in paths)
+                      if done else ""))
+        if not outcomes:
+            click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
+    sys.exit(1 if any(o.status == "failed" for o in outcomes) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

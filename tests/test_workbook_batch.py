@@ -266,12 +266,12 @@ def test_a_version_1_workbook_is_refused_with_the_way_forward_and_left_untouched
     # example 01 as the version-1 template made it (commit 1633a48): its output blocks have
     # another shape, so calculating it would write garbage
     old = tmp_path / "old.xlsx"
-    old.write_bytes((FIXTURES / "contract-v1-01-new-store-rising.xlsx").read_bytes())
+    old.write_bytes((FIXTURES / "v1" / "01-new-store-rising.xlsx").read_bytes())
     before = old.read_bytes()
     make(tmp_path / "new.xlsx")
     result = run("run", tmp_path)
     assert result.exit_code == 1
-    assert "old.xlsx: made with template version 1: run `aeroi upgrade`" in result.output
+    assert 'old.xlsx: made with template version 1: run aeroi upgrade "old.xlsx"' in result.output
     assert "1 of 2 workbook(s) calculated" in result.output
     assert old.read_bytes() == before
 

@@ -71,9 +71,11 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
              open_books: Iterable[str | os.PathLike] = ()
              ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
-    skipped with the reason (Excel lock files, hidden files, our own summary and temp files)."""
+    skipped with the reason (Excel lock files, hidden files, our own summary and temp files,
+    the old files ``aeroi upgrade`` kept)."""
     from calculator.workbook.atomic import TEMP_PREFIX
     from calculator.workbook.summary import is_summary
+    from calculator.workbook.upgrade import is_backup
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
@@ -95,6 +97,9 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
         elif path.resolve() in excluded or name.startswith("aeroi-summary") \
                 or is_summary(path):
             skipped.append((str(path), "aeroi summary workbook (an output, not an input)"))
+        elif is_backup(path):
+            skipped.append((str(path), "the old file aeroi upgrade kept beside the upgraded "
+                                       "workbook"))
         else:
             found.append(path)
 

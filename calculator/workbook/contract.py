@@ -308,6 +308,14 @@ def contract_version(has_name) -> int:
     return version
 
 
-def old_template_message(version: int) -> str:
-    return (f"made with template version {version}: run `aeroi upgrade` on it to move its "
-            f"inputs into the current template (version {CONTRACT_VERSION})")
+def old_template_message(version: int, label: str | None = None) -> str:
+    """What ``aeroi run``, ``aeroi check`` and the Calculate button say about a workbook of an
+    older contract: the command that moves it into the current template."""
+    target = f' "{label}"' if label else ""
+    kept = ""
+    if label and "." in label:
+        stem, _, suffix = label.rpartition(".")
+        kept = f"; the old file stays as {stem}.v{version}.{suffix}"
+    return (f"made with template version {version}: run aeroi upgrade{target} to move it into "
+            f"template version {CONTRACT_VERSION} (your inputs, SKUs, Rates changes and sheets "
+            f"are kept{kept})")

@@ -375,7 +375,7 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     version = c.contract_version(io.has_name)
     if version < c.CONTRACT_VERSION:
         # its output blocks have another shape: calculating it would write garbage
-        raise WorkbookError(c.old_template_message(version), file=io.label,
+        raise WorkbookError(c.old_template_message(version, io.label), file=io.label,
                             expected=f"template version {c.CONTRACT_VERSION}",
                             found=f"template version {version}", kind=Kind.OLD_TEMPLATE)
     errors: list[CalculatorError] = []
