@@ -319,3 +319,30 @@ def test_the_scenario_view_and_the_sku_view_give_the_same_contribution_on_the_ex
     weighted = sum(r["contribution"] * orders[r["sku"]] for r in economy) / sum(orders.values())
     assert round(weighted, 2) == round(baseline["contribution_per_order"], 2)
     assert weighted == pytest.approx(baseline["contribution_per_order"], abs=1e-9)
+
+
+def test_each_programme_gets_a_verdict_in_a_word_beside_its_row(tmp_path):
+    # Example 01 (a store opened 77 days before T+0, $1,200 to $2,600 a month, not an exporter,
+    # no Super Hot forecast): Rising is open and gains (its net gain is positive), Leap is closed
+    # (every month is below $5,000), Shumao is closed (not a mainland-China exporter), Super Hot
+    # waits for the user's forecast. The Chinese example says the same in Chinese.
+    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
+    for name, words in (("01-new-store-rising.xlsx",
+                         ["baseline", "join", "not eligible", "not eligible",
+                          "needs your forecast"]),):
+        book = tmp_path / name
+        book.write_bytes((example / name).read_bytes())
+        assert run("run", book).exit_code == 0
+        with PackageWorkbook(book) as written:
+            verdicts = written.read_name("out_verdicts")
+            results = written.read_name("out_results")
+        assert verdicts[0] == ["verdict"]
+        assert [row[0] for row in results[1:]] == list(SCENARIOS)
+        assert [row[0] for row in verdicts[1:]] == words
+    zh = tmp_path / "05.xlsx"
+    zh.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
+    assert run("run", zh).exit_code == 0
+    with PackageWorkbook(zh) as written:
+        words = [row[0] for row in written.read_name("out_verdicts")[1:]]
+    # baseline, then Rising (open, gains), Leap and Shumao (closed), Super Hot (no forecast)
+    assert words == ["基线", "建议参加", "不符合条件", "不符合条件", "需要您的预测"]

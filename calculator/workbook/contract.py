@@ -232,12 +232,16 @@ CASHFLOW_TEMPLATE_MONTHS = 3
 SNAPSHOT_EXTRA = ("skus_rows", "skus_weight_sum", "skus_price_sum", "skus_orders_sum",
                   "rates_value_sum")
 
+VERDICT_COLUMNS = ("verdict",)
+
 #: Output names: name -> (sheet, shape (rows, cols)). Ranges include their header row.
 OUTPUTS = {
     "out_status": (RESULTS_SHEET, (1, 1)),
     "out_recommendation": (RESULTS_SHEET, (1, 1)),
     "out_recommendation_text": (RESULTS_SHEET, (1, 1)),
     "out_results": (RESULTS_SHEET, (1 + len(SCENARIOS), len(RESULT_COLUMNS))),
+    # one word per scenario, beside out_results (its header "verdict", rows in the same order)
+    "out_verdicts": (RESULTS_SHEET, (1 + len(SCENARIOS), 1)),
     "out_costs": (RESULTS_SHEET, (1 + len(SCENARIOS), len(COSTS_HEADER))),
     "out_cashflow": (RESULTS_SHEET, (1 + CASHFLOW_TEMPLATE_MONTHS, len(CASHFLOW_COLUMNS))),
     "out_calculated_at": (RESULTS_SHEET, (1, 1)),

@@ -14,7 +14,7 @@ from calculator.model.eligibility import readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
-                                        compute_scenarios, recommend)
+                                        compute_scenarios, recommend, verdict)
 from calculator.model.texts import SEE_REASON, message, source_title
 from calculator.workbook import contract as c
 
@@ -41,6 +41,12 @@ def roi_cell(value, lang: str = "en"):
 
 def result_rows(table: ScenarioTable) -> list[list[object]]:
     return [list(RESULT_COLUMNS)] + [[cell_value(v) for v in row] for row in table.rows()]
+
+
+def verdict_rows(table: ScenarioTable) -> list[list[object]]:
+    """One word per scenario (join / not eligible / needs your forecast / loses money), in the
+    order of out_results."""
+    return [list(c.VERDICT_COLUMNS)] + [[verdict(table, s)] for s in table.scenarios]
 
 
 def cost_rows(table: ScenarioTable) -> list[list[object]]:
@@ -105,6 +111,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
         "out_recommendation": [[recommendation.scenario]],
         "out_recommendation_text": [[recommendation.text]],
         "out_results": result_rows(table),
+        "out_verdicts": verdict_rows(table),
         "out_costs": cost_rows(table),
         "out_cashflow": cashflow_rows(table),
         "out_calculated_at": [[stamp]],

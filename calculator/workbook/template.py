@@ -245,7 +245,7 @@ class _Builder:
             sheet.fit_to_pages(1, 0)
         conf.fit_to_pages(1, 1)
         conf.print_area(0, 0, 2, 1)
-        results.print_area(0, 0, CASHFLOW_ROW + c.CASHFLOW_TEMPLATE_MONTHS, len(RESULT_COLUMNS) - 1)
+        results.print_area(0, 0, CASHFLOW_ROW + c.CASHFLOW_TEMPLATE_MONTHS, len(RESULT_COLUMNS))
         inputs.print_area(0, 0, c.INPUT_FIRST_ROW + len(c.INPUTS), 6)
         (inputs if self.values else start).activate()
         if self.customise is not None:
@@ -480,6 +480,8 @@ class _Builder:
         sheet.write_string(row - 2, 0, t["scenarios"], self.f_heading)
         self._block("out_results", sheet, row, 0, RESULT_COLUMNS, 1 + len(SCENARIOS),
                     [result_formats.get(k, self.f_out) for k in RESULT_COLUMNS])
+        self._block("out_verdicts", sheet, row, len(RESULT_COLUMNS), c.VERDICT_COLUMNS,
+                    1 + len(SCENARIOS), [self.f_out_bold])
 
         row = COSTS_TABLE_ROW - 1
         sheet.write_string(row - 2, 0, t["costs"], self.f_heading)
