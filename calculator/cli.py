@@ -113,13 +113,16 @@ def new_command(path, lang, force):
 def _batch_options(function):
     function = click.option("--json", "as_json", is_flag=True,
                             help="Print the results and problems as JSON on stdout.")(function)
+    function = click.option("--ignore-locks", is_flag=True,
+                            help="Calculate workbooks even when an Excel or LibreOffice lock "
+                                 "file says they are open (a lock file left by a crash).")(function)
     function = click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
                             help="Workbooks calculated in parallel.")(function)
     return function
 
 
-def _run(paths, out, jobs, summary, as_json, check_only):
-    from calculator.workbook.batch import run_batch
+def _run(paths, out, jobs, summary, as_json, check_only, ignore_locks=False):
+    from calculator.workbook.batch import printable, run_batch
     progress = None
     bar = None
     if not as_json and sys.stderr.isatty():
@@ -132,31 +135,39 @@ def _run(paths, out, jobs, summary, as_json, check_only):
             bar.update(1)
     try:
         report = run_batch(paths, out_dir=out, jobs=jobs, summary=summary,
-                           check_only=check_only, progress=progress)
+                           check_only=check_only, progress=progress,
+                           ignore_locks=ignore_locks)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     if as_json:
         click.echo(json.dumps({"summary": report.summary_path,
+                               "summary_error": report.summary_error, "notes": report.notes,
                                "skipped": [{"file": p, "why": w} for p, w in report.skipped],
                                "workbooks": [o.as_dict() for o in report.outcomes]},
                               indent=2, default=_json_default, ensure_ascii=False))
     else:
         for path, why in report.skipped:
-            click.echo(f"skipped {path}: {why}", err=True)
+            click.echo(f"skipped {printable(path)}: {why}", err=True)
         for outcome in report.outcomes:
             if outcome.status == "ok":
                 verb = "checked" if check_only else "calculated"
-                click.echo(f"{verb:>10}  {outcome.path}  -> {outcome.recommended}"
+                click.echo(f"{verb:>10}  {printable(outcome.path)}  -> {outcome.recommended}"
                            f"  [{outcome.store_status}]")
             else:
-                click.echo(f"{'FAILED':>10}  {outcome.path}: {outcome.status}")
+                click.echo(f"{'FAILED':>10}  {printable(outcome.path)}: {outcome.status}")
                 for problem in outcome.errors:
-                    click.echo(f"{'':>12}{problem.message}")
+                    click.echo(f"{'':>12}{printable(problem.message)}")
+            for note in outcome.notes:
+                click.echo(f"{'':>12}note: {printable(note)}")
+        for note in report.notes:
+            click.echo(f"note: {note}")
         done = sum(1 for o in report.outcomes if o.status == "ok")
         click.echo(f"{done} of {len(report.outcomes)} workbook(s) "
                    f"{'valid' if check_only else 'calculated'}"
-                   + (f"; summary: {report.summary_path}" if report.summary_path else ""))
+                   + (f"; summary: {printable(report.summary_path)}" if report.summary_path else ""))
+        if report.summary_error:
+            click.echo(f"aeroi: {report.summary_error}")
         if not report.outcomes:
             click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
     sys.exit(report.exit_code)
@@ -178,17 +189,17 @@ def _json_default(value):
 @click.option("--summary", type=click.Path(dir_okay=False), default=None,
               help="Summary workbook (default: aeroi-summary.xlsx beside the inputs).")
 @_batch_options
-def run_command(paths, out, jobs, summary, as_json):
+def run_command(paths, out, jobs, summary, as_json, ignore_locks):
     """Calculate every workbook in PATHS (files or folders) and write the results back."""
-    _run(paths, out, jobs, summary, as_json, check_only=False)
+    _run(paths, out, jobs, summary, as_json, check_only=False, ignore_locks=ignore_locks)
 
 
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_batch_options
-def check_command(paths, jobs, as_json):
+def check_command(paths, jobs, as_json, ignore_locks):
     """Validate workbooks without writing anything."""
-    _run(paths, None, jobs, None, as_json, check_only=True)
+    _run(paths, None, jobs, None, as_json, check_only=True, ignore_locks=ignore_locks)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ import xlsxwriter
 
 from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.results import NEVER
+from calculator.workbook.summary_marker import mark
 
 SUMMARY_COLUMNS = ("file", "store", "status", "scenario", "eligible", "reason", "monthly_gmv",
                    "incremental_gmv", "orders_per_month", "freight_per_order", "programme_cost",
@@ -81,6 +82,7 @@ def write_summary(report, path: str | os.PathLike) -> None:
             line += 1
         errors.set_column(0, 0, 40)
         errors.set_column(6, 6, 90)
+        mark(book)          # so that a later --summary may replace it, and nothing else
         book.close()
 
 
