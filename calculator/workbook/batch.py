@@ -354,13 +354,13 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
 
 def _collect(executor: cf.Executor, jobs_args, progress) -> list[WorkbookOutcome]:
     futures = [executor.submit(process_workbook, *args) for args in jobs_args]
+    paths = {future: args[0] for future, args in zip(futures, jobs_args)}
     outcomes: dict[cf.Future, WorkbookOutcome] = {}
     for future in cf.as_completed(futures):
-        args = jobs_args[futures.index(future)]
         try:
             outcomes[future] = future.result()
         except Exception as error:      # a worker or a cluster node lost: one failed workbook
-            outcomes[future] = _worker_stopped(args[0], error)
+            outcomes[future] = _worker_stopped(paths[future], error)
         if progress:
             progress(outcomes[future])
     return [outcomes[future] for future in futures]
