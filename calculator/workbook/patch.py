@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import io
 import math
 import re
+from typing import Iterable, Sequence
 
 from lxml import etree
 
@@ -51,7 +51,9 @@ def _cell_kind(value) -> str:
     return "unknown"
 
 
-_F, _V, _IS, _T = M + "f", M + "v", M + "is", M + "t"
+_F, _V, _IS, _T, _C = M + "f", M + "v", M + "is", M + "t", M + "c"
+#: "A" -> 1 ... "ZZ" -> 702: most sheets' columns, looked up without parsing
+_COLUMN_OF_LETTERS = {column_letter(number): number for number in range(1, 703)}
 _VALUE_TAGS = frozenset((_F, _V, _IS))
 
 
@@ -166,10 +168,16 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
     formula was overwritten, and the sorted columns of the row's cells after the writes."""
     cells = {}
     columns = []
-    for cell in row.iterfind(M + "c"):
+    digits = str(number)
+    cut = -len(digits)
+    for cell in row.iterchildren(_C):
         ref = cell.get("r")
         if ref:
-            col = column_of(ref)
+            # "AB12" on row 12: the letters before the row number, looked up (the hot loop of
+            # a big re-run; column_of handles anything else)
+            col = _COLUMN_OF_LETTERS.get(ref[:cut]) if ref.endswith(digits) else None
+            if col is None:
+                col = column_of(ref)
             cells[col] = cell
             columns.append(col)
     formula_lost = False
@@ -207,9 +215,9 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | None,
-                 package: XlsxPackage, label: str, sheet: str) -> bool:
-    """Apply ``writes`` (row, col, value) to a worksheet tree. Returns True if a formula was
+def patch_sheet(root, writes: SheetWrites, date_style: int | None,
+                package: XlsxPackage, label: str, sheet: str) -> bool:
+    """Apply ``writes`` to a worksheet tree. Returns True if a formula was
     overwritten (the calculation chain must then go). Blank values on rows or cells that do
     not exist create nothing: a large empty output range costs no space."""
     sheet_data = root.find(M + "sheetData")
@@ -217,11 +225,10 @@ def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | N
         raise WorkbookError(f"{label}: the sheet {sheet!r} has no cell data part", file=label,
                             sheet=sheet)
     index = _RowIndex(sheet_data, label, sheet)
-    by_row = _writes_by_row(writes)
     formula_lost = False
     max_row = max_col = 0
-    for number in sorted(by_row):
-        row_writes = by_row[number]
+    for number in writes.row_numbers():
+        row_writes = writes.row(number)
         row = index.get(number, create=any(not _is_blank(v) for _, v in row_writes))
         if row is None:
             continue
@@ -233,14 +240,72 @@ def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | N
     return formula_lost
 
 
-def _writes_by_row(writes: list[tuple[int, int, object]]) -> dict[int, list[tuple[int, object]]]:
-    """(row, col, value) writes grouped by row, each row's sorted by column."""
-    by_row: dict[int, list[tuple[int, object]]] = {}
-    for number, col, value in writes:
-        by_row.setdefault(number, []).append((col, value))
-    for row_writes in by_row.values():
-        row_writes.sort(key=lambda w: w[0])
-    return by_row
+class _ChunkReader:
+    """A read-only file over an iterator of byte chunks (for lxml's iterparse)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._current = b""
+        self._position = 0
+
+    def peek(self, size: int) -> bytes:
+        """The next ``size`` bytes (fewer at the end) without consuming them."""
+        while len(self._current) - self._position < size:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                break
+            self._current = self._current[self._position:] + chunk
+            self._position = 0
+        return self._current[self._position:self._position + size]
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            rest = self._current[self._position:] + b"".join(self._chunks)
+            self._current, self._position = b"", 0
+            return rest
+        if self._position >= len(self._current):
+            self._current, self._position = next(self._chunks, b""), 0
+        piece = self._current[self._position:self._position + size]
+        self._position += len(piece)
+        return piece
+
+
+class SheetWrites:
+    """The cells to write on one sheet: blocks of values laid at their places, in the order
+    given (where two overlap, the later wins). Kept as the blocks they came in, not as a tuple
+    per cell, so the 1.2 million cells of a big SKU sheet cost no copy; each row's writes are
+    made when that row is patched."""
+
+    def __init__(self) -> None:
+        self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
+
+    def add(self, min_row: int, min_col: int, rows: int, cols: int,
+            block: Sequence[Sequence[object]]) -> None:
+        """``block`` laid over rows x cols cells from (min_row, min_col); cells it does not
+        reach are cleared."""
+        self._blocks.append((min_row, min_col, rows, cols, block))
+
+    def row_numbers(self) -> list[int]:
+        numbers: set[int] = set()
+        for min_row, _, rows, _, _ in self._blocks:
+            numbers.update(range(min_row, min_row + rows))
+        return sorted(numbers)
+
+    def row(self, number: int) -> list[tuple[int, object]]:
+        """The (column, value) writes of one row, sorted by column."""
+        writes: list[tuple[int, object]] = []
+        blocks = 0
+        for min_row, min_col, rows, cols, block in self._blocks:
+            i = number - min_row
+            if not 0 <= i < rows:
+                continue
+            blocks += 1
+            line = block[i] if i < len(block) else ()
+            width = len(line)
+            writes.extend((min_col + j, line[j] if j < width else None) for j in range(cols))
+        if blocks > 1:
+            writes.sort(key=lambda write: write[0])     # stable: the later block wins
+        return writes
 
 
 def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
@@ -253,7 +318,10 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
         raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
                             sheet=sheet, cell=problem.cell, kind=Kind.INTERNAL) from None
     _fix_row_spans(row, columns)
-    return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
+    for col, value in reversed(row_writes):         # sorted by column: the last non-blank
+        if not _is_blank(value):
+            return lost, col
+    return lost, 0
 
 
 _ROWS_MARKER = "AEROI-ROWS-5f1c9e"
@@ -264,15 +332,16 @@ class NeedTree(Exception):
     without numbers, a sheet without sheetData)."""
 
 
-def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
-                           date_style: int | None, package: XlsxPackage, label: str,
-                           sheet: str) -> tuple[bytes, bool]:
-    """The same patch as :func:`patch_sheet`, done while the sheet is parsed: each row is
-    patched, serialised and dropped as soon as it is complete. Returns (the new part, whether
-    a formula was overwritten)."""
-    xmlsafe.refuse_dtd(data, label, package.sheet_part(sheet))
-    by_row = _writes_by_row(writes)
-    pending = sorted(by_row)
+def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
+                          date_style: int | None, package: XlsxPackage, label: str, sheet: str
+                          ) -> tuple[list[bytes], bool]:
+    """The same patch as :func:`patch_sheet`, done while the sheet's bytes (``chunks``) are
+    parsed: each row is patched, serialised and dropped as soon as it is complete. Returns
+    (the new part as a list of pieces, never joined into one copy; whether a formula was
+    overwritten)."""
+    source = _ChunkReader(chunks)
+    xmlsafe.refuse_dtd(source.peek(4096), label, package.sheet_part(sheet))
+    pending = writes.row_numbers()
     next_pending = 0
     out: list[bytes] = []
     formula_lost = False
@@ -294,14 +363,15 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
         start_tag = text[:end]
         for declaration in declarations:          # declared once, on the worksheet element
             start_tag = start_tag.replace(declaration, b"", 1)
-        out.append(start_tag + text[end:])
+        out.append(start_tag)
+        out.append(memoryview(text)[end:])        # the rest of the row, not copied again
 
     def create_rows_before(limit: int | None) -> None:
         nonlocal next_pending
         while next_pending < len(pending) and (limit is None or pending[next_pending] < limit):
             number = pending[next_pending]
             next_pending += 1
-            row_writes = by_row[number]
+            row_writes = writes.row(number)
             if all(_is_blank(v) for _, v in row_writes):
                 continue
             row = etree.SubElement(sheet_data, M + "row")
@@ -312,7 +382,7 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     try:
         # events for rows only: the cells inside a row are not visited one by one in Python
         for _, element in etree.iterparse(
-                io.BytesIO(data), events=("end",), tag=M + "row", **xmlsafe.PARSER_OPTIONS):
+                source, events=("end",), tag=M + "row", **xmlsafe.PARSER_OPTIONS):
             if sheet_data is None:
                 sheet_data = element.getparent()
                 root = sheet_data.getparent() if sheet_data is not None else None
@@ -332,7 +402,7 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
             create_rows_before(number)
             if next_pending < len(pending) and pending[next_pending] == number:
                 next_pending += 1
-                emit(element, number, by_row[number])
+                emit(element, number, writes.row(number))
             else:
                 emit(element, number, None)
             sheet_data.remove(element)
@@ -347,7 +417,9 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     before, marker, after = xmlsafe.serialise(root).partition(_ROWS_MARKER.encode("ascii"))
     if not marker:
         raise NeedTree()
-    return before + b"".join(out) + after, formula_lost
+    out.insert(0, before)
+    out.append(after)
+    return out, formula_lost
 
 
 def _fix_row_spans(row, columns: list[int]) -> None:

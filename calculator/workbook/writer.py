@@ -18,7 +18,7 @@ from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
 from calculator.workbook.cellref import NameTarget
 from calculator.workbook.names import drop_calc_chain, resize_names, set_full_calc
-from calculator.workbook.patch import (NeedTree, first_date_style, patch_sheet,
+from calculator.workbook.patch import (NeedTree, SheetWrites, first_date_style, patch_sheet,
                                        patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
@@ -28,12 +28,12 @@ STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
 def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
-                resize: Iterable[str] = ()) -> tuple[dict[str, list[tuple[int, int, object]]],
+                resize: Iterable[str] = ()) -> tuple[dict[str, SheetWrites],
                                                      dict[str, NameTarget]]:
     """Cells to write per sheet: each name's block laid over its range, the rest of the range
     cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
     shape of their block (their old range is cleared); returns their new targets too."""
-    per_sheet: dict[str, list[tuple[int, int, object]]] = {}
+    per_sheet: dict[str, SheetWrites] = {}
     resized: dict[str, NameTarget] = {}
     growable = {name.lower() for name in resize}
     for name, block in updates.items():
@@ -44,7 +44,7 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
                                 file=package.label, name=name, expected="a defined name",
                                 kind=Kind.LAYOUT)
         rows, cols = target.shape
-        block = [list(r) for r in block]
+        block = [r if isinstance(r, (list, tuple)) else list(r) for r in block]
         width = max((len(r) for r in block), default=0)
         if name.lower() in growable:
             new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
@@ -58,12 +58,8 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
                                 cell=target.top_left, name=name, kind=Kind.LAYOUT)
-        writes = per_sheet.setdefault(target.sheet, [])
-        for i in range(rows):
-            line = block[i] if i < len(block) else []
-            for j in range(cols):
-                value = line[j] if j < len(line) else None
-                writes.append((target.min_row + i, target.min_col + j, value))
+        per_sheet.setdefault(target.sheet, SheetWrites()).add(target.min_row, target.min_col,
+                                                              rows, cols, block)
     return per_sheet, resized
 
 
@@ -90,21 +86,25 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
             raise ChangedOnDisk(f"{label}: changed by another program during the run; its save "
                                 f"was kept and our results were not written", file=label)
         per_sheet, resized = plan_writes(package, updates, resize)
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, bytes | list[bytes]] = {}
         dropped: set[str] = set()
         formula_lost = False
         date_style = first_date_style(package)
         for sheet, writes in per_sheet.items():
             part = package.sheet_part(sheet)
-            data = package.read_part(part)
-            if len(data) >= STREAM_ABOVE_BYTES:
+            if package.part_size(part) >= STREAM_ABOVE_BYTES:
+                # parsed as it is unpacked: the sheet's bytes are never all in memory
+                chunks = package.iter_part(part)
                 try:
                     replaced[part], lost = patch_sheet_streaming(
-                        data, writes, date_style, package, label, sheet)
+                        chunks, writes, date_style, package, label, sheet)
                     formula_lost |= lost
                     continue
                 except NeedTree:
                     pass
+                finally:
+                    chunks.close()
+            data = package.read_part(part)
             root = xmlsafe.parse_xml(data, label, part)
             del data
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet)
@@ -126,7 +126,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
     return dest
 
 
-def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes],
+def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes | list[bytes]],
                    dropped: set[str], label: str, expected: FileStamp | None = None) -> None:
     try:
         mode = stat.S_IMODE(os.stat(dest if dest.exists() else package.path).st_mode)

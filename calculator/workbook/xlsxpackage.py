@@ -133,6 +133,10 @@ class XlsxPackage:
         """A part's bytes, refusing one that unpacks beyond the size limit."""
         return b"".join(self.iter_part(part))
 
+    def part_size(self, part: str) -> int:
+        """A part's size unpacked, as the zip directory gives it (reads stay bounded anyway)."""
+        return self._members[part].file_size
+
     def iter_part(self, part: str) -> Iterator[bytes]:
         """A part's bytes in chunks, refusing one that unpacks beyond the size limit and naming
         a damaged one."""
@@ -148,9 +152,11 @@ class XlsxPackage:
             raise WorkbookError(f"{self.label}: the part {part} cannot be unpacked ({error}); the "
                                 f"file is damaged", file=self.label) from None
 
-    def copy_part(self, part: str, out: zipfile.ZipFile, data: bytes | None = None) -> None:
+    def copy_part(self, part: str, out: zipfile.ZipFile,
+                  data: bytes | list[bytes] | None = None) -> None:
         """Write ``part`` into the zip ``out`` under the same name, date, compression and
-        attributes: ``data`` if given, else its own bytes. Those are copied still compressed
+        attributes: ``data`` if given (bytes, or a list of pieces written in turn), else its
+        own bytes. Those are copied still compressed
         (nothing to inflate and deflate again: a big data sheet costs only its I/O), or, where
         that cannot be done safely, streamed through bounded as when read."""
         info = self._members[part]
@@ -160,12 +166,14 @@ class XlsxPackage:
         clone.compress_type = info.compress_type
         clone.external_attr = info.external_attr
         clone.create_system = info.create_system
-        if data is not None:
+        if isinstance(data, bytes):
             out.writestr(clone, data)
             return
-        with out.open(clone, "w", force_zip64=info.file_size > 2**31) as sink:
-            for chunk in self.iter_part(part):
-                sink.write(chunk)
+        pieces = self.iter_part(part) if data is None else data
+        size = info.file_size if data is None else sum(len(piece) for piece in data)
+        with out.open(clone, "w", force_zip64=size > 2**31) as sink:
+            for piece in pieces:
+                sink.write(piece)
 
     def _copy_compressed(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
         """Copy a member's compressed bytes as they are, with a new local header (CRC and sizes
