@@ -137,13 +137,16 @@ def new_command(path, lang, lite, force):
 def _batch_options(function):
     function = click.option("--json", "as_json", is_flag=True,
                             help="Print the results and problems as JSON on stdout.")(function)
+    function = click.option("--ignore-locks", is_flag=True,
+                            help="Calculate workbooks even when an Excel or LibreOffice lock "
+                                 "file says they are open (a lock file left by a crash).")(function)
     function = click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
                             help="Workbooks calculated in parallel.")(function)
     return function
 
 
-def _run(paths, out, jobs, summary, as_json, check_only, csv_path=None):
-    from calculator.workbook.batch import run_batch
+def _run(paths, out, jobs, summary, as_json, check_only, csv_path=None, ignore_locks=False):
+    from calculator.workbook.batch import printable, run_batch
     progress = None
     bar = None
     if not as_json and sys.stderr.isatty():
@@ -156,40 +159,48 @@ def _run(paths, out, jobs, summary, as_json, check_only, csv_path=None):
             bar.update(1)
     try:
         report = run_batch(paths, out_dir=out, jobs=jobs, summary=summary,
-                           check_only=check_only, progress=progress, csv_path=csv_path)
+                           check_only=check_only, progress=progress, csv_path=csv_path,
+                           ignore_locks=ignore_locks)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     if as_json:
         click.echo(json.dumps({"summary": report.summary_path,
+                               "summary_error": report.summary_error, "notes": report.notes,
                                "skipped": [{"file": p, "why": w} for p, w in report.skipped],
                                "workbooks": [o.as_dict() for o in report.outcomes]},
                               indent=2, default=_json_default, ensure_ascii=False))
     else:
         for path, why in report.skipped:
-            click.echo(f"skipped {path}: {why}", err=True)
+            click.echo(f"skipped {printable(path)}: {why}", err=True)
         for outcome in report.outcomes:
             if outcome.status == "ok":
                 if check_only:
                     # nothing was written: say what a run would find, not "calculated"
                     notes = _status_notes(outcome.store_status)
-                    click.echo(f"{'valid':>10}  {outcome.path}"
+                    click.echo(f"{'valid':>10}  {printable(outcome.path)}"
                                + (f"  [{notes}]" if notes else ""))
                 else:
-                    click.echo(f"{'calculated':>10}  {outcome.path}  -> {outcome.recommended}"
-                               f"  [{outcome.store_status}]")
+                    click.echo(f"{'calculated':>10}  {printable(outcome.path)}  -> "
+                               f"{outcome.recommended}  [{outcome.store_status}]")
             else:
                 messages = [_without_file(problem.message, outcome.path)
                             for problem in outcome.errors] or [outcome.status]
-                click.echo(f"{'FAILED':>10}  {outcome.path}: {messages[0]}")
+                click.echo(f"{'FAILED':>10}  {printable(outcome.path)}: {printable(messages[0])}")
                 for message in messages[1:]:
-                    click.echo(f"{'':>12}{message}")
+                    click.echo(f"{'':>12}{printable(message)}")
+            for note in outcome.notes:
+                click.echo(f"{'':>12}note: {printable(note)}")
+        for note in report.notes:
+            click.echo(f"note: {note}")
         done = sum(1 for o in report.outcomes if o.status == "ok")
         click.echo(f"{done} of {len(report.outcomes)} workbook(s) "
                    f"{'valid' if check_only else 'calculated'}"
-                   + (f"; summary: {report.summary_path}" if report.summary_path else ""))
-        if csv_path:
-            click.echo(f"per-store rows: {csv_path}")
+                   + (f"; summary: {printable(report.summary_path)}" if report.summary_path else ""))
+        if csv_path and not report.summary_error:
+            click.echo(f"per-store rows: {printable(str(csv_path))}")
+        if report.summary_error:
+            click.echo(f"aeroi: {report.summary_error}")
         if not report.outcomes:
             click.echo("No workbooks found (.xlsx or .xlsm).", err=True)
     sys.exit(report.exit_code)
@@ -232,17 +243,18 @@ def _json_default(value):
               help="Also write the summary's per-store rows (store, recommended programme, "
                    "net gain, probability of loss, what is unknown or failing, status) as CSV.")
 @_batch_options
-def run_command(paths, out, jobs, summary, csv_path, as_json):
+def run_command(paths, out, jobs, summary, csv_path, as_json, ignore_locks):
     """Calculate every workbook in PATHS (files or folders) and write the results back."""
-    _run(paths, out, jobs, summary, as_json, check_only=False, csv_path=csv_path)
+    _run(paths, out, jobs, summary, as_json, check_only=False, csv_path=csv_path,
+         ignore_locks=ignore_locks)
 
 
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_batch_options
-def check_command(paths, jobs, as_json):
+def check_command(paths, jobs, as_json, ignore_locks):
     """Validate workbooks without writing anything."""
-    _run(paths, None, jobs, None, as_json, check_only=True)
+    _run(paths, None, jobs, None, as_json, check_only=True, ignore_locks=ignore_locks)
 
 
 @main.command("upgrade")

@@ -153,7 +153,9 @@ def build_hostile(folder: str | Path, bomb_mb: int = 300) -> dict[str, tuple[str
                 sink.write(tail)
     expect[path.name] = ("a zip bomb", ["zip-bomb.xlsx", "size limit", "zip bomb"])
 
-    (folder / "~$good.xlsx").write_bytes(b"owner lock")
+    # a workbook open in Excel: its owner lock file beside it (skipped, named, left alone)
+    (folder / "~$open-in-excel.xlsx").write_bytes(b"owner lock")
+    _store(folder / "open-in-excel.xlsx")
     _store(folder / "good.xlsx")
     expect["good.xlsx"] = ("a good workbook beside all of these", None)
     return expect

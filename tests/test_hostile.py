@@ -82,8 +82,11 @@ def test_good_files_beside_them_are_calculated_and_the_lock_file_skipped(hostile
     for name, (what, words) in expect.items():
         if words is None:
             assert report[name]["status"] == "ok", f"{name} ({what}): {report[name]['errors']}"
-    assert any(s["file"].endswith("~$good.xlsx") for s in data["skipped"])
-    assert _digests(folder)["~$good.xlsx"] == before["~$good.xlsx"]
+    assert any(s["file"].endswith("~$open-in-excel.xlsx") for s in data["skipped"])
+    opened = next(s for s in data["skipped"] if s["file"].endswith("/open-in-excel.xlsx"))
+    assert "open in Excel or LibreOffice (lock file ~$open-in-excel.xlsx)" in opened["why"]
+    for name in ("~$open-in-excel.xlsx", "open-in-excel.xlsx"):
+        assert _digests(folder)[name] == before[name]
 
 
 def test_formula_like_sku_names_stay_text_in_what_we_write(hostile):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import stat
 import zipfile
 
@@ -352,12 +353,17 @@ def test_writing_to_a_copy_leaves_the_source_alone(tmp_path):
 
 
 def test_stale_temp_files_are_cleaned_and_nothing_else(tmp_path):
-    (tmp_path / f"{TEMP_PREFIX}abc.xlsx").write_bytes(b"half")
+    # a temp without a process in its name is a leftover only once it is an hour old
+    old = tmp_path / f"{TEMP_PREFIX}abc.xlsx"
+    old.write_bytes(b"half")
+    recent = tmp_path / f"{TEMP_PREFIX}def.xlsx"
+    recent.write_bytes(b"half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
     keep = tmp_path / "store.xlsx"
     keep.write_bytes(b"x")
     removed = cleanup_stale_temps(tmp_path)
     assert [p.name for p in removed] == [f"{TEMP_PREFIX}abc.xlsx"]
-    assert [p.name for p in tmp_path.iterdir()] == ["store.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [recent.name, "store.xlsx"]
 
 
 def test_a_resizable_name_grows_and_shrinks_with_its_block(tmp_path):

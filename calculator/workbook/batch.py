@@ -12,6 +12,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -19,6 +21,8 @@ from typing import Callable, Iterable, Sequence
 from calculator.errors import CalculatorError, Kind, Problem, WorkbookError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: Excel formats we do not read, named in the report instead of passed over in silence.
+OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb")
 SUMMARY_DEFAULT_NAME = "aeroi-summary.xlsx"
 LOCK_NAME = ".aeroi-run.lock"
 OK, FAILED, NOT_OURS = "ok", "failed", "not an aeroi workbook"
@@ -37,6 +41,7 @@ class WorkbookOutcome:
     sku_median_margin: float | None = None        # under the baseline's plan
     sku_below_target: int | None = None
     language: str = "en"                          # the workbook's (meta_language)
+    notes: list[str] = field(default_factory=list)   # said, but not a failure
 
     @property
     def store(self) -> str:
@@ -49,7 +54,7 @@ class WorkbookOutcome:
                 "written_to": self.written_to, "sku_median_margin": self.sku_median_margin,
                 "sku_below_target": self.sku_below_target, "language": self.language,
                 "errors": [problem.as_dict() for problem in self.errors],
-                "scenarios": self.rows}
+                "notes": list(self.notes), "scenarios": self.rows}
 
 
 @dataclass
@@ -57,6 +62,8 @@ class BatchReport:
     outcomes: list[WorkbookOutcome]
     skipped: list[tuple[str, str]]                # (path, why)
     summary_path: str | None = None
+    summary_error: str | None = None              # the summary could not be written: why
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[WorkbookOutcome]:
@@ -64,17 +71,42 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.summary_error else 0
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """A file name as it can be printed on one line: control characters (a newline could
+    forge a report line, an escape sequence repaint the terminal) and text-direction marks
+    shown as escapes, e.g. ``a\\nFAILED.xlsx``."""
+    def escape(match: re.Match) -> str:
+        char = match.group()
+        return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def owner_lock(path: Path) -> Path | None:
+    """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps beside a
+    workbook while someone has it open, if there is one."""
+    name = path.name
+    for candidate in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
+        lock = path.with_name(candidate)
+        if lock.exists() and lock != path:
+            return lock
+    return None
 
 
 def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.PathLike] = (),
-             open_books: Iterable[str | os.PathLike] = ()
+             open_books: Iterable[str | os.PathLike] = (), ignore_locks: bool = False
              ) -> tuple[list[Path], list[tuple[str, str]]]:
     """Workbooks under ``paths`` (files, or folders searched recursively), sorted, and what was
-    skipped with the reason (Excel lock files, hidden files, our own summary and temp files,
-    the old files ``aeroi upgrade`` kept)."""
+    skipped with the reason (lock files, workbooks open in Excel or LibreOffice unless
+    ``ignore_locks``, hidden files, .xls/.xlsb files, our own summary and temp files, the old
+    files ``aeroi upgrade`` kept)."""
     from calculator.workbook.atomic import TEMP_PREFIX
-    from calculator.workbook.summary import is_summary
+    from calculator.workbook.summary_marker import is_summary
     from calculator.workbook.upgrade import is_backup
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
@@ -83,9 +115,18 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
 
     def consider(path: Path):
         name = path.name
+        if path.suffix.lower() in OTHER_EXCEL_SUFFIXES and not name.startswith(("~$", ".")):
+            skipped.append((str(path), f"an older or binary Excel format ({path.suffix}), which "
+                                       f"aeroi does not read: save it as .xlsx"))
+            return
         if path.suffix.lower() not in WORKBOOK_SUFFIXES:
             return
-        if name.startswith("~$"):
+        lock = None if ignore_locks or name.startswith(("~$", ".")) else owner_lock(path)
+        if lock is not None:
+            skipped.append((str(path), f"open in Excel or LibreOffice (lock file {lock.name}): "
+                                       f"close it and run again (or run with --ignore-locks if "
+                                       f"the lock file is left over from a crash)"))
+        elif name.startswith("~$"):
             skipped.append((str(path), "Excel lock file (the workbook is open somewhere)"))
         elif name.startswith(TEMP_PREFIX):
             skipped.append((str(path), "temporary file of an interrupted aeroi run"))
@@ -116,44 +157,39 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
             raise WorkbookError(f"{raw}: no such file or folder", file=str(raw),
                                 kind=Kind.NOT_FOUND)
     unique = sorted(dict.fromkeys(found), key=lambda p: str(p))
+    # a link to a workbook that is calculated anyway would be calculated twice
+    real: dict[Path, Path] = {}
+    for path in sorted(unique, key=lambda p: (p.is_symlink(), str(p))):
+        target = path.resolve()
+        if target in real:
+            skipped.append((str(path), f"a link to {real[target]}, which is calculated itself"))
+        else:
+            real[target] = path
+    unique = [p for p in unique if real.get(p.resolve()) == p]
     return unique, skipped
 
 
 def process_workbook(path: str, dest: str | None, check_only: bool,
                      calculated_at: dt.datetime) -> WorkbookOutcome:
     """Read, calculate and (unless checking) write one workbook. Never raises: every problem
-    becomes an error record, and the file is left as it was."""
-    from calculator.workbook.io import PackageWorkbook
-    from calculator.workbook.reader import read_store
-    from calculator.workbook.results import calculate_blocks, result_rows
-
-    label = os.path.basename(path)
+    becomes an error record, and the file is left as it was. When another program saves the
+    workbook during the run, nothing is written and it is calculated again from the new file
+    once; a second change is reported ("run again")."""
+    from calculator.workbook.atomic import ChangedOnDisk
+    label = printable(os.path.basename(path))
     try:
-        with PackageWorkbook(path, dest, label=label) as book:
+        try:
+            return _process_once(path, dest, check_only, calculated_at, label)
+        except ChangedOnDisk:
             try:
-                read = read_store(book)
-            except WorkbookError as error:
-                status = NOT_OURS if error.kind is Kind.NOT_OURS else FAILED
-                return WorkbookOutcome(path, status, [_record(error, label)])
-            if read.errors:
-                return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors])
-            blocks, table, figures = calculate_blocks(book, read, calculated_at)
-            header, *body = result_rows(table)
-            rows = [dict(zip(header, row)) for row in body]
-            for row in rows:
-                risk = figures["risk"].get(row["scenario"], {})
-                row["p_loss"] = risk.get("p_loss")
-                row["roi_p50"] = risk.get("roi_p50")
-            outcome = WorkbookOutcome(path, OK, rows=rows,
-                                      recommended=figures["recommendation"].scenario,
-                                      recommendation_text=figures["recommendation"].text,
-                                      store_status=blocks["out_status"][0][0],
-                                      sku_median_margin=figures["sku_median_margin"],
-                                      sku_below_target=figures["sku_below_target"],
-                                      language=read.language)
-            if not check_only:
-                book.write(blocks)
-                outcome.written_to = os.fspath(dest or path)
+                outcome = _process_once(path, dest, check_only, calculated_at, label)
+            except ChangedOnDisk as again:
+                again.message = (f"{label}: changed by another program during the run, twice; "
+                                 f"its save was kept and our results were not written: run "
+                                 f"again")
+                raise again from None
+            outcome.notes.append(f"{label}: changed by another program during the run; "
+                                 f"calculated again from the saved file")
             return outcome
     except CalculatorError as error:
         return WorkbookOutcome(path, FAILED, [_record(error, label)])
@@ -164,6 +200,51 @@ def process_workbook(path: str, dest: str | None, check_only: bool,
             file=label, kind=Kind.INTERNAL,
             message=f"{label}: internal error ({type(error).__name__}: {error}); the workbook "
                     f"was not changed. Re-run with --debug and report it.")])
+
+
+def _process_once(path: str, dest: str | None, check_only: bool, calculated_at: dt.datetime,
+                  label: str) -> WorkbookOutcome:
+    from calculator.workbook import contract as c
+    from calculator.workbook.io import PackageWorkbook
+    from calculator.workbook.namecheck import check_names, cut_long_text
+    from calculator.workbook.reader import read_store
+    from calculator.workbook.results import calculate_blocks, result_rows
+
+    with PackageWorkbook(path, dest, label=label, guard=not check_only) as book:
+        if all(book.has_name(name) for name in c.MARKER_NAMES):
+            problems = check_names(book.package, label)
+            if problems:
+                return WorkbookOutcome(path, FAILED, [_record(e, label) for e in problems])
+        try:
+            read = read_store(book)
+        except WorkbookError as error:
+            status = NOT_OURS if error.kind is Kind.NOT_OURS else FAILED
+            return WorkbookOutcome(path, status, [_record(error, label)])
+        if read.errors:
+            return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors])
+        blocks, table, figures = calculate_blocks(book, read, calculated_at)
+        header, *body = result_rows(table)
+        rows = [dict(zip(header, row)) for row in body]
+        for row in rows:
+            risk = figures["risk"].get(row["scenario"], {})
+            row["p_loss"] = risk.get("p_loss")
+            row["roi_p50"] = risk.get("roi_p50")
+        outcome = WorkbookOutcome(path, OK, rows=rows,
+                                  recommended=figures["recommendation"].scenario,
+                                  recommendation_text=figures["recommendation"].text,
+                                  store_status=blocks["out_status"][0][0],
+                                  sku_median_margin=figures["sku_median_margin"],
+                                  sku_below_target=figures["sku_below_target"],
+                                  language=read.language)
+        blocks, outcome.notes = cut_long_text(book.package, blocks, label)
+        if not check_only:
+            book.write(blocks)
+            outcome.written_to = os.fspath(dest or path)
+            if dest is None and Path(path).is_symlink():
+                outcome.notes.append(f"{label} is a link: the results were written into "
+                                     f"the file it points to, "
+                                     f"{printable(os.path.realpath(path))}")
+        return outcome
 
 
 def _record(error: CalculatorError, label: str) -> Problem:
@@ -227,25 +308,37 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
               progress: Callable[[WorkbookOutcome], None] | None = None,
               calculated_at: dt.datetime | None = None,
               open_books: Iterable[str | os.PathLike] = (),
-              csv_path: str | os.PathLike | None = None) -> BatchReport:
+              csv_path: str | os.PathLike | None = None,
+              ignore_locks: bool = False) -> BatchReport:
     """Calculate every workbook under ``paths``; write results back (or into ``out_dir``);
     write a summary workbook unless checking. Returns what happened to each file.
-    ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder")."""
+    ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder"), and so
+    is a workbook with an Excel or LibreOffice lock file beside it unless ``ignore_locks``."""
     from calculator.workbook.atomic import cleanup_stale_temps
+    from calculator.workbook.summary_marker import is_summary
     roots = [Path(p) for p in paths]
     summary_path = None if check_only else Path(summary) if summary else _default_summary(roots)
+    if summary_path is not None and summary_path.exists() and not is_summary(summary_path):
+        raise WorkbookError(f"{printable(str(summary_path))}: this file is not an aeroi summary, "
+                            f"so it was not overwritten and nothing was calculated; choose "
+                            f"another name for --summary", file=str(summary_path),
+                            kind=Kind.LOCKED)
     outputs = [p for p in (summary_path, csv_path) if p]
-    files, skipped = discover(roots, outputs, open_books)
+    files, skipped = discover(roots, outputs, open_books, ignore_locks)
     folders = {p if p.is_dir() else p.parent for p in roots}
     stamp = calculated_at or dt.datetime.now()
+    notes: list[str] = []
     with folder_lock(folders if not check_only else []):
-        for folder in folders:
-            cleanup_stale_temps(folder)
+        if not check_only:              # a check writes nothing, and removes nothing either
+            for folder in folders:
+                cleanup_stale_temps(folder)
         jobs_args = [(str(p), _destination(p, roots, out_dir), check_only, stamp) for p in files]
         outcomes: list[WorkbookOutcome] = []
         if executor is None and jobs > 1 and len(files) > 1:
-            with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
-                outcomes = _collect(pool, jobs_args, progress)
+            outcomes = _run_in_processes(jobs, jobs_args, progress, notes)
+            if not check_only:          # what a stopped worker was writing
+                for folder in folders:
+                    cleanup_stale_temps(folder)
         elif executor is not None:
             outcomes = _collect(executor, jobs_args, progress)
         else:
@@ -254,10 +347,18 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
                 outcomes.append(outcome)
                 if progress:
                     progress(outcome)
-        report = BatchReport(outcomes, skipped, str(summary_path) if summary_path else None)
+        report = BatchReport(outcomes, skipped, str(summary_path) if summary_path else None,
+                             notes=notes)
         if summary_path is not None and files:
             from calculator.workbook.summary import write_summary
-            write_summary(report, summary_path)
+            try:
+                write_summary(report, summary_path)
+            except (OSError, CalculatorError) as error:
+                reason = getattr(error, "strerror", None) or str(error)
+                report.summary_error = (f"the summary {printable(str(summary_path))} could not "
+                                        f"be written ({reason}); the workbooks' own results "
+                                        f"are written")
+                report.summary_path = None
         elif summary_path is not None:
             report.summary_path = None
         if csv_path is not None:
@@ -268,10 +369,66 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
 
 def _collect(executor: cf.Executor, jobs_args, progress) -> list[WorkbookOutcome]:
     futures = [executor.submit(process_workbook, *args) for args in jobs_args]
-    if progress:
+    paths = {future: args[0] for future, args in zip(futures, jobs_args)}
+    outcomes: dict[cf.Future, WorkbookOutcome] = {}
+    for future in cf.as_completed(futures):
+        try:
+            outcomes[future] = future.result()
+        except Exception as error:      # a worker or a cluster node lost: one failed workbook
+            outcomes[future] = _worker_stopped(paths[future], error)
+        if progress:
+            progress(outcomes[future])
+    return [outcomes[future] for future in futures]
+
+
+def _worker_stopped(path: str, error: BaseException | None = None) -> WorkbookOutcome:
+    label = printable(os.path.basename(path))
+    why = "its worker stopped (out of memory?)" if error is None or isinstance(
+        error, BrokenProcessPool) else f"its worker failed ({type(error).__name__}: {error})"
+    return WorkbookOutcome(path, FAILED, [Problem(
+        file=label, kind=Kind.INTERNAL,
+        message=f"{label}: not calculated: {why}; the workbook was not changed. Run it again "
+                f"alone, or with fewer --jobs")])
+
+
+def _run_in_processes(jobs: int, jobs_args, progress, notes: list[str]) -> list[WorkbookOutcome]:
+    """The batch in a pool of worker processes. A worker that dies (the out-of-memory killer,
+    a crash in a library) breaks the pool and every workbook in it: those are run again one
+    at a time, each in a fresh worker, so only the workbook whose worker dies again fails."""
+    outcomes: list[WorkbookOutcome | None] = [None] * len(jobs_args)
+
+    def done(index: int, outcome: WorkbookOutcome) -> None:
+        outcomes[index] = outcome
+        if progress:
+            progress(outcome)
+
+    broken: list[int] = []
+    with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(process_workbook, *args): i for i, args in enumerate(jobs_args)}
         for future in cf.as_completed(futures):
-            progress(future.result())
-    return [future.result() for future in futures]
+            try:
+                done(futures[future], future.result())
+            except BrokenProcessPool:
+                broken.append(futures[future])
+    if broken:
+        notes.append(f"a worker process stopped; {len(broken)} workbook(s) it left were "
+                     f"calculated again one at a time")
+    broken.sort()
+    while broken:
+        # one worker runs them in order: the first one that breaks it is the one that stopped it
+        with cf.ProcessPoolExecutor(max_workers=1) as pool:
+            queued = [(i, pool.submit(process_workbook, *jobs_args[i])) for i in broken]
+            culprit, broken = None, []
+            for i, future in queued:
+                try:
+                    done(i, future.result())
+                except BrokenProcessPool:
+                    if culprit is None:
+                        culprit = i
+                        done(i, _worker_stopped(jobs_args[i][0]))
+                    else:
+                        broken.append(i)
+    return [o for o in outcomes if o is not None]
 
 
 def _default_summary(roots: list[Path]) -> Path:

@@ -46,12 +46,24 @@ class PackageWorkbook:
     """
 
     def __init__(self, path: str | os.PathLike, dest: str | os.PathLike | None = None,
-                 label: str | None = None):
+                 label: str | None = None, guard: bool = True):
         from calculator.workbook.xlsxpackage import XlsxPackage
         self.path = os.fspath(path)
         self.dest = os.fspath(dest) if dest is not None else self.path
         self.label = label or os.path.basename(self.path)
-        self._package = XlsxPackage(self.path)
+        self._package = XlsxPackage(self.path, self.label)
+        # what was read, so the write can refuse to replace a file another program saved
+        # meanwhile (compare-and-swap); not needed when only checking
+        try:
+            self.stamp = self._package.stamp() if guard else None
+        except BaseException:
+            self._package.close()
+            raise
+
+    @property
+    def package(self):
+        """The XlsxPackage read (for checks of its defined names before any cell is read)."""
+        return self._package
 
     def close(self) -> None:
         self._package.close()
@@ -85,4 +97,5 @@ class PackageWorkbook:
         from calculator.workbook.contract import RESIZABLE_OUTPUTS
         from calculator.workbook.writer import write_cells
         self._package.close()
-        write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS)
+        write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS,
+                    expected=self.stamp)

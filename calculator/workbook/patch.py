@@ -19,6 +19,14 @@ from calculator.workbook.ooxml import M
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# text that looks like an OOXML escape (_x0041_) is written with its underscore escaped, or
+# Excel would show "A" instead of what we wrote
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_text(value: str) -> str:
+    clean = _ILLEGAL_XML.sub("", value)
+    return _LOOKS_ESCAPED.sub("_x005F_", clean) if "_x" in clean else clean
 
 
 def _cell_kind(value) -> str:
@@ -68,7 +76,7 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
                 return False
         elif kind is str and only.tag == _IS and attrib.get("t") == "inlineStr" \
                 and len(only) == 1 and only[0].tag == _T:
-            clean = _ILLEGAL_XML.sub("", value)
+            clean = _escape_text(value)
             if clean == clean.strip() and "\n" not in clean:
                 only[0].text = clean
                 only[0].attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
@@ -96,7 +104,7 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
         attrib["t"] = "inlineStr"
         node = etree.Element(_IS)
         text = etree.SubElement(node, _T)
-        clean = _ILLEGAL_XML.sub("", value)
+        clean = _escape_text(value)
         text.text = clean
         if clean != clean.strip() or "\n" in clean:
             text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

@@ -21,11 +21,13 @@ from calculator.workbook import contract as c
 from calculator.workbook.cellref import column_letter, column_number
 from calculator.workbook.dates import from_serial
 from calculator.workbook.io import WorkbookIO
+from calculator.workbook.xlsxpackage import Uncalculated
 
 _TRUE = {"true", "yes", "y", "1", "是", "真"}
 _FALSE = {"false", "no", "n", "0", "否", "假"}
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                 "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+_DATE_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
 _PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -40,9 +42,16 @@ class ReadResult:
     language: str = "en"                      # the workbook's language (name meta_language)
 
 
+#: What an input holding a formula without a saved value is called in a message.
+UNCALCULATED = ("a formula ({formula}) with no saved value: open and save the workbook in Excel "
+                "or LibreOffice, or type the number")
+
+
 def _shown(value) -> str:
     if value is None:
         return "a blank cell"
+    if isinstance(value, Uncalculated):
+        return UNCALCULATED.format(formula=value)
     if isinstance(value, str):
         return repr(value) if not value.startswith("#") else value
     if isinstance(value, float) and value.is_integer():
@@ -63,8 +72,13 @@ def to_date(value) -> dt.date:
             raise BadValue(value)
         return from_serial(math.floor(value)).date()
     if isinstance(value, str):
+        # the whole text must be a date (2026-12-01, optionally at midnight): '2026-12-019'
+        # is a typing mistake, not the first of December
+        match = _DATE_TEXT.fullmatch(value.strip())
         try:
-            return dt.date.fromisoformat(value.strip()[:10])
+            if match is None:
+                raise ValueError(value)
+            return dt.date.fromisoformat(match.group(1))
         except ValueError:
             raise BadValue(value) from None
     raise BadValue(value)
@@ -112,7 +126,10 @@ def to_bool(value) -> bool:
 
 
 def convert(spec: c.InputSpec, value, choices: tuple[str, ...]) -> object:
-    """The typed value of an input cell, or BadValue. None stays None (checked by the caller)."""
+    """The typed value of an input cell, or BadValue. None stays None (checked by the caller);
+    a formula without a saved value is a BadValue, never a blank (optional inputs too)."""
+    if isinstance(value, Uncalculated):
+        raise BadValue(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:

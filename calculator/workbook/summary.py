@@ -17,7 +17,6 @@ import csv
 import io
 import math
 import os
-import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -25,9 +24,10 @@ import xlsxwriter
 from calculator.model import texts as tx
 from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.results import NEVER
+from calculator.workbook.summary_marker import MARKER, is_summary, mark  # noqa: F401 (is_summary: the public place to ask)
 
 #: The marker: a defined name (and custom document property) only a summary has.
-SUMMARY_MARKER = "aeroi_summary"
+SUMMARY_MARKER = MARKER
 
 STORE_COLUMNS = ("store", "recommended", "net_gain", "p_loss", "unknown_or_failing", "status",
                  "file")
@@ -161,7 +161,7 @@ def write_summary(report, path: str | os.PathLike) -> None:
                                           "strings_to_numbers": False,
                                           "default_date_format": "yyyy-mm-dd"})
         book.set_properties({"title": words["title"], "author": "aeroi"})
-        book.set_custom_property(SUMMARY_MARKER, "1")
+        mark(book)          # so that a later --summary may replace it, and nothing else
         formats = {
             "label": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                       "text_wrap": True, "valign": "top"}),
@@ -250,16 +250,6 @@ def _csv_value(value):
     text = str(value)
     # a cell starting with = + - @ would run as a formula when the CSV is opened in Excel
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def is_summary(path: str | os.PathLike) -> bool:
-    """True when the file carries the summary marker (read from its workbook part only)."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            workbook = package.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return f'name="{SUMMARY_MARKER}"'.encode() in workbook
 
 
 def _write(sheet, row, col, value, fmt):

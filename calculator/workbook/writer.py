@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
-from calculator.workbook.atomic import atomic_replace
+from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
 from calculator.workbook.cellref import NameTarget
 from calculator.workbook.names import drop_calc_chain, resize_names, set_full_calc
 from calculator.workbook.patch import (NeedTree, SheetWrites, first_date_style, patch_sheet,
@@ -65,11 +65,15 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
 
 def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
                 dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
-                label: str | None = None, resize: Iterable[str] = ()) -> Path:
+                label: str | None = None, resize: Iterable[str] = (),
+                expected: FileStamp | None = None) -> Path:
     """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
     ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
     rewritten, and in them only those cells; every other part is copied byte for byte. Names
-    in ``resize`` are redefined to the size of their block (a table of variable length)."""
+    in ``resize`` are redefined to the size of their block (a table of variable length).
+    ``expected``: the stamp of the file the results were calculated from; if ``src`` is no
+    longer that file (when opened here, or just before the replace of an in-place write),
+    ChangedOnDisk is raised and nothing is written."""
     src = Path(src)
     dest = Path(dest) if dest is not None else src
     label = label or src.name
@@ -78,6 +82,9 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                             f"(clear the read-only flag and run again)", file=label,
                             kind=Kind.LOCKED)
     with XlsxPackage(src, label) as package:
+        if expected is not None and not package.same_file_as(expected):
+            raise ChangedOnDisk(f"{label}: changed by another program during the run; its save "
+                                f"was kept and our results were not written", file=label)
         per_sheet, resized = plan_writes(package, updates, resize)
         replaced: dict[str, bytes | list[bytes]] = {}
         dropped: set[str] = set()
@@ -113,15 +120,17 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                 changed = True
             if changed:
                 replaced["xl/workbook.xml"] = xmlsafe.serialise(workbook)
-        _write_package(package, dest, replaced, dropped, label)
+        in_place = write_target(dest) == write_target(src)
+        _write_package(package, dest, replaced, dropped, label,
+                       expected if in_place else None)
     return dest
 
 
 def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes | list[bytes]],
-                   dropped: set[str], label: str) -> None:
+                   dropped: set[str], label: str, expected: FileStamp | None = None) -> None:
     try:
         mode = stat.S_IMODE(os.stat(dest if dest.exists() else package.path).st_mode)
-        with atomic_replace(dest, mode=mode) as temp:
+        with atomic_replace(dest, mode=mode, expected=expected, label=label) as temp:
             with zipfile.ZipFile(temp, "w", allowZip64=True) as out:
                 for part in package.part_names():
                     if part not in dropped:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +29,22 @@ from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHA
 
 class ErrorValue(str):
     """A cell holding an Excel error such as #N/A or #REF! (a str, so messages can show it)."""
+
+
+class Uncalculated(str):
+    """A formula cell saved without its value (files written by scripts: openpyxl writes
+    ``=60`` with no cached result). The text is the formula; never read as a blank."""
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """Decode the ``_xHHHH_`` escapes of OOXML strings (``_x000D_`` is a carriage return,
+    ``_x005F_`` a literal underscore that protects what follows)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,11 @@ class XlsxPackage:
             raise WorkbookError(f"{self.label}: cannot be read (permission denied)",
                                 file=self.label, kind=Kind.LOCKED) from None
         except (zipfile.BadZipFile, OSError, ValueError):
+            other = _other_format(self.path)
+            if other is not None:
+                raise WorkbookError(f"{self.label}: {other}", file=self.label,
+                                    kind=Kind.UNSUPPORTED,
+                                    expected="an .xlsx or .xlsm workbook") from None
             raise WorkbookError(f"{self.label}: not an Excel workbook (the file is not a zip "
                                 f"package; it may be empty, damaged or another format)",
                                 file=self.label, expected="an .xlsx or .xlsm workbook") from None
@@ -91,6 +113,18 @@ class XlsxPackage:
 
     def __exit__(self, *exc):
         self.close()
+
+    def stamp(self):
+        """The FileStamp of the file this package was opened from (what was read)."""
+        from calculator.workbook.atomic import FileStamp
+        return FileStamp.of_fd(self._zip.fp.fileno())
+
+    def same_file_as(self, stamp) -> bool:
+        """Whether the opened file is the one ``stamp`` was taken of (same file, size and
+        modification time; the bytes are compared again just before a replace)."""
+        info = os.fstat(self._zip.fp.fileno())
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == \
+            (stamp.device, stamp.inode, stamp.size, stamp.mtime_ns)
 
     def part_names(self) -> list[str]:
         return list(self._members)
@@ -334,7 +368,7 @@ class XlsxPackage:
         if data is not None:
             # the hot loop of a read (every cell of every sheet read): one pass over each
             # cell's children, shared strings and date styles fetched once
-            cell_tag, value_tag, inline_tag = M + "c", M + "v", M + "is"
+            cell_tag, value_tag, inline_tag, formula_tag = M + "c", M + "v", M + "is", M + "f"
             shared = None
             date_styles = None
             next_row = 1
@@ -347,12 +381,19 @@ class XlsxPackage:
                     ref = cell.get("r")
                     col = column_of(ref) if ref else next_col
                     next_col = col + 1
-                    text = node = None
+                    text = node = formula = None
+                    has_value = False
                     for child in cell:
                         if child.tag == value_tag:
                             text = child.text
+                            has_value = True
                         elif child.tag == inline_tag:
                             node = child
+                        elif child.tag == formula_tag:
+                            formula = child
+                    if formula is not None and not has_value and node is None:
+                        cells[(number, col)] = Uncalculated("=" + (formula.text or ""))
+                        continue
                     kind = cell.get("t")
                     if kind is None or kind == "n":
                         if text is None:
@@ -398,7 +439,7 @@ class XlsxPackage:
     def _typed(kind: str, text: str) -> object:
         """The value of a cell of type str (a formula's text), b, e or d from its <v> text."""
         if kind == "str":
-            return text
+            return unescape(text)
         if kind == "b":
             return text.strip() in ("1", "true")
         if kind == "e":
@@ -480,10 +521,38 @@ class XlsxPackage:
         return columns, rows
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _other_format(path: str) -> str | None:
+    """What a workbook that is not a zip package is, when we can tell: a password-protected
+    workbook (Excel encrypts it into an OLE container with an EncryptionInfo stream) or an
+    older binary .xls. None for anything else."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(8) != _OLE_MAGIC:
+                return None
+            handle.seek(0)
+            tail = b""
+            for _ in range(64):            # the stream names sit in the first sectors
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                if _ENCRYPTION_INFO in tail + chunk:
+                    return ("password-protected: save it without a password (File > Info > "
+                            "Protect Workbook > Encrypt with Password, clear it) and run again")
+                tail = chunk[-64:]
+    except OSError:
+        return None
+    return "an older or binary Excel format (.xls): save it as an Excel Workbook (.xlsx)"
+
+
 def text_of(node) -> str:
     """The text of a string item: plain <t>, or the runs <r><t> of rich text (phonetic runs
     <rPh> left out, as Excel shows them)."""
     plain = node.find(M + "t")
     if plain is not None:
-        return plain.text or ""
-    return "".join(t.text or "" for r in node.iterfind(M + "r") for t in r.iterfind(M + "t"))
+        return unescape(plain.text or "")
+    return unescape("".join(t.text or "" for r in node.iterfind(M + "r")
+                            for t in r.iterfind(M + "t")))
