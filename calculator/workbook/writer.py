@@ -11,15 +11,16 @@ import os
 import stat
 import zipfile
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, Tuple, Union
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import atomic_replace
-from calculator.workbook.cellref import NameTarget
-from calculator.workbook.names import drop_calc_chain, resize_names, set_full_calc
-from calculator.workbook.patch import (NeedTree, first_date_style, patch_sheet,
-                                       patch_sheet_streaming)
+from calculator.workbook.cellref import NameTarget, parse_reference
+from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
+                                       set_full_calc)
+from calculator.workbook.patch import (DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand,
+                                       first_date_style, patch_sheet, patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
@@ -27,14 +28,22 @@ from calculator.workbook.xlsxpackage import XlsxPackage
 STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
+CachedKey = Union[str, Tuple[str, int]]
+
+
 def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
-                resize: Iterable[str] = ()) -> tuple[dict[str, list[tuple[int, int, object]]],
-                                                     dict[str, NameTarget]]:
+                resize: Iterable[str] = (),
+                cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None
+                ) -> tuple[dict[str, list[tuple[int, int, object]]], dict[str, NameTarget],
+                           dict[str, SheetLayout]]:
     """Cells to write per sheet: each name's block laid over its range, the rest of the range
     cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
-    shape of their block (their old range is cleared); returns their new targets too."""
+    shape of their block (see :func:`_plan_growing`); returns their new targets, and per sheet
+    the column styles and guarded cells of those blocks. ``cached`` gives the values of
+    formula cells (by name, or (name, column offset)) to store as their cached results."""
     per_sheet: dict[str, list[tuple[int, int, object]]] = {}
     resized: dict[str, NameTarget] = {}
+    layouts: dict[str, SheetLayout] = {}
     growable = {name.lower() for name in resize}
     for name, block in updates.items():
         target = package.get_name(name)
@@ -43,37 +52,126 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
                                 f"results cannot be written (create the workbook with `aeroi new`)",
                                 file=package.label, name=name, expected="a defined name",
                                 kind=Kind.LAYOUT)
-        rows, cols = target.shape
         block = [list(r) for r in block]
         width = max((len(r) for r in block), default=0)
+        writes = per_sheet.setdefault(target.sheet, [])
         if name.lower() in growable:
             new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
                              target.min_row + max(len(block), 1) - 1,
                              target.min_col + max(width, 1) - 1, target.scope)
             if new != target:
+                _check_room(package, target, new)
                 resized[target.name] = new
-            rows, cols = max(rows, new.shape[0]), max(cols, new.shape[1])
-        elif len(block) > rows or width > cols:
+            _plan_growing(writes, layouts.setdefault(target.sheet, SheetLayout()), target, new,
+                          block)
+            continue
+        rows, cols = target.shape
+        if len(block) > rows or width > cols:
             raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
                                 cell=target.top_left, name=name, kind=Kind.LAYOUT)
-        writes = per_sheet.setdefault(target.sheet, [])
         for i in range(rows):
             line = block[i] if i < len(block) else []
             for j in range(cols):
                 value = line[j] if j < len(line) else None
                 writes.append((target.min_row + i, target.min_col + j, value))
-    return per_sheet, resized
+    for key, block in (cached or {}).items():
+        target = _cached_target(package, key)
+        if target is None:
+            continue
+        writes = per_sheet.setdefault(target.sheet, [])
+        rows, cols = target.shape
+        for i, line in enumerate(block[:rows]):
+            for j, value in enumerate(list(line)[:cols]):
+                writes.append((target.min_row + i, target.min_col + j, Cached(value)))
+    return per_sheet, resized, layouts
+
+
+def _plan_growing(writes: list[tuple[int, int, object]], layout: SheetLayout, old: NameTarget,
+                  new: NameTarget, block: list[list[object]]) -> None:
+    """A block whose length follows the data or the registry (its first row is a header):
+    written over ``new``; cells of ``old`` outside ``new`` removed, except the first data
+    row's (its styles are where later rows take theirs from); every cell styled like its
+    column (header from the header row, data from the first data row); the cells it grows
+    into guarded (they must be empty)."""
+    source_row = old.min_row + 1
+    for i in range(max(old.shape[0], new.shape[0])):
+        number = old.min_row + i
+        line = block[i] if i < len(block) else []
+        for j in range(max(old.shape[1], new.shape[1])):
+            col = old.min_col + j
+            if number <= new.max_row and col <= new.max_col:
+                value = line[j] if j < len(line) else None
+            elif number == source_row and col <= old.max_col:
+                value = None
+            else:
+                value = DROP
+            writes.append((number, col, value))
+    layout.bands.append(StyleBand(new.min_row, new.min_row, new.min_col, new.max_col,
+                                  old.min_row, old.max_col))
+    if new.max_row > new.min_row:
+        layout.bands.append(StyleBand(new.min_row + 1, new.max_row, new.min_col, new.max_col,
+                                      source_row, old.max_col))
+    if new.max_row > old.max_row:
+        layout.guards.append(Guard(old.name, old.max_row + 1, new.min_col, new.max_row,
+                                   new.max_col))
+    if new.max_col > old.max_col:
+        layout.guards.append(Guard(old.name, new.min_row, old.max_col + 1,
+                                   min(old.max_row, new.max_row), new.max_col))
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _check_room(package: XlsxPackage, old: NameTarget, new: NameTarget) -> None:
+    """A growing block must not run into another defined name's cells (the next block down,
+    a user's named range). Names that already overlap the block (a print area, a user's name
+    over the whole table) are not in its way."""
+    old_box = (old.min_row, old.min_col, old.max_row, old.max_col)
+    new_box = (new.min_row, new.min_col, new.max_row, new.max_col)
+    for other, text in package.defined_name_targets():
+        if other.lower() == old.name.lower() or other.lower().startswith("_xlnm."):
+            continue
+        try:
+            sheet, box = parse_reference(text)
+        except ValueError:
+            continue
+        if sheet == new.sheet and _overlaps(box, new_box) and not _overlaps(box, old_box):
+            rows, cols = new.shape
+            raise WorkbookError(
+                f"{package.label}: {new.sheet}!{new.top_left} {old.name} needs {rows}×{cols} "
+                f"cells for its results and would run into {other} ({text}): make room below "
+                f"{old.name} (insert rows) and run again; the workbook was not changed",
+                file=package.label, sheet=new.sheet, cell=new.top_left, name=old.name,
+                expected="room for the results", found=other, kind=Kind.LAYOUT)
+
+
+def _cached_target(package: XlsxPackage, key: CachedKey) -> NameTarget | None:
+    name, offset = (key, 0) if isinstance(key, str) else key
+    try:
+        target = package.get_name(name)
+    except WorkbookError:
+        return None
+    if target is None or target.min_col + offset < 1:
+        return None
+    return NameTarget(target.name, target.sheet, target.min_row, target.min_col + offset,
+                      target.max_row, target.max_col + offset, target.scope)
 
 
 def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
                 dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
-                label: str | None = None, resize: Iterable[str] = ()) -> Path:
+                label: str | None = None, resize: Iterable[str] = (),
+                cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None,
+                tables: Mapping[str, int] | None = None) -> Path:
     """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
     ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
     rewritten, and in them only those cells; every other part is copied byte for byte. Names
-    in ``resize`` are redefined to the size of their block (a table of variable length)."""
+    in ``resize`` are redefined to the size of their block (a table of variable length).
+    ``cached``: values of formula cells, stored as their cached results (what a spreadsheet
+    that does not recalculate on load shows). ``tables``: Excel tables to extend down to a
+    row (rows typed under them that were read as theirs)."""
     src = Path(src)
     dest = Path(dest) if dest is not None else src
     label = label or src.name
@@ -82,7 +180,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                             f"(clear the read-only flag and run again)", file=label,
                             kind=Kind.LOCKED)
     with XlsxPackage(src, label) as package:
-        per_sheet, resized = plan_writes(package, updates, resize)
+        per_sheet, resized, layouts = plan_writes(package, updates, resize, cached)
         replaced: dict[str, bytes] = {}
         dropped: set[str] = set()
         formula_lost = False
@@ -90,23 +188,26 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         for sheet, writes in per_sheet.items():
             part = package.sheet_part(sheet)
             data = package.read_part(part)
+            layout = layouts.get(sheet)
             if len(data) >= STREAM_ABOVE_BYTES:
                 try:
                     replaced[part], lost = patch_sheet_streaming(
-                        data, writes, date_style, package, label, sheet)
+                        data, writes, date_style, package, label, sheet, _fresh(layout))
                     formula_lost |= lost
                     continue
                 except NeedTree:
                     pass
             root = xmlsafe.parse_xml(data, label, part)
             del data
-            formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet)
+            formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
+                                        _fresh(layout))
             replaced[part] = xmlsafe.serialise(root)
+        for name, last_row in (tables or {}).items():
+            extend_table(package, name, last_row, replaced)
         if formula_lost:
             drop_calc_chain(package, replaced, dropped)
         if full_calc_on_load or resized:
-            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label,
-                                         "xl/workbook.xml")
+            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label, "xl/workbook.xml")
             changed = set_full_calc(workbook) if full_calc_on_load else False
             if resized:
                 resize_names(workbook, package, resized)
@@ -115,6 +216,16 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                 replaced["xl/workbook.xml"] = xmlsafe.serialise(workbook)
         _write_package(package, dest, replaced, dropped, label)
     return dest
+
+
+def _fresh(layout: SheetLayout | None) -> SheetLayout | None:
+    """The layout with no styles captured yet (a streamed patch that falls back to the tree
+    starts again)."""
+    if layout is None:
+        return None
+    for band in layout.bands:
+        band.styles = None
+    return layout
 
 
 def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes],
