@@ -27,6 +27,7 @@ test: venv
 	$(BIN)/python -m pytest
 
 bench: venv
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 
 # Regenerates the committed templates and examples (a test fails when they drift).

@@ -411,3 +411,55 @@ def test_streamed_and_tree_patches_give_the_same_sheet(tmp_path, monkeypatch):
                 etree.fromstring(results["streamed"][name]), method="c14n"), name
         else:
             assert data == results["streamed"][name], name
+
+
+def compressed(path) -> dict[str, bytes]:
+    """Each member's bytes as stored in the file (still compressed), from its local header."""
+    import struct
+    found = {}
+    with zipfile.ZipFile(path) as z, open(path, "rb") as raw:
+        for info in z.infolist():
+            raw.seek(info.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", raw.read(4))
+            raw.seek(info.header_offset + 30 + name_length + extra_length)
+            found[info.filename] = raw.read(info.compress_size)
+    return found
+
+
+def test_parts_a_run_does_not_change_are_copied_without_recompressing(tmp_path):
+    # a big data sheet of the user's must cost its I/O only: its stored bytes are copied as they
+    # are (so also whatever compression level the saving program chose)
+    book = make_book(tmp_path / "b.xlsx")
+    before = compressed(book)
+    write_cells(book, UPDATES)
+    after = compressed(book)
+    output_sheet = XlsxPackage(book).sheet_part("Q3 'final' results")
+    unchanged = set(before) - {output_sheet, "xl/workbook.xml"}
+    assert unchanged and all(after[name] == before[name] for name in unchanged)
+    assert zipfile.ZipFile(book).testzip() is None          # every CRC checks out
+
+
+def test_a_package_saved_with_data_descriptors_is_copied_whole(tmp_path):
+    # zip writers that stream (no seeking back) put the sizes after each part, not in its header
+    class Unseekable:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def write(self, data):
+            return self.handle.write(data)
+
+        def flush(self):
+            self.handle.flush()
+
+        def tell(self):
+            return self.handle.tell()
+    source = make_book(tmp_path / "b.xlsx")
+    streamed = tmp_path / "streamed.xlsx"
+    with zipfile.ZipFile(source) as z, open(streamed, "wb") as handle:
+        with zipfile.ZipFile(Unseekable(handle), "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                out.writestr(info.filename, z.read(info))
+        assert all(info.flag_bits & 0x08 for info in zipfile.ZipFile(streamed).infolist())
+    write_cells(streamed, UPDATES)
+    assert zipfile.ZipFile(streamed).testzip() is None
+    assert openpyxl.load_workbook(streamed)["SKUs"]["B3"].value == "A-1"

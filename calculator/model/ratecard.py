@@ -120,38 +120,51 @@ class RateCard(Mapping[str, Rate]):
         return {k[len(prefix):]: r for k, r in self._entries.items() if k.startswith(prefix)}
 
     def with_overrides(self, overrides: Mapping[str, object] | Iterable[Rate]) -> "RateCard":
-        """A new card with some values replaced (a workbook's Rates table).
+        """A new card with some values replaced (a workbook's Rates table), in one pass: only
+        the changed entries are validated (the rest already were).
 
         ``overrides`` maps key -> value (unit, source and note kept from the packaged entry;
         the source of an edited value becomes "workbook") or is an iterable of full Rate rows.
-        Unknown keys are refused unless they extend a user-extensible family.
+        Unknown keys are refused unless they extend a user-extensible family. A key given
+        twice takes its last value.
         """
         merged = dict(self._entries)
         items = overrides.items() if isinstance(overrides, Mapping) else [(r.key, r) for r in overrides]
         for key, new in items:
-            if isinstance(new, Rate):
-                rate = new
-                base = merged.get(key)
-                if base is not None and rate.value == base.value:
-                    continue
-                if base is not None:
-                    rate = replace(base, value=rate.value, source=_edited_source(base, rate))
-                elif not key.startswith(EXTENSIBLE_PREFIXES):
+            rate = self.overridden(key, new)
+            merged[key] = self._entries[key] if rate is None else rate
+        return RateCard._trusted(merged)
+
+    def overridden(self, key: str, new: object) -> Rate | None:
+        """The validated entry ``key`` would have with the value ``new`` (or the full Rate row
+        ``new``); None when that is the value it already has. Raises RateCardError naming the
+        key, so a caller can check a table row by row before one :meth:`with_overrides`."""
+        base = self._entries.get(key)
+        if isinstance(new, Rate):
+            if base is None:
+                if not key.startswith(EXTENSIBLE_PREFIXES):
                     raise RateCardError(_unknown_key_message(key), name=key)
-            else:
-                base = merged.get(key)
-                if base is None:
-                    if not key.startswith(EXTENSIBLE_PREFIXES):
-                        raise RateCardError(_unknown_key_message(key), name=key)
-                    unit = "code" if key.startswith("market.") else (
-                        "ratio" if key.startswith("fx.") else "fraction")
-                    rate = Rate(key, new, unit, "assumption", dt.date.today(), "added in workbook")
-                else:
-                    if new == base.value:
-                        continue
-                    rate = replace(base, value=new, source="workbook")
-            merged[key] = rate
-        return RateCard(merged.values())
+                return _validate(new)
+            if new.value == base.value:
+                return None
+            return _validate(replace(base, value=new.value, source=_edited_source(base, new)))
+        if base is None:
+            if not key.startswith(EXTENSIBLE_PREFIXES):
+                raise RateCardError(_unknown_key_message(key), name=key)
+            unit = "code" if key.startswith("market.") else (
+                "ratio" if key.startswith("fx.") else "fraction")
+            return _validate(Rate(key, new, unit, "assumption", dt.date.today(),
+                                  "added in workbook"))
+        if new == base.value:
+            return None
+        return _validate(replace(base, value=new, source="workbook"))
+
+    @classmethod
+    def _trusted(cls, entries: dict[str, Rate]) -> "RateCard":
+        """A card from entries that are already validated (no second pass over them)."""
+        card = cls.__new__(cls)
+        card._entries = entries
+        return card
 
     def fingerprint(self) -> str:
         """Short hash of every key, value and unit: two cards with the same figures match."""

@@ -89,7 +89,11 @@ def extend_table(package: XlsxPackage, name: str, last_row: int,
     part = package.sheet_part(info.sheet)
     if part in replaced:
         return
-    head = next(iter(package.iter_part(part)), b"")[:4096]
+    chunks = package.iter_part(part)
+    try:
+        head = next(chunks, b"")[:4096]
+    finally:
+        chunks.close()
     match = _DIMENSION.search(head)
     if match is None:
         return

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import io
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Sequence
 
 from lxml import etree
 
@@ -129,6 +129,8 @@ def _captured_styles(row, band: StyleBand) -> dict[int, str]:
         for col in range(band.source_last_col + 1, band.last_col + 1):
             found[col] = last
     return found
+
+
 
 
 def _number_text(number: float) -> str:
@@ -270,9 +272,11 @@ def _has_content(cell) -> bool:
 
 def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: int | None,
                package: XlsxPackage, styles: dict[int, str] | None = None,
-               guards: list[Guard] | None = None) -> bool:
+               guards: list[Guard] | None = None) -> tuple[bool, list[int]]:
     """Apply (column, value) writes, sorted by column, to one row element. ``styles`` gives
-    the style of a column's cells that have none; ``guards`` the cells that must be empty."""
+    the style of a column's cells that have none; ``guards`` the cells that must be empty.
+    Returns whether a formula was overwritten, and the sorted columns of the row's cells
+    after the writes."""
     cells = {}
     columns = []
     for cell in row.iterfind(M + "c"):
@@ -326,7 +330,7 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
             formula_lost |= _set_cell(cell, value, date_style, package)
         except ValueError as error:
             raise _CellProblem(f"{column_letter(col)}{number}", str(error)) from None
-    return formula_lost
+    return formula_lost, columns
 
 
 class _Overlap(Exception):
@@ -348,10 +352,10 @@ def _is_blank(value) -> bool:
         or (isinstance(value, float) and math.isnan(value))
 
 
-def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | None,
-                 package: XlsxPackage, label: str, sheet: str,
-                 layout: SheetLayout | None = None) -> bool:
-    """Apply ``writes`` (row, col, value) to a worksheet tree. Returns True if a formula was
+def patch_sheet(root, writes: SheetWrites, date_style: int | None,
+                package: XlsxPackage, label: str, sheet: str,
+                layout: SheetLayout | None = None) -> bool:
+    """Apply ``writes`` to a worksheet tree. Returns True if a formula was
     overwritten (the calculation chain must then go). Blank values on rows or cells that do
     not exist create nothing: a large empty output range costs no space."""
     sheet_data = root.find(M + "sheetData")
@@ -359,11 +363,10 @@ def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | N
         raise WorkbookError(f"{label}: the sheet {sheet!r} has no cell data part", file=label,
                             sheet=sheet)
     index = _RowIndex(sheet_data, label, sheet)
-    by_row = _writes_by_row(writes)
     formula_lost = False
     max_row = max_col = 0
-    for number in sorted(by_row):
-        row_writes = by_row[number]
+    for number in writes.row_numbers():
+        row_writes = writes.row(number)
         row = index.get(number, create=any(not _is_blank(v) for _, v in row_writes))
         if row is None:
             continue
@@ -376,14 +379,89 @@ def patch_sheet(root, writes: list[tuple[int, int, object]], date_style: int | N
     return formula_lost
 
 
-def _writes_by_row(writes: list[tuple[int, int, object]]) -> dict[int, list[tuple[int, object]]]:
-    """(row, col, value) writes grouped by row, each row's sorted by column."""
-    by_row: dict[int, list[tuple[int, object]]] = {}
-    for number, col, value in writes:
-        by_row.setdefault(number, []).append((col, value))
-    for row_writes in by_row.values():
-        row_writes.sort(key=lambda w: w[0])
-    return by_row
+class _ChunkReader:
+    """A read-only file over an iterator of byte chunks (for lxml's iterparse)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._current = b""
+        self._position = 0
+
+    def peek(self, size: int) -> bytes:
+        """The next ``size`` bytes (fewer at the end) without consuming them."""
+        while len(self._current) - self._position < size:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                break
+            self._current = self._current[self._position:] + chunk
+            self._position = 0
+        return self._current[self._position:self._position + size]
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            rest = self._current[self._position:] + b"".join(self._chunks)
+            self._current, self._position = b"", 0
+            return rest
+        if self._position >= len(self._current):
+            self._current, self._position = next(self._chunks, b""), 0
+        piece = self._current[self._position:self._position + size]
+        self._position += len(piece)
+        return piece
+
+
+class Fill:
+    """A block of ``rows`` x ``cols`` cells all given one value (DROP: rows a block no longer
+    uses), without a list per row."""
+
+    def __init__(self, value, rows: int, cols: int):
+        self._line = (value,) * cols
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < self._rows:
+            raise IndexError(index)
+        return self._line
+
+
+class SheetWrites:
+    """The cells to write on one sheet: blocks of values laid at their places, in the order
+    given (where two overlap, the later wins). Kept as the blocks they came in, not as a tuple
+    per cell, so the 1.2 million cells of a big SKU sheet cost no copy; each row's writes are
+    made when that row is patched."""
+
+    def __init__(self) -> None:
+        self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
+
+    def add(self, min_row: int, min_col: int, rows: int, cols: int,
+            block: Sequence[Sequence[object]]) -> None:
+        """``block`` laid over rows x cols cells from (min_row, min_col); cells it does not
+        reach are cleared."""
+        self._blocks.append((min_row, min_col, rows, cols, block))
+
+    def row_numbers(self) -> list[int]:
+        numbers: set[int] = set()
+        for min_row, _, rows, _, _ in self._blocks:
+            numbers.update(range(min_row, min_row + rows))
+        return sorted(numbers)
+
+    def row(self, number: int) -> list[tuple[int, object]]:
+        """The (column, value) writes of one row, sorted by column."""
+        writes: list[tuple[int, object]] = []
+        blocks = 0
+        for min_row, min_col, rows, cols, block in self._blocks:
+            i = number - min_row
+            if not 0 <= i < rows:
+                continue
+            blocks += 1
+            line = block[i] if i < len(block) else ()
+            width = len(line)
+            writes.extend((min_col + j, line[j] if j < width else None) for j in range(cols))
+        if blocks > 1:
+            writes.sort(key=lambda write: write[0])     # stable: the later block wins
+        return writes
 
 
 def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
@@ -396,7 +474,7 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
         styles = layout.row_styles(number, row)
         guards = layout.row_guards(number)
     try:
-        lost = _patch_row(row, number, row_writes, date_style, package, styles, guards)
+        lost, columns = _patch_row(row, number, row_writes, date_style, package, styles, guards)
     except _CellProblem as problem:
         raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
                             sheet=sheet, cell=problem.cell, kind=Kind.INTERNAL) from None
@@ -404,12 +482,17 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
         name = overlap.guard.name
         raise WorkbookError(
             f"{label}: {name} needs more room for its results, but {sheet}!{overlap.cell} "
-            f"holds {overlap.found!r}: move what is there (or insert rows or columns beside "
-            f"{name}) and run again; the workbook was not changed", file=label, sheet=sheet,
-            cell=overlap.cell, name=name, expected="empty cells where the results grow",
-            found=overlap.found, kind=Kind.LAYOUT) from None
-    _fix_row_spans([row])
+            f"holds {_found(overlap.found)}: move what is there (or insert rows or columns "
+            f"beside {name}) and run again; the workbook was not changed", file=label,
+            sheet=sheet, cell=overlap.cell, name=name,
+            expected="empty cells where the results grow", found=overlap.found,
+            kind=Kind.LAYOUT) from None
+    _fix_row_spans(row, columns)
     return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
+
+
+def _found(value) -> str:
+    return "a formula" if value is None else repr(value)
 
 
 _ROWS_MARKER = "AEROI-ROWS-5f1c9e"
@@ -420,16 +503,16 @@ class NeedTree(Exception):
     without numbers, a sheet without sheetData)."""
 
 
-def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
-                           date_style: int | None, package: XlsxPackage, label: str,
-                           sheet: str, layout: SheetLayout | None = None
-                           ) -> tuple[bytes, bool]:
-    """The same patch as :func:`patch_sheet`, done while the sheet is parsed: each row is
-    patched, serialised and dropped as soon as it is complete. Returns (the new part, whether
-    a formula was overwritten)."""
-    xmlsafe.refuse_dtd(data, label, package.sheet_part(sheet))
-    by_row = _writes_by_row(writes)
-    pending = sorted(by_row)
+def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
+                          date_style: int | None, package: XlsxPackage, label: str, sheet: str,
+                          layout: SheetLayout | None = None) -> tuple[list[bytes], bool]:
+    """The same patch as :func:`patch_sheet`, done while the sheet's bytes (``chunks``) are
+    parsed: each row is patched, serialised and dropped as soon as it is complete. Returns
+    (the new part as a list of pieces, never joined into one copy; whether a formula was
+    overwritten)."""
+    source = _ChunkReader(chunks)
+    xmlsafe.refuse_dtd(source.peek(4096), label, package.sheet_part(sheet))
+    pending = writes.row_numbers()
     next_pending = 0
     out: list[bytes] = []
     formula_lost = False
@@ -458,7 +541,7 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
         while next_pending < len(pending) and (limit is None or pending[next_pending] < limit):
             number = pending[next_pending]
             next_pending += 1
-            row_writes = by_row[number]
+            row_writes = writes.row(number)
             if all(_is_blank(v) for _, v in row_writes):
                 continue
             row = etree.SubElement(sheet_data, M + "row")
@@ -469,7 +552,7 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     try:
         # events for rows only: the cells inside a row are not visited one by one in Python
         for _, element in etree.iterparse(
-                io.BytesIO(data), events=("end",), tag=M + "row", **xmlsafe.PARSER_OPTIONS):
+                source, events=("end",), tag=M + "row", **xmlsafe.PARSER_OPTIONS):
             if sheet_data is None:
                 sheet_data = element.getparent()
                 root = sheet_data.getparent() if sheet_data is not None else None
@@ -489,7 +572,7 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
             create_rows_before(number)
             if next_pending < len(pending) and pending[next_pending] == number:
                 next_pending += 1
-                emit(element, number, by_row[number])
+                emit(element, number, writes.row(number))
             else:
                 emit(element, number, None)
             sheet_data.remove(element)
@@ -504,23 +587,25 @@ def patch_sheet_streaming(data: bytes, writes: list[tuple[int, int, object]],
     before, marker, after = xmlsafe.serialise(root).partition(_ROWS_MARKER.encode("ascii"))
     if not marker:
         raise NeedTree()
-    return before + b"".join(out) + after, formula_lost
+    out.insert(0, before)
+    out.append(after)
+    return out, formula_lost
 
 
-def _fix_row_spans(rows: list) -> None:
-    # "spans" is an optimisation hint; a wrong one is worse than none
-    for row in rows:
-        spans = row.get("spans")
-        if not spans:
-            continue
-        cols = [split_cell(c.get("r"))[1] for c in row.iterfind(M + "c") if c.get("r")]
-        if cols:
-            low, _, high = spans.partition(":")
-            try:
-                if min(cols) < int(low) or max(cols) > int(high or low):
-                    row.set("spans", f"{min(min(cols), int(low))}:{max(max(cols), int(high or low))}")
-            except ValueError:
-                row.attrib.pop("spans")
+def _fix_row_spans(row, columns: list[int]) -> None:
+    """Widen the row's "spans" hint to its cells' columns (sorted): a wrong hint is worse than
+    none."""
+    spans = row.get("spans")
+    if not spans or not columns:
+        return
+    low, _, high = spans.partition(":")
+    try:
+        low, high = int(low), int(high or low)
+    except ValueError:
+        row.attrib.pop("spans")
+        return
+    if columns[0] < low or columns[-1] > high:
+        row.set("spans", f"{min(columns[0], low)}:{max(columns[-1], high)}")
 
 
 def _extend_dimension(root, max_row: int, max_col: int) -> None:

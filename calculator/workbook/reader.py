@@ -177,7 +177,7 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
                                     file=io.label, sheet=table.sheet, name=c.RATES_TABLE,
                                     kind=Kind.LAYOUT))
         return packaged
-    card = packaged
+    overrides: dict[str, object] = {}
     for offset, row in enumerate(table.rows):
         key, value = row[cols["key"]], row[cols["value"]]
         if key is None or (isinstance(key, str) and not key.strip()):
@@ -195,11 +195,13 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
                 and packaged[key].unit == "code":
             value = str(int(value))
         try:
-            card = card.with_overrides({key: value})
+            packaged.overridden(key, value)         # checked row by row, to name the cell
         except CalculatorError as error:
             errors.append(InputError(f"{table.sheet}!{cell} {error.message}", file=io.label,
                                      sheet=table.sheet, cell=cell, name=key, found=value))
-    return card
+            continue
+        overrides[key] = value
+    return packaged.with_overrides(overrides)       # the card built once, in one pass
 
 
 def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],

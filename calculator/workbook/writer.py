@@ -19,8 +19,9 @@ from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.cellref import NameTarget, parse_reference
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
                                        set_full_calc)
-from calculator.workbook.patch import (DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand,
-                                       first_date_style, patch_sheet, patch_sheet_streaming)
+from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, SheetLayout,
+                                       SheetWrites, StyleBand, first_date_style, patch_sheet,
+                                       patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
@@ -34,14 +35,14 @@ CachedKey = Union[str, Tuple[str, int]]
 def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
                 resize: Iterable[str] = (),
                 cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None
-                ) -> tuple[dict[str, list[tuple[int, int, object]]], dict[str, NameTarget],
+                ) -> tuple[dict[str, SheetWrites], dict[str, NameTarget],
                            dict[str, SheetLayout]]:
     """Cells to write per sheet: each name's block laid over its range, the rest of the range
     cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
     shape of their block (see :func:`_plan_growing`); returns their new targets, and per sheet
     the column styles and guarded cells of those blocks. ``cached`` gives the values of
     formula cells (by name, or (name, column offset)) to store as their cached results."""
-    per_sheet: dict[str, list[tuple[int, int, object]]] = {}
+    per_sheet: dict[str, SheetWrites] = {}
     resized: dict[str, NameTarget] = {}
     layouts: dict[str, SheetLayout] = {}
     growable = {name.lower() for name in resize}
@@ -52,9 +53,10 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
                                 f"results cannot be written (create the workbook with `aeroi new`)",
                                 file=package.label, name=name, expected="a defined name",
                                 kind=Kind.LAYOUT)
-        block = [list(r) for r in block]
+        rows, cols = target.shape
+        block = [r if isinstance(r, (list, tuple)) else list(r) for r in block]
         width = max((len(r) for r in block), default=0)
-        writes = per_sheet.setdefault(target.sheet, [])
+        writes = per_sheet.setdefault(target.sheet, SheetWrites())
         if name.lower() in growable:
             new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
                              target.min_row + max(len(block), 1) - 1,
@@ -65,49 +67,45 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
             _plan_growing(writes, layouts.setdefault(target.sheet, SheetLayout()), target, new,
                           block)
             continue
-        rows, cols = target.shape
         if len(block) > rows or width > cols:
             raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
                                 cell=target.top_left, name=name, kind=Kind.LAYOUT)
-        for i in range(rows):
-            line = block[i] if i < len(block) else []
-            for j in range(cols):
-                value = line[j] if j < len(line) else None
-                writes.append((target.min_row + i, target.min_col + j, value))
+        writes.add(target.min_row, target.min_col, rows, cols, block)
     for key, block in (cached or {}).items():
         target = _cached_target(package, key)
         if target is None:
             continue
-        writes = per_sheet.setdefault(target.sheet, [])
         rows, cols = target.shape
-        for i, line in enumerate(block[:rows]):
-            for j, value in enumerate(list(line)[:cols]):
-                writes.append((target.min_row + i, target.min_col + j, Cached(value)))
+        values = [[Cached(value) for value in list(line)[:cols]] for line in block[:rows]]
+        per_sheet.setdefault(target.sheet, SheetWrites()).add(
+            target.min_row, target.min_col, len(values), max(map(len, values), default=0),
+            values)
     return per_sheet, resized, layouts
 
 
-def _plan_growing(writes: list[tuple[int, int, object]], layout: SheetLayout, old: NameTarget,
-                  new: NameTarget, block: list[list[object]]) -> None:
+def _plan_growing(writes: SheetWrites, layout: SheetLayout, old: NameTarget, new: NameTarget,
+                  block: list) -> None:
     """A block whose length follows the data or the registry (its first row is a header):
-    written over ``new``; cells of ``old`` outside ``new`` removed, except the first data
-    row's (its styles are where later rows take theirs from); every cell styled like its
-    column (header from the header row, data from the first data row); the cells it grows
-    into guarded (they must be empty)."""
+    written over ``new``; the cells of ``old`` outside ``new`` removed, except the first data
+    row's (cleared: later rows take their style from it); every cell styled like its column
+    (the header like the header row, data like the first data row); the cells it grows into
+    guarded (they must be empty)."""
+    writes.add(new.min_row, new.min_col, new.shape[0], new.shape[1], block)
     source_row = old.min_row + 1
-    for i in range(max(old.shape[0], new.shape[0])):
-        number = old.min_row + i
-        line = block[i] if i < len(block) else []
-        for j in range(max(old.shape[1], new.shape[1])):
-            col = old.min_col + j
-            if number <= new.max_row and col <= new.max_col:
-                value = line[j] if j < len(line) else None
-            elif number == source_row and col <= old.max_col:
-                value = None
-            else:
-                value = DROP
-            writes.append((number, col, value))
+    if old.max_row > new.max_row:                     # rows no longer used
+        first = new.max_row + 1
+        if first == source_row:
+            writes.add(first, old.min_col, 1, old.shape[1], Fill(None, 1, old.shape[1]))
+            first += 1
+        if first <= old.max_row:
+            writes.add(first, old.min_col, old.max_row - first + 1, old.shape[1],
+                       Fill(DROP, old.max_row - first + 1, old.shape[1]))
+    if old.max_col > new.max_col:                     # columns no longer used
+        rows = min(old.max_row, new.max_row) - old.min_row + 1
+        cols = old.max_col - new.max_col
+        writes.add(old.min_row, new.max_col + 1, rows, cols, Fill(DROP, rows, cols))
     layout.bands.append(StyleBand(new.min_row, new.min_row, new.min_col, new.max_col,
                                   old.min_row, old.max_col))
     if new.max_row > new.min_row:
@@ -160,6 +158,16 @@ def _cached_target(package: XlsxPackage, key: CachedKey) -> NameTarget | None:
                       target.max_row, target.max_col + offset, target.scope)
 
 
+def _fresh(layout: SheetLayout | None) -> SheetLayout | None:
+    """The layout with no styles captured yet (a streamed patch that falls back to the tree
+    starts again)."""
+    if layout is None:
+        return None
+    for band in layout.bands:
+        band.styles = None
+    return layout
+
+
 def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
                 dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
                 label: str | None = None, resize: Iterable[str] = (),
@@ -181,22 +189,26 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                             kind=Kind.LOCKED)
     with XlsxPackage(src, label) as package:
         per_sheet, resized, layouts = plan_writes(package, updates, resize, cached)
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, bytes | list[bytes]] = {}
         dropped: set[str] = set()
         formula_lost = False
         date_style = first_date_style(package)
         for sheet, writes in per_sheet.items():
             part = package.sheet_part(sheet)
-            data = package.read_part(part)
             layout = layouts.get(sheet)
-            if len(data) >= STREAM_ABOVE_BYTES:
+            if package.part_size(part) >= STREAM_ABOVE_BYTES:
+                # parsed as it is unpacked: the sheet's bytes are never all in memory
+                chunks = package.iter_part(part)
                 try:
                     replaced[part], lost = patch_sheet_streaming(
-                        data, writes, date_style, package, label, sheet, _fresh(layout))
+                        chunks, writes, date_style, package, label, sheet, _fresh(layout))
                     formula_lost |= lost
                     continue
                 except NeedTree:
                     pass
+                finally:
+                    chunks.close()
+            data = package.read_part(part)
             root = xmlsafe.parse_xml(data, label, part)
             del data
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
@@ -207,7 +219,8 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         if formula_lost:
             drop_calc_chain(package, replaced, dropped)
         if full_calc_on_load or resized:
-            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label, "xl/workbook.xml")
+            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label,
+                                         "xl/workbook.xml")
             changed = set_full_calc(workbook) if full_calc_on_load else False
             if resized:
                 resize_names(workbook, package, resized)
@@ -218,17 +231,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
     return dest
 
 
-def _fresh(layout: SheetLayout | None) -> SheetLayout | None:
-    """The layout with no styles captured yet (a streamed patch that falls back to the tree
-    starts again)."""
-    if layout is None:
-        return None
-    for band in layout.bands:
-        band.styles = None
-    return layout
-
-
-def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes],
+def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes | list[bytes]],
                    dropped: set[str], label: str) -> None:
     try:
         mode = stat.S_IMODE(os.stat(dest if dest.exists() else package.path).st_mode)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import Iterator
@@ -19,7 +20,7 @@ from lxml import etree
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import ooxml, xmlsafe
-from calculator.workbook.cellref import NameTarget, parse_reference, split_cell
+from calculator.workbook.cellref import NameTarget, column_of, parse_reference, split_cell
 from calculator.workbook.dates import BUILTIN_DATE_FORMATS, from_serial, is_date_format
 from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHARED_STRINGS,
                                        REL_STYLES, REL_TABLE)
@@ -99,6 +100,10 @@ class XlsxPackage:
         """A part's bytes, refusing one that unpacks beyond the size limit."""
         return b"".join(self.iter_part(part))
 
+    def part_size(self, part: str) -> int:
+        """A part's size unpacked, as the zip directory gives it (reads stay bounded anyway)."""
+        return self._members[part].file_size
+
     def iter_part(self, part: str) -> Iterator[bytes]:
         """A part's bytes in chunks, refusing one that unpacks beyond the size limit and naming
         a damaged one."""
@@ -114,20 +119,73 @@ class XlsxPackage:
             raise WorkbookError(f"{self.label}: the part {part} cannot be unpacked ({error}); the "
                                 f"file is damaged", file=self.label) from None
 
-    def copy_part(self, part: str, out: zipfile.ZipFile, data: bytes | None = None) -> None:
+    def copy_part(self, part: str, out: zipfile.ZipFile,
+                  data: bytes | list[bytes] | None = None) -> None:
         """Write ``part`` into the zip ``out`` under the same name, date, compression and
-        attributes: its own bytes streamed through (bounded as when read), or ``data``."""
+        attributes: ``data`` if given (bytes, or a list of pieces written in turn), else its
+        own bytes. Those are copied still compressed
+        (nothing to inflate and deflate again: a big data sheet costs only its I/O), or, where
+        that cannot be done safely, streamed through bounded as when read."""
         info = self._members[part]
+        if data is None and self._copy_compressed(info, out):
+            return
         clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
         clone.compress_type = info.compress_type
         clone.external_attr = info.external_attr
         clone.create_system = info.create_system
-        if data is not None:
+        if isinstance(data, bytes):
             out.writestr(clone, data)
             return
-        with out.open(clone, "w", force_zip64=info.file_size > 2**31) as sink:
-            for chunk in self.iter_part(part):
-                sink.write(chunk)
+        pieces = self.iter_part(part) if data is None else data
+        size = info.file_size if data is None else sum(len(piece) for piece in data)
+        with out.open(clone, "w", force_zip64=size > 2**31) as sink:
+            for piece in pieces:
+                sink.write(piece)
+
+    def _copy_compressed(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+        """Copy a member's compressed bytes as they are, with a new local header (CRC and sizes
+        from the directory). False, having written nothing, when the member is not a plain
+        stored/deflated one, its local header does not check out, or ``out`` is not a plain
+        zip being written (then the caller streams it)."""
+        source = self._zip.fp
+        sink = getattr(out, "fp", None)
+        if (info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                or info.flag_bits & 0x1 or source is None or sink is None
+                or out.mode != "w" or getattr(out, "_writing", True)
+                or not hasattr(out, "start_dir")):
+            return False
+        try:
+            source.seek(info.header_offset)
+            header = source.read(30)
+            if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                return False
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            source.seek(info.header_offset + 30 + name_length + extra_length)
+        except (OSError, ValueError, struct.error):
+            return False
+        clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+        clone.compress_type = info.compress_type
+        clone.external_attr = info.external_attr
+        clone.create_system = info.create_system
+        clone.flag_bits = info.flag_bits & 0x800          # UTF-8 names; sizes are in the header
+        clone.CRC, clone.compress_size, clone.file_size = \
+            info.CRC, info.compress_size, info.file_size
+        zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+        clone.header_offset = sink.tell()
+        sink.write(clone.FileHeader(zip64))
+        left = info.compress_size
+        while left:
+            chunk = source.read(min(left, xmlsafe.CHUNK_BYTES))
+            if not chunk:
+                raise WorkbookError(f"{self.label}: the part {info.filename} is cut short; the "
+                                    f"file is damaged", file=self.label)
+            sink.write(chunk)
+            left -= len(chunk)
+        out.filelist.append(clone)
+        out.NameToInfo[clone.filename] = clone
+        out.start_dir = sink.tell()
+        out._didModify = True                                 # so close() writes the directory
+        return True
 
     @property
     def comment(self) -> bytes:
@@ -187,10 +245,13 @@ class XlsxPackage:
         self._shared: list[str] | None = None
         self._date_styles: set[int] | None = None
         self._names: list[tuple[str, int | None, str]] = []
+        self._names_by_key: dict[str, list[tuple[str, int | None, str]]] = {}
         for node in root.iterfind(f"{M}definedNames/{M}definedName"):
             local = node.get("localSheetId")
-            self._names.append((node.get("name", ""), int(local) if local is not None else None,
-                                (node.text or "").strip()))
+            entry = (node.get("name", ""), int(local) if local is not None else None,
+                     (node.text or "").strip())
+            self._names.append(entry)
+            self._names_by_key.setdefault(entry[0].lower(), []).append(entry)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -208,8 +269,7 @@ class XlsxPackage:
     def get_name(self, name: str, sheet: str | None = None) -> NameTarget | None:
         """Where ``name`` points; None when the workbook has no such name. A name that exists
         but does not point at one rectangle of cells raises WorkbookError saying so."""
-        wanted = name.lower()
-        candidates = [(n, local, text) for n, local, text in self._names if n.lower() == wanted]
+        candidates = self._names_by_key.get(name.lower())
         if not candidates:
             return None
         scope_index = self.sheet_order.index(sheet) if sheet in self.sheet_order else None
@@ -276,25 +336,60 @@ class XlsxPackage:
         self._xml_cache.pop(part, None)     # the values are all we keep of a read sheet
         cells = {}
         data = root.find(M + "sheetData")
-        date_styles = None
         if data is not None:
+            # the hot loop of a read (every cell of every sheet read): one pass over each
+            # cell's children, shared strings and date styles fetched once
+            cell_tag, value_tag, inline_tag = M + "c", M + "v", M + "is"
+            shared = None
+            date_styles = None
             next_row = 1
             for row in data.iterfind(M + "row"):
-                number = int(row.get("r")) if row.get("r") else next_row
+                raw = row.get("r")
+                number = int(raw) if raw else next_row
                 next_row = number + 1
                 next_col = 1
-                for cell in row.iterfind(M + "c"):
+                for cell in row.iterchildren(cell_tag):
                     ref = cell.get("r")
-                    col = split_cell(ref)[1] if ref else next_col
+                    col = column_of(ref) if ref else next_col
                     next_col = col + 1
-                    value = self._cell_value(cell)
-                    if value is None:
+                    text = node = None
+                    for child in cell:
+                        if child.tag == value_tag:
+                            text = child.text
+                        elif child.tag == inline_tag:
+                            node = child
+                    kind = cell.get("t")
+                    if kind is None or kind == "n":
+                        if text is None:
+                            continue
+                        try:
+                            value = float(text)
+                        except ValueError:
+                            value = text
+                        else:
+                            style = cell.get("s")
+                            if style is not None:
+                                if date_styles is None:
+                                    date_styles = self.date_style_ids()
+                                if int(style) in date_styles:
+                                    value = self.from_serial(value)
+                    elif kind == "s":
+                        if text is None:
+                            continue
+                        if shared is None:
+                            shared = self._shared_strings()
+                        try:
+                            value = shared[int(text)]
+                        except (ValueError, IndexError):
+                            value = ErrorValue("#REF!")
+                    elif kind == "inlineStr":
+                        if node is None:
+                            continue
+                        value = text_of(node)
+                    elif text is None:
                         continue
-                    if isinstance(value, float) and cell.get("s"):
-                        if date_styles is None:
-                            date_styles = self.date_style_ids()
-                        if int(cell.get("s")) in date_styles:
-                            value = self.from_serial(value)
+                    else:
+                        value = self._typed(kind, text)
                     cells[(number, col)] = value
         self._sheet_cells[sheet] = cells
         return cells
@@ -305,10 +400,8 @@ class XlsxPackage:
         return from_serial(serial, self.date1904)
 
     def cell_value(self, cell) -> object:
-        """The value of a cell element (``<c>``) as :meth:`read_range` gives it (no dates)."""
-        return self._cell_value(cell)
-
-    def _cell_value(self, cell) -> object:
+        """The value of one cell element (``<c>``) as :meth:`read_range` gives it (a date as
+        its serial number); None for a blank cell or a formula without a cached value."""
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             node = cell.find(M + "is")
@@ -316,12 +409,16 @@ class XlsxPackage:
         v = cell.find(M + "v")
         if v is None or v.text is None:
             return None
-        text = v.text
         if kind == "s":
             try:
-                return self._shared_strings()[int(text)]
+                return self._shared_strings()[int(v.text)]
             except (ValueError, IndexError):
                 return ErrorValue("#REF!")
+        return self._typed(kind, v.text)
+
+    @staticmethod
+    def _typed(kind: str, text: str) -> object:
+        """The value of a cell of type str (a formula's text), b, e or d from its <v> text."""
         if kind == "str":
             return text
         if kind == "b":
