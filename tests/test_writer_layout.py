@@ -373,3 +373,57 @@ def test_a_check_only_run_leaves_the_table_as_it_is(tmp_path):
     report = run_batch([book.parent], check_only=True)
     assert not report.failed
     assert book.read_bytes() == before
+
+
+# --- the same rule in Excel (xlwings), with a stand-in grid of cells --------------------------
+
+class _Cells:
+    """Stands in for an xlwings Range over a dict of cells (no Excel here)."""
+
+    def __init__(self, grid: dict, row: int, col: int, rows: int, cols: int):
+        self.grid, self.row, self.column, self.shape = grid, row, col, (rows, cols)
+        self.address = f"R{row}C{col}:R{row + rows - 1}C{col + cols - 1}"
+
+    def options(self, ndim):
+        return self
+
+    @property
+    def value(self):
+        return [[self.grid.get((self.row + i, self.column + j)) for j in range(self.shape[1])]
+                for i in range(self.shape[0])]
+
+    @value.setter
+    def value(self, rows):
+        for i, line in enumerate(rows):
+            for j, value in enumerate(line):
+                self.grid[(self.row + i, self.column + j)] = value
+
+    def offset(self, rows, cols):
+        return _Cells(self.grid, self.row + rows, self.column + cols, *self.shape)
+
+    def resize(self, rows, cols):
+        return _Cells(self.grid, self.row, self.column, rows, cols)
+
+    def clear_contents(self):
+        self.value = [[None] * self.shape[1] for _ in range(self.shape[0])]
+
+    def get_address(self, include_sheetname):
+        return "Results!" + self.address
+
+
+def test_in_excel_a_block_grows_into_empty_rows_and_never_over_a_label():
+    from calculator.excel.xlwings_io import OpenWorkbook
+    grid = {(7, 1): "scenario", (8, 1): "baseline", (11, 1): "Programme cost (label)"}
+    defined = type("Name", (), {})()
+    defined.name, defined.refers_to_range = "out_results", _Cells(grid, 7, 1, 2, 3)
+    book = OpenWorkbook(type("Book", (), {"name": "open.xlsm", "names": [defined],
+                                          "sheets": []})())
+    book.write({"out_results": [["scenario", "eligible", "reason"], ["baseline", True, "-"],
+                                ["gsc_rising", True, "ok"], ["gsc_leap", False, "no"]]})
+    assert defined.refers_to == "=Results!R7C1:R10C3"          # 1 + 3 rows: room to row 10
+    assert grid[(10, 1)] == "gsc_leap" and grid[(11, 1)] == "Programme cost (label)"
+    defined.refers_to_range = _Cells(grid, 7, 1, 4, 3)
+    with pytest.raises(WorkbookError, match="out_results needs more room") as error:
+        book.write({"out_results": [["scenario"]] + [[f"p{k}"] for k in range(4)]})
+    assert error.value.kind is Kind.LAYOUT
+    assert grid[(11, 1)] == "Programme cost (label)" and grid[(10, 1)] == "gsc_leap"
