@@ -27,7 +27,7 @@ from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.template import build_template
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.libreoffice import convert, require_soffice
+from tests.libreoffice import convert, recalculated_values, require_soffice
 from tests.stores import STORE
 
 STAMP = dt.datetime(2026, 12, 1, 9, 0)
@@ -364,6 +364,9 @@ def test_products_typed_under_the_table_of_a_workbook_saved_by_libreoffice(tmp_p
     with XlsxPackage(saved) as package:
         stale = package.get_name(c.STALE_NAME)
     assert cell(shown[c.RESULTS_SHEET], stale.top_left) == "CURRENT"
+    # and recalculating, LibreOffice sums the extended table as the run did: still CURRENT
+    assert recalculated_values(saved, tmp_path / "lo-recalc", c.RESULTS_SHEET)[
+        stale.top_left] == "CURRENT"
 
 
 def test_a_check_only_run_leaves_the_table_as_it_is(tmp_path):
