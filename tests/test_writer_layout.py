@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile

@@ -131,8 +131,6 @@ def _captured_styles(row, band: StyleBand) -> dict[int, str]:
     return found
 
 
-
-
 def _number_text(number: float) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
