@@ -44,7 +44,9 @@ def _cell_kind(value) -> str:
     return "unknown"
 
 
-_F, _V, _IS, _T = M + "f", M + "v", M + "is", M + "t"
+_F, _V, _IS, _T, _C = M + "f", M + "v", M + "is", M + "t", M + "c"
+#: "A" -> 1 ... "ZZ" -> 702: most sheets' columns, looked up without parsing
+_COLUMN_OF_LETTERS = {column_letter(number): number for number in range(1, 703)}
 _VALUE_TAGS = frozenset((_F, _V, _IS))
 
 
@@ -277,10 +279,16 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
     after the writes."""
     cells = {}
     columns = []
-    for cell in row.iterfind(M + "c"):
+    digits = str(number)
+    cut = -len(digits)
+    for cell in row.iterchildren(_C):
         ref = cell.get("r")
         if ref:
-            col = column_of(ref)
+            # "AB12" on row 12: the letters before the row number, looked up (the hot loop of
+            # a big re-run; column_of handles anything else)
+            col = _COLUMN_OF_LETTERS.get(ref[:cut]) if ref.endswith(digits) else None
+            if col is None:
+                col = column_of(ref)
             cells[col] = cell
             columns.append(col)
     formula_lost = False
@@ -486,7 +494,10 @@ def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_styl
             expected="empty cells where the results grow", found=overlap.found,
             kind=Kind.LAYOUT) from None
     _fix_row_spans(row, columns)
-    return lost, max((col for col, value in row_writes if not _is_blank(value)), default=0)
+    for col, value in reversed(row_writes):         # sorted by column: the last non-blank
+        if not _is_blank(value):
+            return lost, col
+    return lost, 0
 
 
 def _found(value) -> str:
@@ -532,7 +543,8 @@ def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
         start_tag = text[:end]
         for declaration in declarations:          # declared once, on the worksheet element
             start_tag = start_tag.replace(declaration, b"", 1)
-        out.append(start_tag + text[end:])
+        out.append(start_tag)
+        out.append(memoryview(text)[end:])        # the rest of the row, not copied again
 
     def create_rows_before(limit: int | None) -> None:
         nonlocal next_pending
