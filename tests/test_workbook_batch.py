@@ -83,7 +83,7 @@ def test_a_run_changes_only_the_output_sheets_and_never_the_inputs(tmp_path):
     sheets = sheet_part_names(book)
     output_parts = {sheets[s] for s in OUTPUT_SHEETS}
     changed = {name for name in before if before[name] != after[name]}
-    # the workbook part changes only when out_sku_economics is resized to the SKU count
+    # the workbook part changes only when a block that follows the data is resized
     assert changed <= output_parts | {"xl/workbook.xml"}, changed
     assert before[sheets[c.INPUTS_SHEET]] == after[sheets[c.INPUTS_SHEET]]
     assert before["xl/vbaProject.bin"] == after["xl/vbaProject.bin"]

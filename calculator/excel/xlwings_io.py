@@ -39,7 +39,8 @@ class OpenWorkbook:
     def read_name(self, name: str):
         return self._name(name).refers_to_range.options(ndim=2).value
 
-    def read_table(self, name: str):
+    def read_table(self, name: str, typed_below: bool = False):
+        # Excel grows a table as rows are typed under it: nothing is left below to read
         for sheet in self.book.sheets:
             for table in sheet.tables:
                 if table.name.lower() == name.lower():
@@ -56,11 +57,34 @@ class OpenWorkbook:
         for name, block in updates.items():
             defined = self._name(name)
             target = defined.refers_to_range
-            if name in RESIZABLE_OUTPUTS:      # a table whose length follows the data
+            if name in RESIZABLE_OUTPUTS:      # a block whose rows follow the data
+                rows = max(len(block), 1)
+                cols = max(max(map(len, block), default=1), 1)
+                _refuse_growing_over(self.label, name, target, rows, cols)
                 target.clear_contents()
-                target = target.resize(max(len(block), 1), max(max(map(len, block)), 1))
+                target = target.resize(rows, cols)
                 defined.refers_to = "=" + target.get_address(include_sheetname=True)
             rows, cols = target.shape
             padded = [[as_text_cell(block[r][c]) if r < len(block) and c < len(block[r]) else None
                        for c in range(cols)] for r in range(rows)]
             target.value = padded
+
+
+def _refuse_growing_over(label: str, name: str, target, rows: int, cols: int) -> None:
+    """A block that grows must find empty cells below and beside it (as the batch's writer
+    checks): a label or a value of the user's is never overwritten."""
+    from calculator.errors import Kind, WorkbookError
+    old_rows, old_cols = target.shape
+    extra = []
+    if rows > old_rows:
+        extra.append(target.offset(old_rows, 0).resize(rows - old_rows, cols))
+    if cols > old_cols:
+        extra.append(target.offset(0, old_cols).resize(min(rows, old_rows), cols - old_cols))
+    for cells in extra:
+        values = cells.options(ndim=2).value
+        if any(value not in (None, "") for line in values for value in line):
+            raise WorkbookError(f"{label}: {name} needs more room for its results, but "
+                                f"{cells.address} is not empty: insert rows below {name} and "
+                                f"calculate again", file=label, name=name,
+                                expected="empty cells where the results grow",
+                                kind=Kind.LAYOUT)

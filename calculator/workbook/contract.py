@@ -283,13 +283,20 @@ OPTIONAL_OUTPUTS = {
     "out_sensitivity": (RISK_SHEET, (1 + SENSITIVITY_ROWS, len(SENSITIVITY_COLUMNS))),
     "out_risk_histogram": (RISK_SHEET, (1 + HISTOGRAM_BINS, len(HISTOGRAM_COLUMNS))),
 }
-#: Outputs whose length follows the data: the writer redefines the name to fit.
-RESIZABLE_OUTPUTS = ("out_sku_economics", "out_cashflow")
+#: Outputs whose rows follow the data or the programme registry (each has a header row): the
+#: writer redefines the name to fit and clears rows no longer used, styles every cell like its
+#: column's first data row, and refuses to grow over anything (docs/workbook.md). The cash flow
+#: has a row per month of the horizon.
+RESIZABLE_OUTPUTS = ("out_results", "out_verdicts", "out_costs", "out_calendar",
+                     "out_eligibility", "out_sku_economics", "out_sku_programme", "out_risk",
+                     "out_cashflow")
 
 #: A live formula cell (not written by the batch): "STALE" when an input changed since the run.
 STALE_NAME = "calc_stale"
 #: Live formulas beside the table snapshot: the same sums, computed by Excel now.
 LIVE_TABLE_NAME = "calc_table_live"
+#: The live input values (formulas) stand one column left of out_input_snapshot.
+LIVE_INPUTS_OFFSET = -1
 
 #: The workbook's language ("en" or "zh"), a cell the template writes: results, reasons and
 #: the summary follow it. A workbook without the name is English.

@@ -27,6 +27,7 @@ class Table:
     sheet: str
     first_data_row: int     # worksheet row number of rows[0]
     first_column: int       # 1-based column number of columns[0]
+    typed_below: int = 0    # how many of ``rows`` were typed under the table (not yet in it)
 
 
 class WorkbookIO(Protocol):
@@ -35,7 +36,7 @@ class WorkbookIO(Protocol):
     def has_name(self, name: str) -> bool: ...
     def location(self, name: str) -> Location: ...
     def read_name(self, name: str) -> list[list[object]]: ...
-    def read_table(self, name: str) -> Table | None: ...
+    def read_table(self, name: str, typed_below: bool = False) -> Table | None: ...
     def write(self, updates: Mapping[str, Sequence[Sequence[object]]]) -> None: ...
 
 
@@ -52,6 +53,7 @@ class PackageWorkbook:
         self.dest = os.fspath(dest) if dest is not None else self.path
         self.label = label or os.path.basename(self.path)
         self._package = XlsxPackage(self.path, self.label)
+        self._grown_tables: dict[str, int] = {}     # table -> last row, rows typed under it
         # what was read, so the write can refuse to replace a file another program saved
         # meanwhile (compare-and-swap); not needed when only checking
         try:
@@ -84,18 +86,27 @@ class PackageWorkbook:
     def read_name(self, name: str) -> list[list[object]]:
         return self._package.read_range(self._package.get_name(name))
 
-    def read_table(self, name: str) -> Table | None:
+    def read_table(self, name: str, typed_below: bool = False) -> Table | None:
+        """A table's columns and data rows; with ``typed_below``, also the rows typed directly
+        under it (LibreOffice does not grow a table as a user types; Excel does), which the
+        next write then adds to the table."""
         tables = {key.lower(): info for key, info in self._package.tables().items()}
         info = tables.get(name.lower())
         if info is None:
             return None
         columns, rows = self._package.read_table(info.name)
+        below = self._package.rows_below(info) if typed_below else []
+        if below:
+            rows = rows + below
+            self._grown_tables[info.name] = info.max_row + len(below)
         return Table([str(c) for c in columns], rows, info.sheet,
-                     info.min_row + info.header_row_count, info.min_col)
+                     info.min_row + info.header_row_count, info.min_col, len(below))
 
     def write(self, updates):
         from calculator.workbook.contract import RESIZABLE_OUTPUTS
+        from calculator.workbook.results import formula_values
         from calculator.workbook.writer import write_cells
         self._package.close()
         write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS,
-                    expected=self.stamp)
+                    expected=self.stamp, cached=formula_values(updates),
+                    tables=self._grown_tables)

@@ -3,12 +3,13 @@
 Excel would rebuild it), and defined names that take the size of their block."""
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 from lxml import etree
 
 from calculator.workbook import xmlsafe
-from calculator.workbook.cellref import NameTarget, range_reference
+from calculator.workbook.cellref import NameTarget, column_letter, range_reference, split_cell
 from calculator.workbook.ooxml import M, REL_CALC_CHAIN, rels_part
 from calculator.workbook.xlsxpackage import XlsxPackage
 
@@ -68,3 +69,46 @@ def resize_names(root, package: XlsxPackage, resized: Mapping[str, NameTarget]) 
         if scope == target.scope:
             node.text = range_reference(target.sheet, target.min_row, target.min_col,
                                         target.max_row, target.max_col)
+
+
+def extend_table(package: XlsxPackage, name: str, last_row: int,
+                 replaced: dict[str, bytes]) -> None:
+    """Extend the Excel table ``name`` down to ``last_row`` (rows typed under it, read as its
+    own): only its table part changes (its ref and its filter's), plus the sheet's dimension
+    when that does not reach the new rows."""
+    info = package.find_table(name)
+    if info is None or info.part is None or last_row <= info.max_row:
+        return
+    root = package.xml(info.part)
+    ref = f"{column_letter(info.min_col)}{info.min_row}:{column_letter(info.max_col)}{last_row}"
+    root.set("ref", ref)
+    autofilter = root.find(M + "autoFilter")
+    if autofilter is not None:
+        autofilter.set("ref", ref)
+    replaced[info.part] = xmlsafe.serialise(root)
+    part = package.sheet_part(info.sheet)
+    if part in replaced:
+        return
+    chunks = package.iter_part(part)
+    try:
+        head = next(chunks, b"")[:4096]
+    finally:
+        chunks.close()
+    match = _DIMENSION.search(head)
+    if match is None:
+        return
+    first, _, last = match.group(2).decode("ascii").partition(":")
+    try:
+        r1, c1 = split_cell(first)
+        r2, c2 = split_cell(last or first)
+    except ValueError:
+        return
+    if r2 >= last_row and c2 >= info.max_col:
+        return
+    wider = f"{column_letter(c1)}{r1}:{column_letter(max(c2, info.max_col))}{max(r2, last_row)}"
+    data = package.read_part(part)
+    replaced[part] = _DIMENSION.sub(lambda m: m.group(1) + wider.encode("ascii") + m.group(3),
+                                    data, count=1)
+
+
+_DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)(")')

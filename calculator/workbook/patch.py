@@ -7,6 +7,7 @@ import bisect
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from lxml import etree
@@ -55,6 +56,89 @@ _F, _V, _IS, _T, _C = M + "f", M + "v", M + "is", M + "t", M + "c"
 #: "A" -> 1 ... "ZZ" -> 702: most sheets' columns, looked up without parsing
 _COLUMN_OF_LETTERS = {column_letter(number): number for number in range(1, 703)}
 _VALUE_TAGS = frozenset((_F, _V, _IS))
+
+
+class _Drop:
+    """A write that removes the cell itself (value and style): a row a block no longer uses."""
+
+    def __repr__(self) -> str:
+        return "DROP"
+
+
+DROP = _Drop()
+
+
+class Cached:
+    """The value a formula cell computes, stored as its cached result (the formula is kept).
+    Spreadsheets that do not recalculate on load (LibreOffice as installed) show this value.
+    A cell without a formula is left alone: it holds what someone typed."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+@dataclass
+class StyleBand:
+    """Rows of a block whose cells take their column's style: the style each column has in the
+    block's ``source_row`` (read as the sheet is patched, before that row changes); columns
+    right of ``source_last_col`` take that column's style."""
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    source_row: int
+    source_last_col: int
+    styles: dict[int, str] | None = None
+
+
+@dataclass
+class Guard:
+    """Cells a block grows into: they must be empty (anything there is someone else's)."""
+    name: str
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+
+@dataclass
+class SheetLayout:
+    """What a write knows about a sheet besides its values: column styles of growing blocks,
+    and the cells a block grows into."""
+    bands: list[StyleBand] = field(default_factory=list)
+    guards: list[Guard] = field(default_factory=list)
+
+    def row_styles(self, number: int, row) -> dict[int, str] | None:
+        """Column -> style for the cells of row ``number`` (capturing source rows first)."""
+        styles = None
+        for band in self.bands:
+            if band.source_row == number and band.styles is None:
+                band.styles = _captured_styles(row, band)
+            if band.first_row <= number <= band.last_row and band.styles:
+                if styles is None:
+                    styles = {}
+                styles.update(band.styles)
+        return styles
+
+    def row_guards(self, number: int) -> list[Guard]:
+        return [g for g in self.guards if g.min_row <= number <= g.max_row]
+
+
+def _captured_styles(row, band: StyleBand) -> dict[int, str]:
+    found: dict[int, str] = {}
+    if row is not None:
+        for cell in row.iterfind(M + "c"):
+            ref, style = cell.get("r"), cell.get("s")
+            if ref and style and style != "0":
+                col = column_of(ref)
+                if band.first_col <= col <= band.source_last_col:
+                    found[col] = style
+    last = found.get(band.source_last_col)
+    if last is not None:
+        for col in range(band.source_last_col + 1, band.last_col + 1):
+            found[col] = last
+    return found
 
 
 def _number_text(number: float) -> str:
@@ -162,10 +246,45 @@ class _RowIndex:
         return row
 
 
+def _set_cached(cell, value, package: XlsxPackage) -> None:
+    """Store ``value`` as the cached result of the formula in ``cell`` (kept as it is)."""
+    formula = cell.find(_F)
+    if formula is None:
+        return
+    for child in list(cell):
+        if child.tag in (_V, _IS):
+            cell.remove(child)
+    attrib = cell.attrib
+    attrib.pop("t", None)
+    node = etree.Element(_V)
+    kind = _cell_kind(value)
+    if isinstance(value, ErrorValue):
+        attrib["t"] = "e"
+        node.text = str(value)
+    elif kind == "bool":
+        attrib["t"] = "b"
+        node.text = "1" if bool(value) else "0"
+    elif kind == "number" and math.isfinite(float(value)):
+        node.text = _number_text(float(value))
+    elif kind == "date":
+        node.text = _number_text(float(to_serial(value, package.date1904)))
+    else:                                   # text, or a blank input shown as ""
+        attrib["t"] = "str"
+        node.text = _ILLEGAL_XML.sub("", value) if kind == "text" else ""
+    formula.addnext(node)
+
+
+def _has_content(cell) -> bool:
+    return any(child.tag in _VALUE_TAGS for child in cell)
+
+
 def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: int | None,
-               package: XlsxPackage) -> tuple[bool, list[int]]:
-    """Apply (column, value) writes, sorted by column, to one row element. Returns whether a
-    formula was overwritten, and the sorted columns of the row's cells after the writes."""
+               package: XlsxPackage, styles: dict[int, str] | None = None,
+               guards: list[Guard] | None = None) -> tuple[bool, list[int]]:
+    """Apply (column, value) writes, sorted by column, to one row element. ``styles`` gives
+    the style of a column's cells that have none; ``guards`` the cells that must be empty.
+    Returns whether a formula was overwritten, and the sorted columns of the row's cells
+    after the writes."""
     cells = {}
     columns = []
     digits = str(number)
@@ -184,13 +303,32 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
     style = row.get("s") if row.get("customFormat") in ("1", "true") else None
     for col, value in writes:
         cell = cells.get(col)
+        kind = type(value)
+        if kind is Cached:
+            if cell is not None:
+                _set_cached(cell, value.value, package)
+            continue
+        if guards and cell is not None and _has_content(cell):
+            for guard in guards:
+                if guard.min_col <= col <= guard.max_col:
+                    raise _Overlap(guard, f"{column_letter(col)}{number}",
+                                   package.cell_value(cell))
+        if kind is _Drop:
+            if cell is not None:
+                had_formula = cell.find(_F) is not None
+                row.remove(cell)
+                del cells[col]
+                columns.remove(col)
+                formula_lost |= had_formula
+            continue
         if cell is None:
             if _is_blank(value):
                 continue
             cell = etree.Element(M + "c")
             cell.set("r", f"{column_letter(col)}{number}")
-            if style:                       # a new cell takes the row's style, as in Excel
-                cell.set("s", style)
+            new_style = (styles.get(col) if styles else None) or style
+            if new_style:                   # a new cell takes its column's (or row's) style
+                cell.set("s", new_style)
             position = bisect.bisect_left(columns, col)
             if position < len(columns):
                 cells[columns[position]].addprevious(cell)
@@ -198,11 +336,21 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
                 row.append(cell)
             columns.insert(position, col)
             cells[col] = cell
+        elif styles and cell.get("s", "0") == "0" and not _is_blank(value):
+            column_style = styles.get(col)
+            if column_style:                # an unstyled cell of a block: its column's style
+                cell.set("s", column_style)
         try:
             formula_lost |= _set_cell(cell, value, date_style, package)
         except ValueError as error:
             raise _CellProblem(f"{column_letter(col)}{number}", str(error)) from None
     return formula_lost, columns
+
+
+class _Overlap(Exception):
+    def __init__(self, guard: Guard, cell: str, found: object):
+        super().__init__(cell)
+        self.guard, self.cell, self.found = guard, cell, found
 
 
 class _CellProblem(Exception):
@@ -212,11 +360,15 @@ class _CellProblem(Exception):
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Nothing to put in a cell: no value, NaN, a removal, or a formula's cached result (a
+    formula cell is never created by a write)."""
+    return value is None or value is DROP or type(value) is Cached \
+        or (isinstance(value, float) and math.isnan(value))
 
 
 def patch_sheet(root, writes: SheetWrites, date_style: int | None,
-                package: XlsxPackage, label: str, sheet: str) -> bool:
+                package: XlsxPackage, label: str, sheet: str,
+                layout: SheetLayout | None = None) -> bool:
     """Apply ``writes`` to a worksheet tree. Returns True if a formula was
     overwritten (the calculation chain must then go). Blank values on rows or cells that do
     not exist create nothing: a large empty output range costs no space."""
@@ -232,7 +384,8 @@ def patch_sheet(root, writes: SheetWrites, date_style: int | None,
         row = index.get(number, create=any(not _is_blank(v) for _, v in row_writes))
         if row is None:
             continue
-        lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label, sheet)
+        lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label, sheet,
+                                     layout)
         formula_lost |= lost
         if rightmost:
             max_row, max_col = max(max_row, number), max(max_col, rightmost)
@@ -268,6 +421,23 @@ class _ChunkReader:
         piece = self._current[self._position:self._position + size]
         self._position += len(piece)
         return piece
+
+
+class Fill:
+    """A block of ``rows`` x ``cols`` cells all given one value (DROP: rows a block no longer
+    uses), without a list per row."""
+
+    def __init__(self, value, rows: int, cols: int):
+        self._line = (value,) * cols
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < self._rows:
+            raise IndexError(index)
+        return self._line
 
 
 class SheetWrites:
@@ -309,19 +479,37 @@ class SheetWrites:
 
 
 def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
-               package: XlsxPackage, label: str, sheet: str) -> tuple[bool, int]:
+               package: XlsxPackage, label: str, sheet: str,
+               layout: SheetLayout | None = None) -> tuple[bool, int]:
     """Patch one row (the tree and the streamed paths share it) and fix its spans. Returns
     (whether a formula was overwritten, the rightmost column given a value, or 0)."""
+    styles = guards = None
+    if layout is not None:
+        styles = layout.row_styles(number, row)
+        guards = layout.row_guards(number)
     try:
-        lost, columns = _patch_row(row, number, row_writes, date_style, package)
+        lost, columns = _patch_row(row, number, row_writes, date_style, package, styles, guards)
     except _CellProblem as problem:
         raise WorkbookError(f"{label}: {sheet}!{problem.cell}: {problem}", file=label,
                             sheet=sheet, cell=problem.cell, kind=Kind.INTERNAL) from None
+    except _Overlap as overlap:
+        name = overlap.guard.name
+        raise WorkbookError(
+            f"{label}: {name} needs more room for its results, but {sheet}!{overlap.cell} "
+            f"holds {_found(overlap.found)}: move what is there (or insert rows or columns "
+            f"beside {name}) and run again; the workbook was not changed", file=label,
+            sheet=sheet, cell=overlap.cell, name=name,
+            expected="empty cells where the results grow", found=overlap.found,
+            kind=Kind.LAYOUT) from None
     _fix_row_spans(row, columns)
     for col, value in reversed(row_writes):         # sorted by column: the last non-blank
         if not _is_blank(value):
             return lost, col
     return lost, 0
+
+
+def _found(value) -> str:
+    return "a formula" if value is None else repr(value)
 
 
 _ROWS_MARKER = "AEROI-ROWS-5f1c9e"
@@ -333,8 +521,8 @@ class NeedTree(Exception):
 
 
 def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
-                          date_style: int | None, package: XlsxPackage, label: str, sheet: str
-                          ) -> tuple[list[bytes], bool]:
+                          date_style: int | None, package: XlsxPackage, label: str, sheet: str,
+                          layout: SheetLayout | None = None) -> tuple[list[bytes], bool]:
     """The same patch as :func:`patch_sheet`, done while the sheet's bytes (``chunks``) are
     parsed: each row is patched, serialised and dropped as soon as it is complete. Returns
     (the new part as a list of pieces, never joined into one copy; whether a formula was
@@ -354,7 +542,7 @@ def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
         nonlocal formula_lost, max_row, max_col
         if row_writes:
             lost, rightmost = _apply_row(row, number, row_writes, date_style, package, label,
-                                         sheet)
+                                         sheet, layout)
             formula_lost |= lost
             if rightmost:
                 max_row, max_col = max(max_row, number), max(max_col, rightmost)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculator.errors import BadValue, CalculatorError, InputError, Kind, WorkbookError
+from calculator.model.eligibility import Check
 from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
@@ -40,6 +41,7 @@ class ReadResult:
     errors: list[CalculatorError] = field(default_factory=list)
     risk: object | None = None                # RiskInputs when the workbook has a Risk sheet
     language: str = "en"                      # the workbook's language (name meta_language)
+    notes: list[Check] = field(default_factory=list)   # checks about the workbook itself
 
 
 #: What an input holding a formula without a saved value is called in a message.
@@ -254,12 +256,16 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
     return packaged.with_overrides(overrides)       # the card built once, in one pass
 
 
-def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
-              ) -> tuple[SkuTable, np.ndarray] | None:
-    """The SKUs table (unit costs still in their own currency) and which costs are in CNY."""
-    table = io.read_table(c.SKU_TABLE)
+def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
+              notes: list[Check] | None = None) -> tuple[SkuTable, np.ndarray] | None:
+    """The SKUs table (unit costs still in their own currency) and which costs are in CNY.
+    Rows typed directly under the table are its rows too (LibreOffice does not grow a table
+    as Excel does; an empty row ends it): ``notes`` gets a check saying they were added."""
+    table = io.read_table(c.SKU_TABLE, typed_below=True)
     if table is None:
         return None
+    if table.typed_below and notes is not None:
+        notes.append(typed_below_note(table))
     cols = {name.strip().lower(): i for i, name in enumerate(table.columns)}
     missing = [name for name in c.SKU_COLUMNS if name not in cols and name not in c.SKU_OPTIONAL]
     if missing:
@@ -339,6 +345,19 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError]
         np.array([code == "CNY" for code in rows["unit_cost_currency"]], dtype=bool)
 
 
+def typed_below_note(table) -> Check:
+    """The Checks row saying that rows typed under the SKUs table were read as its own (the
+    write extends the table over them)."""
+    count = table.typed_below
+    first = table.first_data_row + len(table.rows) - count
+    where = f"{table.sheet}!{column_letter(table.first_column)}{first}" + (
+        f":{column_letter(table.first_column)}{first + count - 1}" if count > 1 else "")
+    rows = f"{count} row{'s' if count > 1 else ''}"
+    return Check("skus_table", "warn",
+                 f"{rows} typed under the SKUs table {'were' if count > 1 else 'was'} added "
+                 f"to it ({where}); check they are products", "your data")
+
+
 def table_sums(io: WorkbookIO) -> list[float]:
     """What the template's live formulas compute: COUNTA(SKUs[sku]), SUM of three SKU columns,
     SUM(Rates[value]). Compared with a tolerance, so the summation order does not matter."""
@@ -349,7 +368,7 @@ def table_sums(io: WorkbookIO) -> list[float]:
         return [v for v in (row[index] for row in table.rows)
                 if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
-    skus = io.read_table(c.SKU_TABLE)
+    skus = io.read_table(c.SKU_TABLE, typed_below=True)
     rates = io.read_table(c.RATES_TABLE)
     if skus is not None and "sku" in [n.strip().lower() for n in skus.columns]:
         index = [n.strip().lower() for n in skus.columns].index("sku")
@@ -433,7 +452,8 @@ def _read_store(io: WorkbookIO) -> ReadResult:
                 errors.append(_input_error(io, spec, None, expected))
             continue
         values[spec.field] = typed
-    read = read_skus(io, rates, errors)
+    notes: list[Check] = []
+    read = read_skus(io, rates, errors, notes)
     skus = None
     if read is not None:
         skus, in_cny = read
@@ -463,7 +483,7 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     risk = read_risk(io, inputs, rates, errors) if io.has_name("out_risk") else None
     if errors:
         return ReadResult(None, rates, raw, sums, errors)
-    return ReadResult(inputs, rates, raw, sums, errors, risk)
+    return ReadResult(inputs, rates, raw, sums, errors, risk, notes)
 
 
 def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,

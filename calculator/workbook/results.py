@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Mapping, Sequence
 
 from calculator import __version__
 from calculator.model.calendar import programme_calendar
-from calculator.model.eligibility import readiness
+from calculator.model.eligibility import Check, readiness
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
@@ -90,14 +91,16 @@ def shumao_first_month(table: ScenarioTable) -> float | None:
 def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object],
                   table_sums: list[float], calculated_at: dt.datetime | None = None,
                   table: ScenarioTable | None = None, lang: str = "en",
-                  recommendation: Recommendation | None = None
+                  recommendation: Recommendation | None = None, notes: Sequence[Check] = ()
                   ) -> dict[str, list[list[object]]]:
-    """Every output name and its block of values (header rows included where the name has one)."""
+    """Every output name and its block of values (header rows included where the name has one).
+    ``notes``: checks about the workbook itself (rows added to the SKUs table), listed first."""
     table = table or compute_scenarios(inputs, rates, lang)
     recommendation = recommendation or recommend(table, None, lang)
     shumao_open = "shumao" in table.scenarios and \
         table.eligible[table.index("shumao")] is not False
-    checks = readiness(inputs, rates, lang, shumao_first_month(table), shumao_open)
+    checks = list(notes) + list(readiness(inputs, rates, lang, shumao_first_month(table),
+                                          shumao_open))
     deadlines = programme_calendar(inputs.eval_date, rates)
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
@@ -220,7 +223,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
     recommendation = recommend(table, p_loss, lang)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                           calculated_at, table, lang, recommendation)
+                           calculated_at, table, lang, recommendation, read.notes)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):
@@ -236,3 +239,22 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     blocks = {name: block for name, block in blocks.items()
               if name in c.OUTPUTS or io.has_name(name)}
     return blocks, table, figures
+
+
+def formula_values(blocks: Mapping[str, list[list[object]]]) -> dict[object, list[list[object]]]:
+    """What the template's live formulas compute right after these blocks are written, stored
+    as their cached values so that a spreadsheet which does not recalculate on load
+    (LibreOffice as installed) shows them: the live input values (the inputs just read), the
+    live table sums (the sums just snapshotted) and the stale flag (CURRENT: the snapshot
+    now equals the inputs). Only formula cells take them; keys are defined names, or
+    (name, column offset) for the live inputs beside the snapshot."""
+    values: dict[object, list[list[object]]] = {}
+    if "out_table_snapshot" in blocks:
+        values[c.LIVE_TABLE_NAME] = blocks["out_table_snapshot"]
+    if "out_input_snapshot" in blocks:
+        values[("out_input_snapshot", c.LIVE_INPUTS_OFFSET)] = [
+            ["" if row[0] is None else row[0]] for row in blocks["out_input_snapshot"]]
+    if all(name in blocks for name in ("out_input_snapshot", "out_table_snapshot",
+                                       "out_calculated_at")):
+        values[c.STALE_NAME] = [["CURRENT"]]
+    return values

@@ -11,14 +11,16 @@ import os
 import stat
 import zipfile
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, Tuple, Union
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
-from calculator.workbook.cellref import NameTarget
-from calculator.workbook.names import drop_calc_chain, resize_names, set_full_calc
-from calculator.workbook.patch import (NeedTree, SheetWrites, first_date_style, patch_sheet,
+from calculator.workbook.cellref import NameTarget, parse_reference
+from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
+                                       set_full_calc)
+from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, SheetLayout,
+                                       SheetWrites, StyleBand, first_date_style, patch_sheet,
                                        patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
@@ -27,14 +29,22 @@ from calculator.workbook.xlsxpackage import XlsxPackage
 STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
+CachedKey = Union[str, Tuple[str, int]]
+
+
 def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[object]]],
-                resize: Iterable[str] = ()) -> tuple[dict[str, SheetWrites],
-                                                     dict[str, NameTarget]]:
+                resize: Iterable[str] = (),
+                cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None
+                ) -> tuple[dict[str, SheetWrites], dict[str, NameTarget],
+                           dict[str, SheetLayout]]:
     """Cells to write per sheet: each name's block laid over its range, the rest of the range
     cleared (so a shorter result leaves no stale rows behind). Names in ``resize`` take the
-    shape of their block (their old range is cleared); returns their new targets too."""
+    shape of their block (see :func:`_plan_growing`); returns their new targets, and per sheet
+    the column styles and guarded cells of those blocks. ``cached`` gives the values of
+    formula cells (by name, or (name, column offset)) to store as their cached results."""
     per_sheet: dict[str, SheetWrites] = {}
     resized: dict[str, NameTarget] = {}
+    layouts: dict[str, SheetLayout] = {}
     growable = {name.lower() for name in resize}
     for name, block in updates.items():
         target = package.get_name(name)
@@ -46,34 +56,134 @@ def plan_writes(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[ob
         rows, cols = target.shape
         block = [r if isinstance(r, (list, tuple)) else list(r) for r in block]
         width = max((len(r) for r in block), default=0)
+        writes = per_sheet.setdefault(target.sheet, SheetWrites())
         if name.lower() in growable:
             new = NameTarget(target.name, target.sheet, target.min_row, target.min_col,
                              target.min_row + max(len(block), 1) - 1,
                              target.min_col + max(width, 1) - 1, target.scope)
             if new != target:
+                _check_room(package, target, new)
                 resized[target.name] = new
-            rows, cols = max(rows, new.shape[0]), max(cols, new.shape[1])
-        elif len(block) > rows or width > cols:
+            _plan_growing(writes, layouts.setdefault(target.sheet, SheetLayout()), target, new,
+                          block)
+            continue
+        if len(block) > rows or width > cols:
             raise WorkbookError(f"{package.label}: {target.sheet}!{target.top_left} {name} has "
                                 f"room for {rows}×{cols} cells, the results need "
                                 f"{len(block)}×{width}", file=package.label, sheet=target.sheet,
                                 cell=target.top_left, name=name, kind=Kind.LAYOUT)
-        per_sheet.setdefault(target.sheet, SheetWrites()).add(target.min_row, target.min_col,
-                                                              rows, cols, block)
-    return per_sheet, resized
+        writes.add(target.min_row, target.min_col, rows, cols, block)
+    for key, block in (cached or {}).items():
+        target = _cached_target(package, key)
+        if target is None:
+            continue
+        rows, cols = target.shape
+        values = [[Cached(value) for value in list(line)[:cols]] for line in block[:rows]]
+        per_sheet.setdefault(target.sheet, SheetWrites()).add(
+            target.min_row, target.min_col, len(values), max(map(len, values), default=0),
+            values)
+    return per_sheet, resized, layouts
+
+
+def _plan_growing(writes: SheetWrites, layout: SheetLayout, old: NameTarget, new: NameTarget,
+                  block: list) -> None:
+    """A block whose length follows the data or the registry (its first row is a header):
+    written over ``new``; the cells of ``old`` outside ``new`` removed, except the first data
+    row's (cleared: later rows take their style from it); every cell styled like its column
+    (the header like the header row, data like the first data row); the cells it grows into
+    guarded (they must be empty)."""
+    writes.add(new.min_row, new.min_col, new.shape[0], new.shape[1], block)
+    source_row = old.min_row + 1
+    if old.max_row > new.max_row:                     # rows no longer used
+        first = new.max_row + 1
+        if first == source_row:
+            writes.add(first, old.min_col, 1, old.shape[1], Fill(None, 1, old.shape[1]))
+            first += 1
+        if first <= old.max_row:
+            writes.add(first, old.min_col, old.max_row - first + 1, old.shape[1],
+                       Fill(DROP, old.max_row - first + 1, old.shape[1]))
+    if old.max_col > new.max_col:                     # columns no longer used
+        rows = min(old.max_row, new.max_row) - old.min_row + 1
+        cols = old.max_col - new.max_col
+        writes.add(old.min_row, new.max_col + 1, rows, cols, Fill(DROP, rows, cols))
+    layout.bands.append(StyleBand(new.min_row, new.min_row, new.min_col, new.max_col,
+                                  old.min_row, old.max_col))
+    if new.max_row > new.min_row:
+        layout.bands.append(StyleBand(new.min_row + 1, new.max_row, new.min_col, new.max_col,
+                                      source_row, old.max_col))
+    if new.max_row > old.max_row:
+        layout.guards.append(Guard(old.name, old.max_row + 1, new.min_col, new.max_row,
+                                   new.max_col))
+    if new.max_col > old.max_col:
+        layout.guards.append(Guard(old.name, new.min_row, old.max_col + 1,
+                                   min(old.max_row, new.max_row), new.max_col))
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _check_room(package: XlsxPackage, old: NameTarget, new: NameTarget) -> None:
+    """A growing block must not run into another defined name's cells (the next block down,
+    a user's named range). Names that already overlap the block (a print area, a user's name
+    over the whole table) are not in its way."""
+    old_box = (old.min_row, old.min_col, old.max_row, old.max_col)
+    new_box = (new.min_row, new.min_col, new.max_row, new.max_col)
+    for other, text in package.defined_name_targets():
+        if other.lower() == old.name.lower() or other.lower().startswith("_xlnm."):
+            continue
+        try:
+            sheet, box = parse_reference(text)
+        except ValueError:
+            continue
+        if sheet == new.sheet and _overlaps(box, new_box) and not _overlaps(box, old_box):
+            rows, cols = new.shape
+            raise WorkbookError(
+                f"{package.label}: {new.sheet}!{new.top_left} {old.name} needs {rows}×{cols} "
+                f"cells for its results and would run into {other} ({text}): make room below "
+                f"{old.name} (insert rows) and run again; the workbook was not changed",
+                file=package.label, sheet=new.sheet, cell=new.top_left, name=old.name,
+                expected="room for the results", found=other, kind=Kind.LAYOUT)
+
+
+def _cached_target(package: XlsxPackage, key: CachedKey) -> NameTarget | None:
+    name, offset = (key, 0) if isinstance(key, str) else key
+    try:
+        target = package.get_name(name)
+    except WorkbookError:
+        return None
+    if target is None or target.min_col + offset < 1:
+        return None
+    return NameTarget(target.name, target.sheet, target.min_row, target.min_col + offset,
+                      target.max_row, target.max_col + offset, target.scope)
+
+
+def _fresh(layout: SheetLayout | None) -> SheetLayout | None:
+    """The layout with no styles captured yet (a streamed patch that falls back to the tree
+    starts again)."""
+    if layout is None:
+        return None
+    for band in layout.bands:
+        band.styles = None
+    return layout
 
 
 def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[object]]],
                 dest: str | os.PathLike | None = None, full_calc_on_load: bool = True,
                 label: str | None = None, resize: Iterable[str] = (),
-                expected: FileStamp | None = None) -> Path:
+                expected: FileStamp | None = None,
+                cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None,
+                tables: Mapping[str, int] | None = None) -> Path:
     """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
     ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
     rewritten, and in them only those cells; every other part is copied byte for byte. Names
     in ``resize`` are redefined to the size of their block (a table of variable length).
     ``expected``: the stamp of the file the results were calculated from; if ``src`` is no
     longer that file (when opened here, or just before the replace of an in-place write),
-    ChangedOnDisk is raised and nothing is written."""
+    ChangedOnDisk is raised and nothing is written. ``cached``: values of formula cells, stored
+    as their cached results (what a spreadsheet that does not recalculate on load shows).
+    ``tables``: Excel tables to extend down to a row (rows typed under them that were read as
+    theirs)."""
     src = Path(src)
     dest = Path(dest) if dest is not None else src
     label = label or src.name
@@ -85,19 +195,20 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         if expected is not None and not package.same_file_as(expected):
             raise ChangedOnDisk(f"{label}: changed by another program during the run; its save "
                                 f"was kept and our results were not written", file=label)
-        per_sheet, resized = plan_writes(package, updates, resize)
+        per_sheet, resized, layouts = plan_writes(package, updates, resize, cached)
         replaced: dict[str, bytes | list[bytes]] = {}
         dropped: set[str] = set()
         formula_lost = False
         date_style = first_date_style(package)
         for sheet, writes in per_sheet.items():
             part = package.sheet_part(sheet)
+            layout = layouts.get(sheet)
             if package.part_size(part) >= STREAM_ABOVE_BYTES:
                 # parsed as it is unpacked: the sheet's bytes are never all in memory
                 chunks = package.iter_part(part)
                 try:
                     replaced[part], lost = patch_sheet_streaming(
-                        chunks, writes, date_style, package, label, sheet)
+                        chunks, writes, date_style, package, label, sheet, _fresh(layout))
                     formula_lost |= lost
                     continue
                 except NeedTree:
@@ -107,8 +218,11 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
             data = package.read_part(part)
             root = xmlsafe.parse_xml(data, label, part)
             del data
-            formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet)
+            formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
+                                        _fresh(layout))
             replaced[part] = xmlsafe.serialise(root)
+        for name, last_row in (tables or {}).items():
+            extend_table(package, name, last_row, replaced)
         if formula_lost:
             drop_calc_chain(package, replaced, dropped)
         if full_calc_on_load or resized:

@@ -60,6 +60,7 @@ class TableInfo:
     columns: tuple[str, ...]
     header_row_count: int
     totals_row_count: int
+    part: str | None = None       # the table part, e.g. xl/tables/table1.xml
 
 
 class XlsxPackage:
@@ -295,6 +296,10 @@ class XlsxPackage:
         """Workbook-scoped names and what they refer to (as written in the file)."""
         return {name: text for name, local, text in self._names if local is None}
 
+    def defined_name_targets(self) -> list[tuple[str, str]]:
+        """Every defined name (any scope) and what it refers to, as written in the file."""
+        return [(name, text) for name, _local, text in self._names]
+
     def get_name(self, name: str, sheet: str | None = None) -> NameTarget | None:
         """Where ``name`` points; None when the workbook has no such name. A name that exists
         but does not point at one rectangle of cells raises WorkbookError saying so."""
@@ -435,6 +440,23 @@ class XlsxPackage:
             return serial
         return from_serial(serial, self.date1904)
 
+    def cell_value(self, cell) -> object:
+        """The value of one cell element (``<c>``) as :meth:`read_range` gives it (a date as
+        its serial number); None for a blank cell or a formula without a cached value."""
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            node = cell.find(M + "is")
+            return text_of(node) if node is not None else None
+        v = cell.find(M + "v")
+        if v is None or v.text is None:
+            return None
+        if kind == "s":
+            try:
+                return self._shared_strings()[int(v.text)]
+            except (ValueError, IndexError):
+                return ErrorValue("#REF!")
+        return self._typed(kind, v.text)
+
     @staticmethod
     def _typed(kind: str, text: str) -> object:
         """The value of a cell of type str (a formula's text), b, e or d from its <v> text."""
@@ -493,7 +515,7 @@ class XlsxPackage:
                                  root.get("displayName") or root.get("name", ""), sheet,
                                  r1, c1, r2, c2, columns,
                                  int(root.get("headerRowCount", "1")),
-                                 int(root.get("totalsRowCount", "0")))
+                                 int(root.get("totalsRowCount", "0")), table_part)
                 found[info.display_name] = info
         self._tables = found
         return found
@@ -519,6 +541,24 @@ class XlsxPackage:
         rows = self.read_range(NameTarget(name, info.sheet, first, info.min_col, last,
                                           info.max_col))
         return columns, rows
+
+    def rows_below(self, info: TableInfo) -> list[list[object]]:
+        """Rows typed directly under a table (LibreOffice does not grow a table as Excel
+        does): each row right below the last one with a value in one of the table's columns,
+        up to the first empty row. None for a table with a totals row (rows under it are not
+        its data)."""
+        if info.totals_row_count:
+            return []
+        cells = self._cells(info.sheet)
+        columns = range(info.min_col, info.max_col + 1)
+        found = []
+        number = info.max_row + 1
+        while True:
+            line = [cells.get((number, col)) for col in columns]
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in line):
+                return found
+            found.append(line)
+            number += 1
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
