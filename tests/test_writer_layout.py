@@ -105,11 +105,14 @@ def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp
     assert cell(results, f"Y{first}") == "2026-12-01" == cell(results, f"Z{first}")
     gmv_m3 = first + [s.name for s in c.INPUTS].index("in_gmv_m3")
     assert cell(results, f"Y{gmv_m3}") == "5200" == cell(results, f"Z{gmv_m3}")
-    # eligibility in words: the store (opened 122 days before T+0) may join Rising
+    # eligibility in words, never 1/0: the store (opened 122 days before T+0) passes Rising's
+    # age rule but leaves the licence, enterprise, health and factory inputs blank, so Rising is
+    # "unknown"; Leap is closed (its months are below $5,000 each), so FALSE; baseline TRUE
     checks = shown[c.CHECKS_SHEET]
-    rising = next(r for r in range(eligibility.min_row, eligibility.max_row + 1)
-                  if cell(checks, f"A{r}") == "gsc_rising")
-    assert cell(checks, f"B{rising}") == "TRUE"
+    status = {cell(checks, f"A{r}"): cell(checks, f"B{r}")
+              for r in range(eligibility.min_row, eligibility.max_row + 1)}
+    assert status["gsc_rising"] == "unknown"
+    assert status["gsc_leap"] == "FALSE" and status["baseline"] == "TRUE"
 
 
 def test_formula_cells_keep_their_formula_and_get_typed_cached_values(tmp_path):
@@ -246,19 +249,20 @@ def test_one_more_programme_fits_an_existing_workbook_and_one_less_shrinks_it(tm
 
 
 def test_a_block_never_grows_over_a_label_or_another_block(tmp_path, patch_mode):
-    from calculator.model.scenarios import SCENARIOS
+    from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
     n = len(SCENARIOS)
     book = build_template(tmp_path / "store.xlsx", values=STORE)
     before = book.read_bytes()
     with XlsxPackage(book) as package:
-        heading = package.get_name("out_costs").min_row - 1     # "Programme cost ..." label
+        # the costs block: its heading, then its row of labels, then its id row (min_row)
+        heading = package.get_name("out_costs").min_row - 2
     with PackageWorkbook(book) as io:
         with pytest.raises(WorkbookError) as label:
             io.write({"out_results": _results_block(n + 2)})
     assert label.value.kind is Kind.LAYOUT
-    assert f"Results!A{heading} holds 'Programme cost over the horizon" in label.value.message
+    assert f"Results!A{heading} holds 'Outlays and benefits over the horizon" in label.value.message
     with PackageWorkbook(book) as io:
-        with pytest.raises(WorkbookError, match=f"out_results needs {n + 5}×12 cells for its "
+        with pytest.raises(WorkbookError, match=f"out_results needs {n + 5}×{len(RESULT_COLUMNS)} cells for its "
                                                 f"results and would run into out_costs"):
             io.write({"out_results": _results_block(n + 4)})
     assert book.read_bytes() == before

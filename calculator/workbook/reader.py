@@ -483,7 +483,7 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     risk = read_risk(io, inputs, rates, errors) if io.has_name("out_risk") else None
     if errors:
         return ReadResult(None, rates, raw, sums, errors)
-    return ReadResult(inputs, rates, raw, sums, errors, risk, notes)
+    return ReadResult(inputs, rates, raw, sums, errors, risk, notes=notes)
 
 
 def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,
