@@ -611,8 +611,7 @@ def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
 
 
 def _fix_row_spans(row, columns: list[int]) -> None:
-    """Widen the row's "spans" hint to its cells' columns (sorted): a wrong hint is worse than
-    none."""
+    """Widen the row's "spans" hint to its cells' columns: a wrong hint is worse than none."""
     spans = row.get("spans")
     if not spans or not columns:
         return
@@ -622,8 +621,9 @@ def _fix_row_spans(row, columns: list[int]) -> None:
     except ValueError:
         row.attrib.pop("spans")
         return
-    if columns[0] < low or columns[-1] > high:
-        row.set("spans", f"{min(columns[0], low)}:{max(columns[-1], high)}")
+    first, last = min(columns), max(columns)          # in order in a valid file; not trusted
+    if first < low or last > high:
+        row.set("spans", f"{min(first, low)}:{max(last, high)}")
 
 
 def _extend_dimension(root, max_row: int, max_col: int) -> None:
