@@ -306,7 +306,8 @@ def test_3_a_summary_is_replaced_by_the_next_run(tmp_path):
     make(tmp_path / "books" / "second.xlsx")
     assert run("run", tmp_path / "books", "--summary", summary).exit_code == 0
     assert digest(summary) != first
-    assert openpyxl.load_workbook(summary)["Summary"].max_row == 1 + 2 * 5   # 2 stores × 5
+    # Detail: a row of labels, a row of column ids, then 2 stores × 5 scenarios
+    assert openpyxl.load_workbook(summary)["Detail"].max_row == 2 + 2 * 5
 
 
 # --- 4. formulas in inputs without a saved value ------------------------------------------------
@@ -380,8 +381,8 @@ def test_5_a_worker_killed_is_one_failed_workbook_and_the_batch_goes_on(tmp_path
     assert "5 of 6 workbook(s) calculated" in result.output
     assert "store-3.xlsx: not calculated: its worker stopped (out of memory?)" in result.output
     assert digest(tmp_path / "store-3.xlsx") == before
-    summary = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")["Summary"]
-    statuses = {row[1]: row[2] for row in summary.iter_rows(min_row=2, values_only=True)}
+    summary = openpyxl.load_workbook(tmp_path / "aeroi-summary.xlsx")["Detail"]
+    statuses = {row[1]: row[2] for row in summary.iter_rows(min_row=3, values_only=True)}
     assert statuses["store-3"] == "failed" and statuses["store-0"] == "ok"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from calculator.model.freight import MAX_WEIGHT_G
 from calculator.model.calendar import PHASES
 from calculator.model.scenarios import COST_COLUMNS, RESULT_COLUMNS, SCENARIOS
 
@@ -90,7 +91,8 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("in_cogs_pct", "cogs_pct", FRACTION, True, None, "%",
               "Cost of goods, share of GMV", "商品成本占GMV比例", "your data", minimum=0, maximum=1),
     InputSpec("in_parcel_weight_g", "parcel_weight_g", NUMBER, True, None, "g",
-              "Average parcel weight", "平均包裹重量", "your data", minimum=0, positive=True),
+              "Average parcel weight", "平均包裹重量", "your data", minimum=0, positive=True,
+              maximum=MAX_WEIGHT_G),
     InputSpec("in_parcel_length_cm", "parcel_length_cm", NUMBER, False, None, "cm",
               "Parcel length (optional, volumetric)", "包裹长度(可选,体积重)", "your data", minimum=0),
     InputSpec("in_parcel_width_cm", "parcel_width_cm", NUMBER, False, None, "cm",

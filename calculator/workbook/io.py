@@ -30,6 +30,12 @@ class Table:
     typed_below: int = 0    # how many of ``rows`` were typed under the table (not yet in it)
 
 
+class Uncalculated(str):
+    """A formula cell saved without its value (files written by scripts: openpyxl writes
+    ``=60`` with no cached result). The text is the formula; never read as a blank. Defined
+    here, beside the protocol, so the reader needs nothing of the zip package (xlwings Lite)."""
+
+
 class WorkbookIO(Protocol):
     label: str                                   # shown in messages: the file name
 

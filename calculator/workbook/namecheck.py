@@ -55,7 +55,10 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
     def target_of(name: str) -> NameTarget | None:
         try:
             return package.get_name(name)
-        except CalculatorError as error:      # a name pointing nowhere: said by the reader
+        except CalculatorError as error:      # a name pointing nowhere
+            if name in c.INPUT_BY_NAME and isinstance(error, WorkbookError):
+                from calculator.workbook.reader import deleted_row_error
+                error = deleted_row_error(label, c.INPUT_BY_NAME[name], error)
             if not any(p.name == name for p in problems):
                 problems.append(error)
             return None

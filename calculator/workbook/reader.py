@@ -21,8 +21,7 @@ from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
 from calculator.workbook.cellref import column_letter, column_number
 from calculator.workbook.dates import from_serial
-from calculator.workbook.io import WorkbookIO
-from calculator.workbook.xlsxpackage import Uncalculated
+from calculator.workbook.io import Uncalculated, WorkbookIO
 
 _TRUE = {"true", "yes", "y", "1", "是", "真"}
 _FALSE = {"false", "no", "n", "0", "否", "假"}
@@ -206,14 +205,19 @@ def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None 
 
 
 def _deleted_row(io: WorkbookIO, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
+    return deleted_row_error(io.label, spec, error)
+
+
+def deleted_row_error(label: str, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
     """A name that points at #REF! after its row was deleted: call it a deleted row."""
     if "#REF!" not in f"{error.found} {error.message}":
         return error
-    return WorkbookError(f"{io.label}: the {c.INPUTS_SHEET} row of {spec.name} "
+    return WorkbookError(f"{label}: the {c.INPUTS_SHEET} row of {spec.name} "
                          f"({spec.label_en}) was deleted, so its name points nowhere (#REF!): "
                          f"undo the deletion, or copy the row from a new workbook (aeroi new)",
-                         file=io.label, sheet=c.INPUTS_SHEET, name=spec.name,
-                         expected="the input's row on the Inputs sheet", found=error.found)
+                         file=label, sheet=c.INPUTS_SHEET, name=spec.name,
+                         expected="the input's row on the Inputs sheet", found=error.found,
+                         kind=Kind.LAYOUT)
 
 
 def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import ooxml, xmlsafe
+from calculator.workbook.io import Uncalculated  # noqa: F401 (re-exported: readers met it here)
 from calculator.workbook.cellref import NameTarget, column_of, parse_reference, split_cell
 from calculator.workbook.dates import BUILTIN_DATE_FORMATS, from_serial, is_date_format
 from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHARED_STRINGS,
@@ -29,11 +30,6 @@ from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHA
 
 class ErrorValue(str):
     """A cell holding an Excel error such as #N/A or #REF! (a str, so messages can show it)."""
-
-
-class Uncalculated(str):
-    """A formula cell saved without its value (files written by scripts: openpyxl writes
-    ``=60`` with no cached result). The text is the formula; never read as a blank."""
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
