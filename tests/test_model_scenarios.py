@@ -296,7 +296,7 @@ C_LOSS_GSC = 25 - 1.25 - 0.95 * 25 - min(4.15, 4.15 / 1.37 * 1.12)   # −3.3927
 def test_extra_orders_that_lose_money_never_read_gains_even_with_no_lift():
     # COGS 95%: before freight 25 − 1.25 − 23.75 = 0, so every order loses its freight.
     # $3,000 coupons in month 2. With no lift: 3 × 400 × (c_gsc − c_0) + 3,000 = 2,563.80 > 0,
-    # but each unit of lift adds 2 × 400 × (−3.392701) = −2,713.16: more lift loses more.
+    # but each unit of lift adds 2 × 400 × (−3.392701) = −2,714.16: more lift loses more.
     # At +147%: month 1 400 × (−0.363504) = −145.40; month 2 988 × (−3.392701) + 400 ×
     # 3.029197 + 3,000 = 859.69; month 3 −2,140.31: cumulative −145.40, 714.29, −1,426.02
     t = compute_scenarios(store(cogs_pct=0.95, coupons_usd_per_quarter=3000), RATES)
@@ -343,9 +343,13 @@ def test_no_recommendation_on_a_coin_flip():
     t = compute_scenarios(entered(), RATES)
     flip = recommend(t, {"gsc_rising": 0.51, "gsc_leap": 0.51})
     assert flip.scenario == "none"
-    assert flip.text == ("Join none: no programme you may enter is expected to gain over 3 "
-                         "months. The best, the Global Seller Challenge, Rising track, gains "
-                         "$7,333.98 in the likely case but loses money in 51% of simulations.")
+    assert flip.text == ("Join none: the best, the Global Seller Challenge, Rising track, gains "
+                         "$7,333.98 over 3 months in the likely case but loses money in 51% of "
+                         "simulations.")
+    zh = recommend(compute_scenarios(entered(), RATES, "zh"), {"gsc_rising": 0.51,
+                                                                "gsc_leap": 0.51})
+    assert zh.text == ("建议不参加:最好的全球卖家大赛·新锐赛道在3个月预期情形下净收益$7,333.98,"
+                       "但51%的模拟结果亏损。")
     # 50% is not below 50%; 49% is
     assert recommend(t, {"gsc_rising": 0.50, "gsc_leap": 0.50}).scenario == "none"
     ok = recommend(t, {"gsc_rising": 0.51, "gsc_leap": 0.49})

@@ -612,10 +612,11 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
     if not safe:
         text = message("recommend.none", lang, months=months)
         if gainers:
+            # the best gainers fail only the 50% test: say so, not "none is expected to gain"
             gain, name = gainers[0]
-            text += message("recommend.none_coin_flip", lang,
-                            name=table.programme(name).name(lang), gain=money(gain),
-                            p_loss=f"{p_loss[name]:.0%}")
+            text = message("recommend.none_coin_flip", lang, months=months,
+                           name=table.programme(name).name(lang), gain=money(gain),
+                           p_loss=f"{p_loss[name]:.0%}")
         else:
             candidates = [(float(table.columns["net_gain"][i]), name)
                           for i, name in enumerate(table.scenarios)

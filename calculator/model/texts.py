@@ -159,8 +159,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "months (probability of a loss not computed).",
         "recommend.passed_over": " Not the {name}: it gains {gain} in the likely case but "
                                  "loses money in {p_loss} of simulations.",
-        "recommend.none_coin_flip": " The best, the {name}, gains {gain} in the likely case "
-                                    "but loses money in {p_loss} of simulations.",
+        "recommend.none_coin_flip": "Join none: the best, the {name}, gains {gain} over "
+                                    "{months} months in the likely case but loses money in "
+                                    "{p_loss} of simulations.",
         "recommend.unknown": " Eligibility is not settled: {reasons}.",
         "recommend.none": "Join none: no programme you may enter is expected to gain over "
                           "{months} months.",
@@ -250,7 +251,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.join": "建议参加{name}:{months}个月预期情形下净收益{gain},亏损概率{p_loss}。",
         "recommend.join_no_risk": "建议参加{name}:{months}个月预期情形下净收益{gain}(未计算亏损概率)。",
         "recommend.passed_over": "未选{name}:预期情形下净收益{gain},但{p_loss}的模拟结果亏损。",
-        "recommend.none_coin_flip": "其中最好的{name}预期情形下净收益{gain},但{p_loss}的模拟结果亏损。",
+        "recommend.none_coin_flip": "建议不参加:最好的{name}在{months}个月预期情形下净收益{gain},但{p_loss}的模拟结果亏损。",
         "recommend.unknown": "资格尚未确定:{reasons}。",
         "recommend.none": "建议不参加:在{months}个月内,没有可参加的项目预计能带来收益。",
         "recommend.none_best": "其中最好的{name}为{gain}。",
