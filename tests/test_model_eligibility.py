@@ -134,6 +134,21 @@ def test_readiness_reason_never_rounds_away_its_own_reason():
     assert checks["bounce_rate"].reason == "detail-page bounce 42.61% is over 42.60%"
 
 
+def test_readiness_compares_at_the_precision_its_words_show():
+    # 1 − 0.574 = 0.42600000000000005 in floating point: a bounce of 42.6%, not over 42.6%
+    checks = {c.check: c for c in readiness(store(bounce_rate=1 - 0.574), RATES)}
+    assert checks["bounce_rate"].status == "pass"
+    # CTR 0.083 − 1e-12 is 8.3%, not below the 8.3% line
+    checks = {c.check: c for c in readiness(store(main_image_ctr=0.083 - 1e-12), RATES)}
+    assert checks["main_image_ctr"].status == "pass"
+    # 2.0000001 minutes is 2 minutes (the message shows at most 5 decimals): not over 2 min
+    checks = {c.check: c for c in readiness(store(cs_reply_minutes=2.0000001), RATES)}
+    assert checks["cs_reply"].status == "pass"
+    # a real difference still fails, with the digits that show it: 2.00001 > 2
+    checks = {c.check: c for c in readiness(store(cs_reply_minutes=2.00001), RATES)}
+    assert checks["cs_reply"].status == "fail" and "2.00001" in checks["cs_reply"].reason
+
+
 def test_shumao_onboarding_checks_against_its_projected_first_month():
     # 004: >= 20 listings, >= 3 products with 5 orders, first month >= $2,000 or downgrade
     checks = {c.check: c for c in readiness(store(sku_count=19, products_with_5_orders=3),

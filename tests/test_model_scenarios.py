@@ -214,7 +214,7 @@ def test_recommends_the_highest_gain_among_yes_and_unknown_never_no():
     assert t.row("gsc_rising")["eligible"] is False
     rec = recommend(t, {"gsc_rising": 0.0, "gsc_leap": 0.10})
     assert rec.scenario == "gsc_leap"
-    assert rec.text == ("Join the Global Seller Challenge, Leap track: expected net gain "
+    assert rec.text == ("Join the Global Seller Challenge, Leap track: likely-case net gain "
                         "$7,333.98 over 3 months, probability of a loss 10%.")
 
 
@@ -239,7 +239,7 @@ def test_join_none_when_no_programme_may_gain():
 def test_recommendation_in_chinese():
     t = compute_scenarios(entered(), RATES, "zh")
     rec = recommend(t, {"gsc_rising": 0.25})
-    assert rec.text == "建议参加全球卖家大赛·新锐赛道:3个月预计净收益$7,333.98,亏损概率25%。"
+    assert rec.text == "建议参加全球卖家大赛·新锐赛道:3个月预期情形下净收益$7,333.98,亏损概率25%。"
     assert t.row("super_hot")["eligible"] == "未知"
 
 
@@ -285,3 +285,102 @@ def test_no_nan_or_infinity_reaches_a_row():
     t = compute_scenarios(store(gmv_m1=0, gmv_m2=0, gmv_m3=0), RATES)
     for line in t.rows():
         assert not any(isinstance(v, float) and not math.isfinite(v) for v in line)
+
+
+# --- fix14: break-even words, payback that holds, the coin-flip rule, cents ----------------------
+
+C_LOSS_0 = 25 - 1.25 - 0.95 * 25 - 4.15 / 1.37                 # −3.029197 (COGS 95%)
+C_LOSS_GSC = 25 - 1.25 - 0.95 * 25 - min(4.15, 4.15 / 1.37 * 1.12)   # −3.392701
+
+
+def test_extra_orders_that_lose_money_never_read_gains_even_with_no_lift():
+    # COGS 95%: before freight 25 − 1.25 − 23.75 = 0, so every order loses its freight.
+    # $3,000 coupons in month 2. With no lift: 3 × 400 × (c_gsc − c_0) + 3,000 = 2,563.80 > 0,
+    # but each unit of lift adds 2 × 400 × (−3.392701) = −2,714.16: more lift loses more.
+    # At +147%: month 1 400 × (−0.363504) = −145.40; month 2 988 × (−3.392701) + 400 ×
+    # 3.029197 + 3,000 = 859.69; month 3 −2,140.31: cumulative −145.40, 714.29, −1,426.02
+    t = compute_scenarios(store(cogs_pct=0.95, coupons_usd_per_quarter=3000), RATES)
+    r = t.row("gsc_rising")
+    m1 = 400 * (C_LOSS_GSC - C_LOSS_0)
+    m2 = 988 * C_LOSS_GSC - 400 * C_LOSS_0 + 3000
+    assert t.cash[t.index("gsc_rising")].tolist() == pytest.approx(
+        [m1, m1 + m2, m1 + 2 * m2 - 3000], abs=1e-6)
+    assert r["net_gain"] == pytest.approx(-1426.02, abs=0.01)
+    assert r["breakeven_lift"] == "each extra order loses money: more lift loses more"
+    zh = compute_scenarios(store(cogs_pct=0.95, coupons_usd_per_quarter=3000), RATES, "zh")
+    assert zh.row("gsc_rising")["breakeven_lift"] == "每多一单都亏损:增长越多亏得越多"
+
+
+def test_payback_is_the_month_the_cumulative_cash_stays_non_negative():
+    # the store above: cumulative −145.40, +714.29, −1,426.02: positive in month 2 but not
+    # after, so not paid back within the horizon (it was "month 2")
+    t = compute_scenarios(store(cogs_pct=0.95, coupons_usd_per_quarter=3000), RATES)
+    assert t.row("gsc_rising")["payback_month"] == "not within the horizon"
+    # −1, +2 (cum 1), −3 (cum −2), +3 (cum 1): stays >= 0 from month 4 only
+    from calculator.model.scenarios import payback_month
+    assert payback_month(np.array([-1.0, 1.0, -2.0, 1.0])).tolist() == 4.0
+    assert payback_month(np.array([-1.0, 1.0, 1.0])).tolist() == 2.0
+
+
+def test_breakeven_reason_names_a_late_lift_or_no_orders_not_a_loss_per_order():
+    # horizon 1 month: GSC's lift starts in month 2, so no lift changes its net gain
+    # 400 × (6.607299 − 6.970803) = −145.40 (each order still earns +6.61)
+    late = compute_scenarios(store(horizon_months=1), RATES).row("gsc_rising")
+    assert late["net_gain"] == pytest.approx(400 * (C_GSC - C0), abs=1e-6)
+    assert late["breakeven_lift"] == "no lift breaks even: the lift starts after the horizon"
+    # no GMV today: 0 orders to grow; a $200 × 3 livestream outlay is lost whatever the lift
+    empty = compute_scenarios(store(gmv_m1=0, gmv_m2=0, gmv_m3=0, livestream_usd_each=200),
+                              RATES).row("gsc_rising")
+    assert empty["net_gain"] == pytest.approx(-600.0)
+    assert empty["breakeven_lift"] == "no lift breaks even: the store has no orders today"
+    zh = compute_scenarios(store(horizon_months=1), RATES, "zh").row("gsc_rising")
+    assert zh["breakeven_lift"] == "任何增长都无法保本:增长在测算期结束后才开始"
+
+
+def test_no_recommendation_on_a_coin_flip():
+    # entered(): Rising and Leap both gain $7,333.98 (see the module docstring); Shumao is
+    # closed (exporter evidence), Super Hot waits for a forecast
+    t = compute_scenarios(entered(), RATES)
+    flip = recommend(t, {"gsc_rising": 0.51, "gsc_leap": 0.51})
+    assert flip.scenario == "none"
+    assert flip.text == ("Join none: the best, the Global Seller Challenge, Rising track, gains "
+                         "$7,333.98 over 3 months in the likely case but loses money in 51% of "
+                         "simulations.")
+    zh = recommend(compute_scenarios(entered(), RATES, "zh"), {"gsc_rising": 0.51,
+                                                                "gsc_leap": 0.51})
+    assert zh.text == ("建议不参加:最好的全球卖家大赛·新锐赛道在3个月预期情形下净收益$7,333.98,"
+                       "但51%的模拟结果亏损。")
+    # 50% is not below 50%; 49% is
+    assert recommend(t, {"gsc_rising": 0.50, "gsc_leap": 0.50}).scenario == "none"
+    ok = recommend(t, {"gsc_rising": 0.51, "gsc_leap": 0.49})
+    assert ok.scenario == "gsc_leap"
+    assert "likely-case net gain $7,333.98" in ok.text
+    assert "loses money in 51% of simulations" in ok.text
+
+
+def test_money_within_half_a_cent_of_zero_is_written_as_zero():
+    from calculator.model.texts import money, snap_cents
+    assert money(-1e-13) == "$0.00" and money(-0.005) == "-$0.01"
+    assert snap_cents(-0.004999) == 0.0 and snap_cents(-0.005) == -0.005
+    # net gain, outlays and cash of −1e-12 (float noise) are written as 0.0, never −0.00
+    t = compute_scenarios(store(), RATES)
+    noisy = {key: np.full_like(v, -1e-12) if key in ("net_gain", "outlays", "benefits") else v
+             for key, v in t.columns.items()}
+    t = dataclasses.replace(t, columns=noisy, cash=np.full_like(t.cash, -1e-12))
+    r = t.row("gsc_rising")
+    for key in ("net_gain", "outlays", "benefits"):
+        assert r[key] == 0.0 and math.copysign(1.0, r[key]) == 1.0
+    assert all(math.copysign(1.0, x) == 1.0 for row in t.cashflow_rows() for x in row[1:])
+    # a ratio is not money: a break-even lift of 0.3% stays 0.003
+    assert compute_scenarios(store(livestream_usd_each=200), RATES).row("gsc_rising")[
+        "breakeven_lift"] > 0.1
+
+
+def test_super_hot_break_even_below_the_hurdle_names_the_hurdle():
+    # a $5,000 forecast with nothing spent breaks even at $0.00 a month; the plan needs
+    # +$10,000 in 30 days, so the row names the hurdle
+    r = compute_scenarios(store(super_hot_forecast_usd=5_000), RATES).row("super_hot")
+    assert r["eligible"] is False
+    assert r["breakeven_lift"] == \
+        "breaks even below the plan's hurdle: it needs +$10,000.00 in 30 days"
+    assert "$0.00" not in r["breakeven_lift"]

@@ -126,3 +126,15 @@ def test_check_messages_say_valid_and_failed_once_with_the_reason(folder):
     # "FAILED path: reason", the file named once and no bare "failed"
     assert "in_parcel_weight_g" in failed[0] and failed[0].count("broken.xlsx") == 1
     assert ": failed" not in result.output
+
+
+def test_a_row_waiting_for_a_forecast_has_no_risk_figures_in_the_summary(folder):
+    # no in_super_hot_forecast_usd: Super Hot is not priced, so it has no distribution. It
+    # showed p_loss 0 and roi_p50 "no outlay"; it shows a blank and "needs your forecast"
+    run("run", folder)
+    book = openpyxl.load_workbook(folder / "aeroi-summary.xlsx")
+    hot = [d for d in _rows(book["Detail"]) if d["scenario"] == "super_hot"]
+    assert hot
+    for row in hot:
+        assert row["p_loss"] is None
+        assert row["roi_p50"] == "needs your forecast"

@@ -289,7 +289,7 @@ def test_recommendation_cash_flow_and_unknown_eligibility_are_written(tmp_path):
         results = written.read_name("out_results")
         eligibility = written.read_name("out_eligibility")
     assert rec == "gsc_rising"
-    assert text.startswith("Join the Global Seller Challenge, Rising track: expected net gain $")
+    assert text.startswith("Join the Global Seller Challenge, Rising track: likely-case net gain $")
     assert "probability of a loss" in text and "in_health_score" in text
     assert cash[0] == ["month"] + list(SCENARIOS)
     assert [row[0] for row in cash[1:]] == [1, 2, 3, 4, 5, 6]

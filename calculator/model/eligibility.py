@@ -224,6 +224,7 @@ def _at_least(name, value, floor, unit, severity, lang, style="num", source=SOUR
     what = message(f"what.{name}", lang)
     if value is None:
         return Check(name, WARN, message("check.not_given", lang, what=what), source)
+    value = _as_shown(value, style)
     ok = value >= floor
     # the threshold is shown with the value's precision, so the reason never reads "42.6% is
     # over 42.6%": a value that rounds to the limit is shown with more digits
@@ -237,11 +238,24 @@ def _at_most(name, value, ceiling, unit, severity, lang, style="num", source=SOU
     what = message(f"what.{name}", lang)
     if value is None:
         return Check(name, WARN, message("check.not_given", lang, what=what), source)
+    value = _as_shown(value, style)
     ok = value <= ceiling
     shown, limit = _distinct(value, ceiling, style)
     return Check(name, PASS if ok else severity,
                  message(f"check.at_most.{'pass' if ok else 'fail'}", lang, what=what,
                          value=shown + unit, limit=limit + unit), source)
+
+
+#: The most decimals a check's message shows (_distinct): 5 for a number (minutes), 6 of a
+#: percent point for a share (8 of the fraction).
+SHOWN_DECIMALS = {"num": 5, "pct": 8}
+
+
+def _as_shown(value, style):
+    """The value at the finest precision the message can show, so a check never fails on a
+    difference its own words cannot show: 1 − 0.574 = 0.42600000000000005 is a bounce of
+    42.6%, not over 42.6%; 2.0000001 minutes is 2 minutes, not over 2."""
+    return round(float(value), SHOWN_DECIMALS[style])
 
 
 def _distinct(value, limit, style):

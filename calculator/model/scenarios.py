@@ -16,9 +16,12 @@ Carlo passes arrays of draws. The rules (domain.md, "Per scenario", revised 2026
     cash_m     = incremental contribution_m + credits_m − outlays_m
     benefits   = Σ incremental contribution + Σ credits;   net gain = benefits − outlays
     ROI        = net gain / outlays ("no outlay" when outlays are 0)
-    payback    = first month whose cumulative cash is >= 0 ("not within the horizon")
+    payback    = first month from which the cumulative cash stays >= 0 to the end of the
+                 horizon ("not within the horizon")
     break-even lift: net gain is linear in the lift, net(L) = L × k × O × c_s + net(0), with k
-          the months the lift applies; "gains even with no lift" when net(0) >= 0
+          the months the lift applies; "gains even with no lift" only when net(0) > 0 and the
+          slope k × O × c_s >= 0; when c_s <= 0 more lift loses more; when k = 0 (the lift starts
+          after the horizon) or O = 0 (no orders today) no lift changes the net gain
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from calculator.model.programmes import (CREDIT_PARTS, LIFT_FORECAST, LIFT_RELAT
                                          SCENARIOS, plan_freight_usd, programme_lifts)
 from calculator.model.ratecard import RateCard
 from calculator.model.spend import aplus_cost_usd, livestream_cost_usd, onboarding_cost_usd
-from calculator.model.texts import message, money
+from calculator.model.texts import message, money, snap_cents
 
 __all__ = ["SCENARIOS", "SCENARIO_PLAN", "RESULT_COLUMNS", "COST_COLUMNS", "compute_scenarios",
            "scenario_parameters", "programme_cash_flow", "recommend", "ScenarioTable"]
@@ -51,6 +54,9 @@ RESULT_COLUMNS = ("scenario", "eligible", "reason", "monthly_gmv", "incremental_
 #: the benefits' total (net gain = benefits − outlays).
 COST_COLUMNS = OUTLAY_PARTS + ("outlays", "incremental_contribution") + CREDIT_PARTS + \
     ("benefits",)
+#: Columns in dollars: within half a cent of zero they are written as 0.0, never -0.00.
+MONEY_COLUMNS = ("monthly_gmv", "incremental_gmv", "freight_per_order", "contribution_per_order",
+                 "monthly_contribution", "outlays", "benefits", "net_gain")
 #: An outlay below half a cent rounds to $0.00: the ROI says "no outlay".
 MIN_OUTLAY_FOR_ROI_USD = 0.005
 NONE = "none"
@@ -156,16 +162,22 @@ def programme_totals(base_gmv, base_orders, order_value, lift, added_gmv, lift_s
 
 
 def payback_month(cumulative) -> np.ndarray:
-    """The first month (1-based) whose cumulative cash is >= 0; NaN when none is.
+    """The first month (1-based) from which the cumulative cash stays >= 0 to the end of the
+    horizon; NaN when the horizon ends below zero. A total that turns positive and falls back
+    (a recurring cost outrunning a one-off credit) is not paid back.
 
     >>> payback_month(np.array([[-800.0, 2000.0, 3800.0], [-5.0, -1.0, -0.5]])).tolist()
     [2.0, nan]
+    >>> payback_month(np.array([-1.0, 3.0, -2.0, 1.0])).tolist()
+    4.0
     """
     cum = np.asarray(cumulative, dtype=float)
     # a cent of float noise is not a loss
     ok = cum >= -1e-9
-    first = np.argmax(ok, axis=-1) + 1.0
-    return np.where(ok.any(axis=-1), first, np.nan)
+    H = cum.shape[-1]
+    # months counted from the end while the total stays non-negative
+    tail = np.cumprod(ok[..., ::-1], axis=-1).sum(axis=-1)
+    return np.where(tail > 0, H - tail + 1.0, np.nan)
 
 
 # --- one store ----------------------------------------------------------------------------------
@@ -438,10 +450,11 @@ class ScenarioTable:
                 note = self.breakeven_note[i]
                 breakeven = col["breakeven_lift"] if note is None else \
                     message(note[0], lang, **note[1])
-            out.append([name, eligible, e.reason, col["monthly_gmv"], col["incremental_gmv"],
-                        col["orders_per_month"], col["freight_per_order"],
-                        col["contribution_per_order"], col["monthly_contribution"],
-                        col["outlays"], col["benefits"], col["net_gain"], roi, payback,
+            m = {key: snap_cents(col[key]) for key in MONEY_COLUMNS}
+            out.append([name, eligible, e.reason, m["monthly_gmv"], m["incremental_gmv"],
+                        col["orders_per_month"], m["freight_per_order"],
+                        m["contribution_per_order"], m["monthly_contribution"],
+                        m["outlays"], m["benefits"], m["net_gain"], roi, payback,
                         breakeven])
         return out
 
@@ -453,17 +466,31 @@ class ScenarioTable:
         benefits (whose difference is the net gain)."""
         rows = []
         for i, name in enumerate(self.scenarios):
-            rows.append([name] + [float(self.outlay_parts[p][i]) for p in OUTLAY_PARTS]
-                        + [float(self.columns["outlays"][i]),
-                           float(self.columns["incremental_contribution"][i])]
-                        + [float(self.credit_parts[p][i]) for p in CREDIT_PARTS]
-                        + [float(self.columns["benefits"][i])])
+            rows.append([name] + [snap_cents(float(self.outlay_parts[p][i]))
+                                  for p in OUTLAY_PARTS]
+                        + [snap_cents(float(self.columns["outlays"][i])),
+                           snap_cents(float(self.columns["incremental_contribution"][i]))]
+                        + [snap_cents(float(self.credit_parts[p][i])) for p in CREDIT_PARTS]
+                        + [snap_cents(float(self.columns["benefits"][i]))])
         return rows
 
     def cashflow_rows(self) -> list[list[object]]:
         """``month`` and one column per scenario: cumulative net cash against the baseline."""
-        return [[m + 1] + [float(self.cash[i, m]) for i in range(len(self.scenarios))]
+        return [[m + 1] + [snap_cents(float(self.cash[i, m]))
+                           for i in range(len(self.scenarios))]
                 for m in range(self.horizon_months)]
+
+
+#: The added GMV a month a forecast programme (Super Hot) requires before it counts.
+HURDLE_KEY = "super_hot.added_gmv_usd_per_month"
+
+
+def _forecast_note(breakeven_usd: float, hurdle_usd: float) -> tuple:
+    """The break-even forecast in words; below the plan's hurdle a forecast is not allowed at
+    all, so the row names the hurdle, never "break-even at $0.00 a month"."""
+    if breakeven_usd < hurdle_usd:
+        return ("breakeven_below_hurdle", {"hurdle": money(hurdle_usd)})
+    return ("breakeven_forecast", {"forecast": money(breakeven_usd)})
 
 
 def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
@@ -482,6 +509,7 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
     net0 = np.asarray(at_zero["net_gain"], dtype=float)
     k = np.asarray(econ["lift_months"], dtype=float)
     notes: list = []
+    hurdle = rates.number(HURDLE_KEY) if HURDLE_KEY in rates else 0.0
     breakeven = np.full(len(scenarios), np.nan)
     for i, p in enumerate(programmes):
         per_unit = k[i] * params.base_orders * params.contribution[i]     # d net / d lift
@@ -489,19 +517,30 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
             per_unit = k[i] * params.contribution[i] / params.order_value  # d net / d $ added
         if p.id == "baseline":
             notes.append(None)
+        elif k[i] <= 0 or (p.lift_kind == LIFT_RELATIVE and params.base_orders <= 0):
+            # no lift changes the net gain: the lift starts after the horizon, or there are
+            # no orders today to grow
+            if net0[i] > 1e-9:
+                notes.append(("gains_at_zero_lift", {}))
+            elif net0[i] >= -1e-9:
+                breakeven[i] = 0.0
+                notes.append(None if p.lift_kind == LIFT_RELATIVE else _forecast_note(0.0, hurdle))
+            else:
+                notes.append(("lift_after_horizon", {}) if k[i] <= 0 else
+                             ("no_orders_today", {}))
+        elif params.contribution[i] <= 0:
+            # each extra order loses money: more lift only deepens the loss, whatever net(0)
+            notes.append(("extra_orders_lose", {}))
         elif abs(net0[i]) < 1e-9:        # nothing spent, nothing lost: breaks even at zero
             breakeven[i] = 0.0
-            notes.append(None if p.lift_kind == LIFT_RELATIVE else
-                         ("breakeven_forecast", {"forecast": money(0.0)}))
+            notes.append(None if p.lift_kind == LIFT_RELATIVE else _forecast_note(0.0, hurdle))
         elif net0[i] > 0:
             notes.append(("gains_at_zero_lift", {}))
-        elif per_unit > 0 and p.lift_kind == LIFT_RELATIVE:
+        elif p.lift_kind == LIFT_RELATIVE:
             breakeven[i] = -net0[i] / per_unit
             notes.append(None)
-        elif per_unit > 0 and p.lift_kind == LIFT_FORECAST:
-            notes.append(("breakeven_forecast", {"forecast": money(-net0[i] / per_unit)}))
         else:
-            notes.append(("never_breaks_even", {}))
+            notes.append(_forecast_note(-net0[i] / per_unit, hurdle))
     columns = {"monthly_gmv": econ["monthly_gmv"], "incremental_gmv": econ["incremental_gmv"],
                "orders_per_month": econ["orders_per_month"], "freight_per_order": params.freight,
                "contribution_per_order": params.contribution,
@@ -545,41 +584,63 @@ class Recommendation:
     p_loss: float | None
 
 
+#: A programme that loses money in this share of the simulations or more is not recommended:
+#: joining on a coin flip is no decision a finance lead would sign.
+MAX_P_LOSS = 0.5
+
+
 def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
               lang: str | None = None) -> Recommendation:
-    """The scenario with the highest expected net gain (> 0) among those whose eligibility is
-    yes or unknown (never no, never one waiting for a forecast), said in a sentence with the net
-    gain over the horizon, the probability of a loss and the inputs still unknown; "none"
-    when no programme is expected to gain."""
+    """The scenario with the highest likely-case net gain among those whose eligibility is yes
+    or unknown (never no, never one waiting for a forecast) with a net gain > 0 and, where the
+    risk model computed it, a probability of a loss below 50%; said in a sentence with the net
+    gain over the horizon, the probability of a loss and the inputs still unknown. "none" when
+    no programme qualifies; when the best gainer fails only the 50% test, the sentence says so."""
     lang = lang or table.lang
     months = table.horizon_months
-    best, best_gain = None, 0.0
+    p_loss = p_loss or {}
+    gainers = []                          # (gain, name) of every programme that may gain
     for i, name in enumerate(table.scenarios):
         gain = float(table.columns["net_gain"][i])
         if name == "baseline" or table.eligible[i] is False or table.forecast_missing[i]:
             continue
-        if math.isfinite(gain) and gain > best_gain + 1e-9:
-            best, best_gain = name, gain
-    if best is None:
+        if math.isfinite(gain) and gain > 1e-9:
+            gainers.append((gain, name))
+    gainers.sort(key=lambda g: -g[0])
+    safe = [(g, n) for g, n in gainers
+            if p_loss.get(n) is None or p_loss[n] < MAX_P_LOSS]
+    if not safe:
         text = message("recommend.none", lang, months=months)
-        candidates = [(float(table.columns["net_gain"][i]), name)
-                      for i, name in enumerate(table.scenarios)
-                      if name != "baseline" and table.eligible[i] is not False
-                      and not table.forecast_missing[i]]
-        if candidates:
-            gain, name = max(candidates)
-            text += message("recommend.none_best", lang, name=table.programme(name).name(lang),
-                            gain=money(gain))
+        if gainers:
+            # the best gainers fail only the 50% test: say so, not "none is expected to gain"
+            gain, name = gainers[0]
+            text = message("recommend.none_coin_flip", lang, months=months,
+                           name=table.programme(name).name(lang), gain=money(gain),
+                           p_loss=f"{p_loss[name]:.0%}")
+        else:
+            candidates = [(float(table.columns["net_gain"][i]), name)
+                          for i, name in enumerate(table.scenarios)
+                          if name != "baseline" and table.eligible[i] is not False
+                          and not table.forecast_missing[i]]
+            if candidates:
+                gain, name = max(candidates)
+                text += message("recommend.none_best", lang,
+                                name=table.programme(name).name(lang), gain=money(gain))
         return Recommendation(NONE, text, None, None)
+    best_gain, best = safe[0]
     i = table.index(best)
     name = table.programme(best).name(lang)
-    loss = None if p_loss is None else p_loss.get(best)
+    loss = p_loss.get(best)
     if loss is None:
         text = message("recommend.join_no_risk", lang, name=name, gain=money(best_gain),
                        months=months)
     else:
         text = message("recommend.join", lang, name=name, gain=money(best_gain), months=months,
                        p_loss=f"{loss:.0%}")
+    if gainers[0][1] != best:
+        gain, other = gainers[0]
+        text += message("recommend.passed_over", lang, name=table.programme(other).name(lang),
+                        gain=money(gain), p_loss=f"{p_loss[other]:.0%}")
     if table.eligible[i] is None:
         text += message("recommend.unknown", lang, reasons=table.eligibility[i].unknown_inputs)
     return Recommendation(best, text, best_gain, loss)

@@ -16,8 +16,18 @@ LANGUAGES = ("en", "zh")
 
 
 def money(x: float) -> str:
-    """``$1,234.56`` (a minus sign in front of the dollar for a loss)."""
+    """``$1,234.56`` (a minus sign in front of the dollar for a loss; float noise under half a
+    cent is $0.00, never -$0.00)."""
+    x = snap_cents(x)
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+def snap_cents(x):
+    """A money figure within half a cent of zero is 0.0: float noise (−1e-13) would show as
+    -0.00 in a cell formatted to the cent. Other values, and non-numbers, pass unchanged."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and abs(x) < 0.005:
+        return 0.0
+    return x
 
 
 def percent(x: float, decimals: int = 1) -> str:
@@ -90,8 +100,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_within_horizon": "not within the horizon",
         "no_programme": "no programme",
         "gains_at_zero_lift": "gains even with no lift",
-        "never_breaks_even": "no lift breaks even (each order loses money)",
+        "extra_orders_lose": "each extra order loses money: more lift loses more",
+        "lift_after_horizon": "no lift breaks even: the lift starts after the horizon",
+        "no_orders_today": "no lift breaks even: the store has no orders today",
         "breakeven_forecast": "break-even at {forecast} a month from the listing",
+        "breakeven_below_hurdle": "breaks even below the plan's hurdle: it needs +{hurdle} "
+                                  "in 30 days",
         "needs_forecast": "needs your forecast",
         # readiness checks
         "check.not_given": "{what}: not given",
@@ -139,10 +153,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verdict.loses_money": "loses money",
         "verdict.unknown": "check eligibility",
         # the recommendation
-        "recommend.join": "Join the {name}: expected net gain {gain} over {months} months, "
+        "recommend.join": "Join the {name}: likely-case net gain {gain} over {months} months, "
                           "probability of a loss {p_loss}.",
-        "recommend.join_no_risk": "Join the {name}: expected net gain {gain} over {months} "
+        "recommend.join_no_risk": "Join the {name}: likely-case net gain {gain} over {months} "
                                   "months (probability of a loss not computed).",
+        "recommend.passed_over": " Not the {name}: it gains {gain} in the likely case but "
+                                 "loses money in {p_loss} of simulations.",
+        "recommend.none_coin_flip": "Join none: the best, the {name}, gains {gain} over "
+                                    "{months} months in the likely case but loses money in "
+                                    "{p_loss} of simulations.",
         "recommend.unknown": " Eligibility is not settled: {reasons}.",
         "recommend.none": "Join none: no programme you may enter is expected to gain over "
                           "{months} months.",
@@ -185,8 +204,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_within_horizon": "测算期内未回本",
         "no_programme": "不参加项目",
         "gains_at_zero_lift": "即使无增长也有收益",
-        "never_breaks_even": "任何增长都无法保本(每单亏损)",
+        "extra_orders_lose": "每多一单都亏损:增长越多亏得越多",
+        "lift_after_horizon": "任何增长都无法保本:增长在测算期结束后才开始",
+        "no_orders_today": "任何增长都无法保本:店铺目前没有订单",
         "breakeven_forecast": "爆品链接每月需{forecast}才能保本",
+        "breakeven_below_hurdle": "低于计划门槛即可保本:计划要求30天内增量{hurdle}",
         "needs_forecast": "需要您的预测",
         "check.not_given": "{what}:未填写",
         "check.at_least.pass": "{what} {value} >= {limit}",
@@ -226,8 +248,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verdict.needs_forecast": "需要您的预测",
         "verdict.loses_money": "亏损",
         "verdict.unknown": "待确认资格",
-        "recommend.join": "建议参加{name}:{months}个月预计净收益{gain},亏损概率{p_loss}。",
-        "recommend.join_no_risk": "建议参加{name}:{months}个月预计净收益{gain}(未计算亏损概率)。",
+        "recommend.join": "建议参加{name}:{months}个月预期情形下净收益{gain},亏损概率{p_loss}。",
+        "recommend.join_no_risk": "建议参加{name}:{months}个月预期情形下净收益{gain}(未计算亏损概率)。",
+        "recommend.passed_over": "未选{name}:预期情形下净收益{gain},但{p_loss}的模拟结果亏损。",
+        "recommend.none_coin_flip": "建议不参加:最好的{name}在{months}个月预期情形下净收益{gain},但{p_loss}的模拟结果亏损。",
         "recommend.unknown": "资格尚未确定:{reasons}。",
         "recommend.none": "建议不参加:在{months}个月内,没有可参加的项目预计能带来收益。",
         "recommend.none_best": "其中最好的{name}为{gain}。",

@@ -230,8 +230,11 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
         sku, sku_figures = sku_blocks(read.inputs, read.rates)
         blocks.update(sku)
         figures.update(sku_figures)
-    figures["risk"] = {s: {"p_loss": p_loss[s],
-                           "roi_p50": roi_cell(float(result.roi_p50[i]), lang)}
+    # a row waiting for the user's forecast has no distribution: blank p_loss, words for ROI
+    waiting = {s for i, s in enumerate(table.scenarios) if table.forecast_missing[i]}
+    figures["risk"] = {s: {"p_loss": None, "roi_p50": message("needs_forecast", lang)}
+                       if s in waiting else
+                       {"p_loss": p_loss[s], "roi_p50": roi_cell(float(result.roi_p50[i]), lang)}
                        for i, s in enumerate(result.scenarios)}
     if read.risk is not None:
         blocks.update(risk_blocks(read.inputs, read.rates, result, table,
