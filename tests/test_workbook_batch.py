@@ -346,3 +346,13 @@ def test_each_programme_gets_a_verdict_in_a_word_beside_its_row(tmp_path):
         words = [row[0] for row in written.read_name("out_verdicts")[1:]]
     # baseline, then Rising (open, gains), Leap and Shumao (closed), Super Hot (no forecast)
     assert words == ["基线", "建议参加", "不符合条件", "不符合条件", "需要您的预测"]
+    # Example 04 (heavy parcels): Rising gains $25.06 in the likely case but loses money in
+    # about half of the simulations, so it is not recommended, and its verdict says why in a
+    # word rather than "join"; the sentence and the word agree.
+    heavy = tmp_path / "04.xlsx"
+    heavy.write_bytes((example / "04-heavy-parcels.xlsx").read_bytes())
+    assert run("run", heavy).exit_code == 0
+    with PackageWorkbook(heavy) as written:
+        rising = written.read_name("out_verdicts")[1 + SCENARIOS.index("gsc_rising")][0]
+        recommended = written.read_name("out_recommendation")[0][0]
+    assert (rising, recommended) == ("too risky", "none")

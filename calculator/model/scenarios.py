@@ -560,9 +560,11 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
 
 # --- verdicts and the recommendation ------------------------------------------------------------
 
-def verdict(table: ScenarioTable, scenario: str, lang: str | None = None) -> str:
+def verdict(table: ScenarioTable, scenario: str, lang: str | None = None,
+            p_loss: dict[str, float] | None = None) -> str:
     """One word per scenario: baseline / join / not eligible / needs your forecast / loses
-    money / check eligibility."""
+    money / too risky (gains in the likely case but loses money in half the simulations or
+    more: the rule of :func:`recommend`) / check eligibility."""
     lang = lang or table.lang
     i = table.index(scenario)
     if scenario == "baseline":
@@ -573,6 +575,8 @@ def verdict(table: ScenarioTable, scenario: str, lang: str | None = None) -> str
         return message("verdict.needs_forecast", lang)
     if not table.columns["net_gain"][i] > 0:
         return message("verdict.loses_money", lang)
+    if p_loss is not None and p_loss.get(scenario, 0.0) >= MAX_P_LOSS:
+        return message("verdict.too_risky", lang)
     return message("verdict.join" if table.eligible[i] else "verdict.unknown", lang)
 
 

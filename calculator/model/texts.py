@@ -151,6 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verdict.not_eligible": "not eligible",
         "verdict.needs_forecast": "needs your forecast",
         "verdict.loses_money": "loses money",
+        "verdict.too_risky": "too risky",
         "verdict.unknown": "check eligibility",
         # the recommendation
         "recommend.join": "Join the {name}: likely-case net gain {gain} over {months} months, "
@@ -247,6 +248,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verdict.not_eligible": "不符合条件",
         "verdict.needs_forecast": "需要您的预测",
         "verdict.loses_money": "亏损",
+        "verdict.too_risky": "风险过高",
         "verdict.unknown": "待确认资格",
         "recommend.join": "建议参加{name}:{months}个月预期情形下净收益{gain},亏损概率{p_loss}。",
         "recommend.join_no_risk": "建议参加{name}:{months}个月预期情形下净收益{gain}(未计算亏损概率)。",

@@ -44,10 +44,12 @@ def result_rows(table: ScenarioTable) -> list[list[object]]:
     return [list(RESULT_COLUMNS)] + [[cell_value(v) for v in row] for row in table.rows()]
 
 
-def verdict_rows(table: ScenarioTable) -> list[list[object]]:
-    """One word per scenario (join / not eligible / needs your forecast / loses money), in the
-    order of out_results."""
-    return [list(c.VERDICT_COLUMNS)] + [[verdict(table, s)] for s in table.scenarios]
+def verdict_rows(table: ScenarioTable, p_loss: dict[str, float] | None = None
+                 ) -> list[list[object]]:
+    """One word per scenario (join / not eligible / needs your forecast / loses money / too
+    risky), in the order of out_results; with ``p_loss``, by the recommendation's own rule."""
+    return [list(c.VERDICT_COLUMNS)] + [[verdict(table, s, p_loss=p_loss)]
+                                        for s in table.scenarios]
 
 
 def cost_rows(table: ScenarioTable) -> list[list[object]]:
@@ -224,6 +226,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     recommendation = recommend(table, p_loss, lang)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
                            calculated_at, table, lang, recommendation, read.notes)
+    blocks["out_verdicts"] = verdict_rows(table, p_loss)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):
