@@ -433,3 +433,31 @@ def test_in_excel_a_block_grows_into_empty_rows_and_never_over_a_label():
         book.write({"out_results": [["scenario"]] + [[f"p{k}"] for k in range(4)]})
     assert error.value.kind is Kind.LAYOUT
     assert grid[(11, 1)] == "Programme cost (label)" and grid[(10, 1)] == "gsc_leap"
+
+
+def test_a_chinese_workbook_shows_its_own_words_and_marks_closed_programmes_without_recalculating(
+        tmp_path):
+    # Example 05 is Chinese; its store (opened 61 days before T+0, not an exporter, months below
+    # $5,000) may not join Leap or Shumao. LibreOffice as installed shows the cached values: the
+    # freshness flag in Chinese (最新, not CURRENT) and the chart's labels of the two closed
+    # programmes marked (不符合资格), so the chart never draws them like open ones.
+    from calculator.model import texts as tx
+    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
+    book = tmp_path / "store" / "05.xlsx"
+    book.parent.mkdir()
+    book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
+    run(book.parent)
+    shown = shown_by_default_libreoffice(book, tmp_path / "lo")
+    results = shown[c.RESULTS_SHEET]
+    with XlsxPackage(book) as package:
+        stale = package.get_name(c.STALE_NAME)
+        table = package.get_name("out_results")
+    assert cell(results, stale.top_left) == "最新"
+    label_col = table.min_col + c.CHART_LABEL_OFFSET
+    from calculator.workbook.cellref import column_letter
+    labels = [cell(results, f"{column_letter(label_col)}{table.min_row + 1 + k}")
+              for k in range(5)]
+    mark = tx.WORKBOOK_TEXT["zh"]["not_eligible_mark"]
+    assert labels[2] == tx.scenario_label("gsc_leap", "zh") + mark
+    assert labels[3] == tx.scenario_label("shumao", "zh") + mark
+    assert labels[1] == tx.scenario_label("gsc_rising", "zh")          # open: not marked

@@ -235,6 +235,9 @@ SNAPSHOT_EXTRA = ("skus_rows", "skus_weight_sum", "skus_price_sum", "skus_orders
                   "rates_value_sum")
 
 VERDICT_COLUMNS = ("verdict",)
+#: The chart's category labels (formulas: a programme's name, marked when not eligible) stand
+#: this many columns right of out_results' first column, one per scenario row.
+CHART_LABEL_OFFSET = 21
 
 #: Output names: name -> (sheet, shape (rows, cols)). Ranges include their header row.
 OUTPUTS = {

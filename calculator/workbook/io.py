@@ -111,8 +111,10 @@ class PackageWorkbook:
     def write(self, updates):
         from calculator.workbook.contract import RESIZABLE_OUTPUTS
         from calculator.workbook.results import formula_values
+        from calculator.workbook.reader import read_language
         from calculator.workbook.writer import write_cells
+        cached = formula_values(updates, read_language(self))
         self._package.close()
         write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS,
-                    expected=self.stamp, cached=formula_values(updates),
+                    expected=self.stamp, cached=cached,
                     tables=self._grown_tables)

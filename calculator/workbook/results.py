@@ -16,6 +16,7 @@ from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
                                         compute_scenarios, recommend, verdict)
+from calculator.model import texts as tx
 from calculator.model.texts import SEE_REASON, message, source_title
 from calculator.workbook import contract as c
 
@@ -247,13 +248,16 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     return blocks, table, figures
 
 
-def formula_values(blocks: Mapping[str, list[list[object]]]) -> dict[object, list[list[object]]]:
+def formula_values(blocks: Mapping[str, list[list[object]]], lang: str = "en"
+                   ) -> dict[object, list[list[object]]]:
     """What the template's live formulas compute right after these blocks are written, stored
     as their cached values so that a spreadsheet which does not recalculate on load
     (LibreOffice as installed) shows them: the live input values (the inputs just read), the
     live table sums (the sums just snapshotted) and the stale flag (CURRENT: the snapshot
     now equals the inputs). Only formula cells take them; keys are defined names, or
-    (name, column offset) for the live inputs beside the snapshot."""
+    (name, column offset) for the live inputs beside the snapshot and the chart's labels beside
+    out_results (a programme's name, marked when the store may not join it). Words are in the
+    workbook's language."""
     values: dict[object, list[list[object]]] = {}
     if "out_table_snapshot" in blocks:
         values[c.LIVE_TABLE_NAME] = blocks["out_table_snapshot"]
@@ -262,5 +266,12 @@ def formula_values(blocks: Mapping[str, list[list[object]]]) -> dict[object, lis
             ["" if row[0] is None else row[0]] for row in blocks["out_input_snapshot"]]
     if all(name in blocks for name in ("out_input_snapshot", "out_table_snapshot",
                                        "out_calculated_at")):
-        values[c.STALE_NAME] = [["CURRENT"]]
+        values[c.STALE_NAME] = [[tx.WORKBOOK_TEXT[lang]["stale_words"][2]]]
+    if "out_results" in blocks:
+        header, *rows = blocks["out_results"]
+        eligible = header.index("eligible")
+        mark = tx.WORKBOOK_TEXT[lang]["not_eligible_mark"]
+        values[("out_results", c.CHART_LABEL_OFFSET)] = [[None]] + [
+            [tx.scenario_label(row[0], lang) + (mark if row[eligible] is False else "")]
+            for row in rows]
     return values

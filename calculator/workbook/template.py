@@ -162,6 +162,10 @@ class _Builder:
         self.f_out_date = add({**base_out, "num_format": "yyyy-mm-dd"})
         self.f_out_time = add({**base_out, "num_format": "yyyy-mm-dd hh:mm"})
         self.f_out_bold = add({**base_out, "bold": True})
+        # eligibility is TRUE, FALSE or the word "unknown": LibreOffice as installed shows a
+        # boolean in a General style as 1/0, so the style says the words (text shows as typed)
+        yes_no = '"是";"是";"否"' if self.lang == "zh" else '"TRUE";"TRUE";"FALSE"'
+        self.f_out_bool = add({**base_out, "num_format": yes_no})
         self.f_out_wrap = add({**base_out, "text_wrap": True, "valign": "top"})
         self.f_cell_date = add({"num_format": "yyyy-mm-dd"})
         self.f_cell_money = add({"num_format": "#,##0.00"})
@@ -469,7 +473,7 @@ class _Builder:
         # scenario table
         row = RESULTS_TABLE_ROW - 1
         money = self.f_out_money
-        result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out,
+        result_formats = {"scenario": self.f_out_bold, "eligible": self.f_out_bool,
                           "reason": self.f_out, "monthly_gmv": money,
                           "incremental_gmv": money, "orders_per_month": self.f_out_int,
                           "freight_per_order": money, "contribution_per_order": money,
@@ -551,7 +555,7 @@ class _Builder:
         # formula over the written eligibility, so it follows every run); cached: the name
         first_data = RESULTS_TABLE_ROW       # 0-based row of the first scenario
         last_data = first_data + len(SCENARIOS) - 1
-        label_col = 21                       # V, beside the print area
+        label_col = c.CHART_LABEL_OFFSET     # V, beside the print area (out_results is at A)
         self._width(sheet, label_col, label_col, 30)
         sheet.write_string(first_data - 1, label_col, t["chart_categories"], self.f_header)
         eligible_col = xl_rowcol_to_cell(0, RESULT_COLUMNS.index("eligible"))[:-1]
@@ -626,7 +630,7 @@ class _Builder:
         sheet.write_string(0, 0, t["checks_title"], self.f_title)
         sheet.write_string(2, 0, t["eligibility"], self.f_heading)
         self._block("out_eligibility", sheet, 4, 0, c.ELIGIBILITY_COLUMNS, 1 + len(SCENARIOS),
-                    [self.f_out_bold, self.f_out, self.f_out_wrap])
+                    [self.f_out_bold, self.f_out_bool, self.f_out_wrap])
         row = 4 + len(SCENARIOS) + 4
         sheet.write_string(row - 2, 0, t["readiness"], self.f_heading)
         self._block("out_checks", sheet, row, 0, c.CHECK_COLUMNS, 1 + c.CHECK_ROWS,
