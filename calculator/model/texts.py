@@ -336,8 +336,14 @@ UNITS = {
            "%": "%", "date": "日期", "code": "代码", "CNY per USD": "人民币/美元",
            "months": "月", "pages": "页", "sessions": "场", "SKUs": "个SKU", "score": "分",
            "minutes": "分钟", "hours": "小时", "days": "天", "market currency": "当地货币",
-           "fraction": "比例", "lift": "增幅(倍)", "ratio": "比值", "count": "个数"},
+           "fraction": "比例", "lift": "增幅(倍)", "ratio": "比值", "count": "个数",
+           "declarations": "票", "products": "款"},
 }
+
+
+def bound_text(value: float) -> str:
+    """A limit as a person reads it: 0.01, 120, 1,000,000,000 (never 1e+09)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def unit_label(unit: str, lang: str = "en") -> str:
@@ -465,7 +471,7 @@ EXPECTED = {
     "zh": {"date": "日期(如 2026-12-01)", "fraction": "百分比,如 55%(0到1之间的比例)",
            "bool": "TRUE(是)或 FALSE(否)", "money": "金额({unit})", "count": "整数",
            "number": "数字({unit})", "choice": "以下之一:{choices}",
-           "positive": "大于0", "minimum": "不小于 {value:g}", "maximum": "不大于 {value:g}"},
+           "positive": "大于0", "minimum": "不小于 {value}", "maximum": "不大于 {value}"},
 }
 
 
@@ -487,9 +493,9 @@ def expected_text(spec, lang: str = "en", choices=None) -> str:
     if spec.positive:
         bounds.append(words["positive"])
     elif spec.minimum is not None:
-        bounds.append(words["minimum"].format(value=spec.minimum))
+        bounds.append(words["minimum"].format(value=bound_text(spec.minimum)))
     if spec.maximum is not None:
-        bounds.append(words["maximum"].format(value=spec.maximum))
+        bounds.append(words["maximum"].format(value=bound_text(spec.maximum)))
     return text + ("," + ",".join(bounds) if bounds else "")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from calculator.model.freight import MAX_WEIGHT_G
+from calculator.model.texts import bound_text
 from calculator.model.calendar import PHASES
 from calculator.model.scenarios import COST_COLUMNS, RESULT_COLUMNS, SCENARIOS
 
@@ -54,9 +55,9 @@ class InputSpec:
         if self.positive:
             bounds.append("> 0")
         elif self.minimum is not None:
-            bounds.append(f">= {self.minimum:g}")
+            bounds.append(f">= {bound_text(self.minimum)}")
         if self.maximum is not None:
-            bounds.append(f"<= {self.maximum:g}")
+            bounds.append(f"<= {bound_text(self.maximum)}")
         what = {"money": f"an amount in {self.unit}", "count": "a whole number",
                 "number": {"g": "a weight in grams", "cm": "a length in cm"}.get(
                     self.unit, f"a number in {self.unit}" if self.unit else "a number")}.get(self.kind, "a value")
