@@ -40,7 +40,8 @@ def _parts(path: Path) -> dict[str, bytes]:
 def _output_cells(path: Path, after: Path | None = None) -> dict[str, set[tuple[int, int]]]:
     """The cells a run may change, by sheet part: the output names' ranges (before and after
     the run: a block whose rows follow the data grows and shrinks), and the live formulas
-    whose cached values it stores (the stale flag, the live sums and inputs)."""
+    whose cached values it stores (the stale flag, the live sums and inputs, the chart's
+    labels)."""
     cells: dict[str, set[tuple[int, int]]] = {}
     for book in (path, after) if after is not None else (path,):
         package = XlsxPackage(book)
@@ -50,6 +51,11 @@ def _output_cells(path: Path, after: Path | None = None) -> dict[str, set[tuple[
         live = [(row, snapshot.min_col + c.LIVE_INPUTS_OFFSET)
                 for row in range(snapshot.min_row, snapshot.max_row + 1)]
         cells.setdefault(package.sheet_part(snapshot.sheet), set()).update(live)
+        # the chart's category labels beside out_results (formulas whose values are cached)
+        results = package.get_name("out_results")
+        labels = [(row, results.min_col + c.CHART_LABEL_OFFSET)
+                  for row in range(results.min_row, results.max_row + 1)]
+        cells.setdefault(package.sheet_part(results.sheet), set()).update(labels)
         for target in targets:
             if target is None:
                 continue
