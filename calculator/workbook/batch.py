@@ -107,7 +107,7 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
     files ``aeroi upgrade`` kept)."""
     from calculator.workbook.atomic import TEMP_PREFIX
     from calculator.workbook.summary_marker import is_summary
-    from calculator.workbook.upgrade import is_backup
+    from calculator.workbook.backups import is_backup
     excluded = {Path(p).resolve() for p in exclude}
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []

@@ -45,7 +45,6 @@ from calculator.workbook.transplant import compose as _compose
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 V1_SNAPSHOT_PATH = Path(__file__).with_name("contract_v1.json")
-BACKUP_PATTERN = re.compile(r"^(?P<stem>.+)\.v(?P<version>\d+)(?:-\d+)?$")
 
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -218,12 +217,6 @@ def _unknown_version(package, label: str) -> str:
 
 def backup_name(path: Path, version: int) -> Path:
     return path.with_name(f"{path.stem}.v{version}{path.suffix}")
-
-
-def is_backup(path: Path) -> bool:
-    """``name.v1.xlsx`` beside ``name.xlsx``: a copy kept by ``aeroi upgrade``."""
-    match = BACKUP_PATTERN.match(path.stem)
-    return bool(match) and path.with_name(match.group("stem") + path.suffix).exists()
 
 
 # --- reading the old workbook -------------------------------------------------------------------
