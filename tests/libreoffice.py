@@ -55,23 +55,8 @@ def convert(source: str | os.PathLike, out_dir: str | os.PathLike, fmt: str = "x
     """Open ``source`` in LibreOffice with a fresh ``profile`` (RECALCULATE or DEFAULT) and save
     it as ``fmt`` (xlsx, pdf) into ``out_dir``. Returns the written file; raises AssertionError
     with LibreOffice's output when it wrote nothing (e.g. it aborted exporting a sheet)."""
-    settings = _PROFILES[profile]
-    binary = require_soffice()
-    source, out_dir = Path(source), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="aeroi-lo-profile-") as home:
-        (Path(home) / "user").mkdir()
-        if settings is not None:
-            (Path(home) / "user" / "registrymodifications.xcu").write_text(settings)
-        done = subprocess.run(
-            [binary, f"-env:UserInstallation={Path(home).as_uri()}", "--headless",
-             "--norestore", "--convert-to", fmt, "--outdir", str(out_dir), str(source)],
-            capture_output=True, text=True, timeout=timeout)
-    target = out_dir / (source.stem + "." + fmt.split(":")[0])
-    assert target.exists() and target.stat().st_size > 0, (
-        f"LibreOffice did not convert {source.name} to {fmt}: exit {done.returncode}\n"
-        f"{done.stdout}\n{done.stderr}")
-    return target
+    source = Path(source)
+    return convert_all([source], out_dir, fmt, timeout, profile)[source]
 
 
 def convert_all(sources, out_dir: str | os.PathLike, fmt: str = "pdf", timeout: float = 600,

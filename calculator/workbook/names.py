@@ -71,6 +71,14 @@ def resize_names(root, package: XlsxPackage, resized: Mapping[str, NameTarget]) 
                                         target.max_row, target.max_col)
 
 
+def set_table_ref(table_root, ref: str) -> None:
+    """A table part's range, and its filter's with it (they must agree, or Excel repairs)."""
+    table_root.set("ref", ref)
+    autofilter = table_root.find(M + "autoFilter")
+    if autofilter is not None:
+        autofilter.set("ref", ref)
+
+
 def extend_table(package: XlsxPackage, name: str, last_row: int,
                  replaced: dict[str, bytes]) -> None:
     """Extend the Excel table ``name`` down to ``last_row`` (rows typed under it, read as its
@@ -80,11 +88,8 @@ def extend_table(package: XlsxPackage, name: str, last_row: int,
     if info is None or info.part is None or last_row <= info.max_row:
         return
     root = package.xml(info.part)
-    ref = f"{column_letter(info.min_col)}{info.min_row}:{column_letter(info.max_col)}{last_row}"
-    root.set("ref", ref)
-    autofilter = root.find(M + "autoFilter")
-    if autofilter is not None:
-        autofilter.set("ref", ref)
+    set_table_ref(root, f"{column_letter(info.min_col)}{info.min_row}:"
+                        f"{column_letter(info.max_col)}{last_row}")
     replaced[info.part] = xmlsafe.serialise(root)
     part = package.sheet_part(info.sheet)
     if part in replaced:

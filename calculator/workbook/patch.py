@@ -389,7 +389,7 @@ def patch_sheet(root, writes: SheetWrites, date_style: int | None,
         formula_lost |= lost
         if rightmost:
             max_row, max_col = max(max_row, number), max(max_col, rightmost)
-    _extend_dimension(root, max_row, max_col)
+    extend_dimension(root, max_row, max_col)
     return formula_lost
 
 
@@ -599,7 +599,7 @@ def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
     if sheet_data is None or len(sheet_data):
         raise NeedTree()
     create_rows_before(None)
-    _extend_dimension(root, max_row, max_col)
+    extend_dimension(root, max_row, max_col)
     leading = sheet_data.text or ""
     sheet_data.text = leading + _ROWS_MARKER
     before, marker, after = xmlsafe.serialise(root).partition(_ROWS_MARKER.encode("ascii"))
@@ -626,7 +626,8 @@ def _fix_row_spans(row, columns: list[int]) -> None:
         row.set("spans", f"{min(first, low)}:{max(last, high)}")
 
 
-def _extend_dimension(root, max_row: int, max_col: int) -> None:
+def extend_dimension(root, max_row: int, max_col: int) -> None:
+    """Grow a sheet's <dimension> to reach ``max_row`` and ``max_col`` (never shrink it)."""
     if not max_row:
         return
     dimension = root.find(M + "dimension")

@@ -94,8 +94,8 @@ def shumao_first_month(table: ScenarioTable) -> float | None:
 def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object],
                   table_sums: list[float], calculated_at: dt.datetime | None = None,
                   table: ScenarioTable | None = None, lang: str = "en",
-                  recommendation: Recommendation | None = None, notes: Sequence[Check] = ()
-                  ) -> dict[str, list[list[object]]]:
+                  recommendation: Recommendation | None = None, notes: Sequence[Check] = (),
+                  p_loss: dict[str, float] | None = None) -> dict[str, list[list[object]]]:
     """Every output name and its block of values (header rows included where the name has one).
     ``notes``: checks about the workbook itself (rows added to the SKUs table), listed first."""
     table = table or compute_scenarios(inputs, rates, lang)
@@ -117,7 +117,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
         "out_recommendation": [[recommendation.scenario]],
         "out_recommendation_text": [[recommendation.text]],
         "out_results": result_rows(table),
-        "out_verdicts": verdict_rows(table),
+        "out_verdicts": verdict_rows(table, p_loss),
         "out_costs": cost_rows(table),
         "out_cashflow": cashflow_rows(table),
         "out_calculated_at": [[stamp]],
@@ -226,8 +226,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
     recommendation = recommend(table, p_loss, lang)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                           calculated_at, table, lang, recommendation, read.notes)
-    blocks["out_verdicts"] = verdict_rows(table, p_loss)
+                           calculated_at, table, lang, recommendation, read.notes, p_loss)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):

@@ -22,8 +22,9 @@ from calculator.workbook import contract as c
 from calculator.workbook.carry import Carrier
 from calculator.workbook.cellref import column_letter, parse_reference, range_reference, split_cell
 from calculator.workbook.dates import to_serial
-from calculator.workbook.names import set_full_calc
+from calculator.workbook.names import set_full_calc, set_table_ref
 from calculator.workbook.ooxml import REL_CALC_CHAIN, REL_TABLE
+from calculator.workbook.patch import extend_dimension
 from calculator.workbook.parts import (_CT, _M, _PR, _R, CT_WORKSHEET, REL_VBA, REL_VBA_SIGNATURE,
                                        REL_WORKSHEET, Parts, blank,
                                        parse_part, relative, resolve, serialise, write_rels)
@@ -256,17 +257,8 @@ def _add_table_columns(sheet_root, table_root, names: list[str], rows: list[list
                 _put(_cell_at(line(r1 + 1 + i), r1 + 1 + i, col), values[k], date1904)
     columns.set("count", str(len(columns)))
     r2 = max(r2, r1 + len(rows))
-    ref = f"{column_letter(c1)}{r1}:{column_letter(c2 + len(names))}{r2}"
-    table_root.set("ref", ref)
-    auto = table_root.find(_M + "autoFilter")
-    if auto is not None:
-        auto.set("ref", ref)
-    dimension = sheet_root.find(_M + "dimension")
-    if dimension is not None:
-        head, _, tail = dimension.get("ref", "A1").partition(":")
-        end_row, end_col = split_cell(tail or head)
-        dimension.set("ref", f"{head}:{column_letter(max(end_col, c2 + len(names)))}"
-                             f"{max(end_row, r2)}")
+    set_table_ref(table_root, f"{column_letter(c1)}{r1}:{column_letter(c2 + len(names))}{r2}")
+    extend_dimension(sheet_root, r2, c2 + len(names))
 
 
 def _patch_rates(sheet_root, table_root, changes: list[dict], outcome,
@@ -321,17 +313,8 @@ def _patch_rates(sheet_root, table_root, changes: list[dict], outcome,
                 cells[columns[name]] = cell
             _put(cell, change[name], date1904)
     if added:
-        ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
-        table_root.set("ref", ref)
-        auto = table_root.find(_M + "autoFilter")
-        if auto is not None:
-            auto.set("ref", ref)
-        dimension = sheet_root.find(_M + "dimension")
-        if dimension is not None:
-            head, _, tail = dimension.get("ref", "A1").partition(":")
-            end_row, end_col = split_cell(tail or head)
-            if r2 > end_row:
-                dimension.set("ref", f"{head}:{column_letter(end_col)}{r2}")
+        set_table_ref(table_root, f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}")
+        extend_dimension(sheet_root, r2, 0)
     if edited or added:
         outcome.kept.append(f"Rates: {edited} row(s) you changed and {added} row(s) you added")
 
