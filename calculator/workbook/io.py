@@ -114,7 +114,9 @@ class PackageWorkbook:
         from calculator.workbook.reader import read_language
         from calculator.workbook.writer import write_cells
         cached = formula_values(updates, read_language(self))
-        self._package.close()
-        write_cells(self.path, updates, self.dest, label=self.label, resize=RESIZABLE_OUTPUTS,
-                    expected=self.stamp, cached=cached,
-                    tables=self._grown_tables)
+        try:
+            write_cells(self.path, updates, self.dest, label=self.label,
+                        resize=RESIZABLE_OUTPUTS, expected=self.stamp, cached=cached,
+                        tables=self._grown_tables, package=self._package)
+        finally:
+            self._package.close()

@@ -7,6 +7,7 @@ pictures in cells, dynamic-array spill metadata, printer settings...).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import zipfile
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence, Tuple, Union
 
 from calculator.errors import Kind, WorkbookError
-from calculator.workbook import xmlsafe
+from calculator.workbook import xlsxpackage, xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
 from calculator.workbook.cellref import NameTarget, parse_reference
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
@@ -26,7 +27,7 @@ from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
 #: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
-STREAM_ABOVE_BYTES = 4 * 1024 * 1024
+STREAM_ABOVE_BYTES = xlsxpackage.KEEP_SHEET_TREE_BELOW_BYTES
 
 
 CachedKey = Union[str, Tuple[str, int]]
@@ -173,7 +174,8 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                 label: str | None = None, resize: Iterable[str] = (),
                 expected: FileStamp | None = None,
                 cached: Mapping[CachedKey, Sequence[Sequence[object]]] | None = None,
-                tables: Mapping[str, int] | None = None) -> Path:
+                tables: Mapping[str, int] | None = None,
+                package: XlsxPackage | None = None) -> Path:
     """Write ``updates`` (defined name -> rows of values) into the workbook ``src``, saving to
     ``dest`` (``src`` itself by default) atomically. Only the sheets holding those names are
     rewritten, and in them only those cells; every other part is copied byte for byte. Names
@@ -183,7 +185,8 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
     ChangedOnDisk is raised and nothing is written. ``cached``: values of formula cells, stored
     as their cached results (what a spreadsheet that does not recalculate on load shows).
     ``tables``: Excel tables to extend down to a row (rows typed under them that were read as
-    theirs)."""
+    theirs). ``package``: ``src`` already open for the read the results come from (its
+    parsed sheets are patched, not parsed again); the caller closes it."""
     src = Path(src)
     dest = Path(dest) if dest is not None else src
     label = label or src.name
@@ -191,8 +194,10 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         raise WorkbookError(f"{label}: the file is read-only, so its results were not written "
                             f"(clear the read-only flag and run again)", file=label,
                             kind=Kind.LOCKED)
-    with XlsxPackage(src, label) as package:
-        if expected is not None and not package.same_file_as(expected):
+    opened = contextlib.nullcontext(package) if package is not None \
+        else XlsxPackage(src, label)
+    with opened as package:
+        if expected is not None and not _still(src, package, expected):
             raise ChangedOnDisk(f"{label}: changed by another program during the run; its save "
                                 f"was kept and our results were not written", file=label)
         per_sheet, resized, layouts = plan_writes(package, updates, resize, cached)
@@ -215,9 +220,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                     pass
                 finally:
                     chunks.close()
-            data = package.read_part(part)
-            root = xmlsafe.parse_xml(data, label, part)
-            del data
+            root = package.take_xml(part)
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
                                         _fresh(layout))
             replaced[part] = xmlsafe.serialise(root)
@@ -226,8 +229,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         if formula_lost:
             drop_calc_chain(package, replaced, dropped)
         if full_calc_on_load or resized:
-            workbook = xmlsafe.parse_xml(package.read_part("xl/workbook.xml"), label,
-                                         "xl/workbook.xml")
+            workbook = package.take_xml("xl/workbook.xml")
             changed = set_full_calc(workbook) if full_calc_on_load else False
             if resized:
                 resize_names(workbook, package, resized)
@@ -238,6 +240,19 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         _write_package(package, dest, replaced, dropped, label,
                        expected if in_place else None)
     return dest
+
+
+def _still(src: Path, package: XlsxPackage, expected: FileStamp) -> bool:
+    """Whether ``src`` is still the file that was read: the package opened from it, and the
+    path still naming that same file (not another program's save put in its place)."""
+    if not package.same_file_as(expected):
+        return False
+    try:
+        info = os.stat(src)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == \
+        (expected.device, expected.inode, expected.size, expected.mtime_ns)
 
 
 def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes | list[bytes]],

@@ -59,6 +59,12 @@ class TableInfo:
     part: str | None = None       # the table part, e.g. xl/tables/table1.xml
 
 
+#: A sheet read for its values keeps its parsed tree below this size, so that the write
+#: which follows patches that tree instead of parsing the sheet again (the writer streams the
+#: sheets above it, see writer.STREAM_ABOVE_BYTES, so a big sheet is never held twice).
+KEEP_SHEET_TREE_BELOW_BYTES = 4 * 1024 * 1024
+
+
 class XlsxPackage:
     """Read access to the parts of one workbook package, parsing only what is asked for."""
 
@@ -95,7 +101,8 @@ class XlsxPackage:
                                     f"xl/workbook.xml)", file=self.label,
                                     expected="an .xlsx or .xlsm workbook")
             self._xml_cache: dict[str, etree._Element] = {}
-            self._sheet_cells: dict[str, dict[tuple[int, int], object]] = {}
+            # per sheet: (values decoded so far, rows not yet decoded by number, or None)
+            self._sheet_cells: dict[str, tuple[dict, dict | None]] = {}
             self._load_workbook()
         except BaseException:
             self._zip.close()
@@ -236,6 +243,14 @@ class XlsxPackage:
             self._xml_cache[part] = root
         return root
 
+    def take_xml(self, part: str) -> etree._Element:
+        """A part's tree for a writer to change: the one already parsed by a read (which
+        then no longer holds it), else a new parse."""
+        root = self._xml_cache.pop(part, None)
+        if root is None:
+            root = xmlsafe.parse_xml(self.read_part(part), self.label, part)
+        return root
+
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (type, resolved part name) for the relationships of ``part``."""
         rels = ooxml.rels_part(part)
@@ -327,7 +342,15 @@ class XlsxPackage:
         if self._shared is None:
             self._shared = []
             if self._shared_part and self._shared_part in self._members:
+                plain_tag = M + "t"
                 for item in self.xml(self._shared_part).iterfind(M + "si"):
+                    # most items are one plain <t> without escapes: read its text directly
+                    # (text_of's general path made up most of a small workbook's read)
+                    if len(item) == 1 and item[0].tag == plain_tag:
+                        text = item[0].text or ""
+                        if "_x" not in text:
+                            self._shared.append(text)
+                            continue
                     self._shared.append(text_of(item))
                 self._xml_cache.pop(self._shared_part, None)
         return self._shared
@@ -357,78 +380,94 @@ class XlsxPackage:
                                 file=self.label, sheet=sheet)
         return part
 
-    def _cells(self, sheet: str) -> dict[tuple[int, int], object]:
-        cells = self._sheet_cells.get(sheet)
-        if cells is not None:
-            return cells
-        part = self.sheet_part(sheet)
-        root = self.xml(part)
-        self._xml_cache.pop(part, None)     # the values are all we keep of a read sheet
+    def _cells(self, sheet: str, rows: range | None = None) -> dict[tuple[int, int], object]:
+        """The values of ``sheet`` by (row, column), holding at least ``rows`` (every row
+        when None). A sheet small enough to keep its tree (most of ours) is decoded a row at
+        a time, as rows are asked for: a run reads a few dozen cells of the Results sheet, not
+        all of them. A big one (a long SKUs table) is decoded whole in one pass and its tree
+        dropped."""
+        found = self._sheet_cells.get(sheet)
+        if found is None:
+            part = self.sheet_part(sheet)
+            root = self.xml(part)
+            data = root.find(M + "sheetData")
+            if self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
+                self._xml_cache.pop(part, None)     # the values are all we keep of it
+                cells = self._decode_rows(_numbered_rows(data)) if data is not None else {}
+                found = self._sheet_cells[sheet] = (cells, None)
+            else:
+                pending: dict[int, list] = {}
+                for number, row in _numbered_rows(data) if data is not None else ():
+                    pending.setdefault(number, []).append(row)   # a number twice: both rows
+                found = self._sheet_cells[sheet] = ({}, pending)
+        cells, pending = found
+        if pending:
+            wanted = list(pending) if rows is None else [n for n in rows if n in pending]
+            if wanted:
+                cells.update(self._decode_rows([(n, row) for n in wanted
+                                                for row in pending.pop(n)]))
+        return cells
+
+    def _decode_rows(self, rows) -> dict[tuple[int, int], object]:
+        """The values of (row number, row element) pairs, by (row, column)."""
         cells = {}
-        data = root.find(M + "sheetData")
-        if data is not None:
-            # the hot loop of a read (every cell of every sheet read): one pass over each
-            # cell's children, shared strings and date styles fetched once
-            cell_tag, value_tag, inline_tag, formula_tag = M + "c", M + "v", M + "is", M + "f"
-            shared = None
-            date_styles = None
-            next_row = 1
-            for row in data.iterfind(M + "row"):
-                raw = row.get("r")
-                number = int(raw) if raw else next_row
-                next_row = number + 1
-                next_col = 1
-                for cell in row.iterchildren(cell_tag):
-                    ref = cell.get("r")
-                    col = column_of(ref) if ref else next_col
-                    next_col = col + 1
-                    text = node = formula = None
-                    has_value = False
-                    for child in cell:
-                        if child.tag == value_tag:
-                            text = child.text
-                            has_value = True
-                        elif child.tag == inline_tag:
-                            node = child
-                        elif child.tag == formula_tag:
-                            formula = child
-                    if formula is not None and not has_value and node is None:
-                        cells[(number, col)] = Uncalculated("=" + (formula.text or ""))
+        # the hot loop of a read (every cell of a big sheet): one pass over each cell's
+        # children, shared strings and date styles fetched once
+        cell_tag, value_tag, inline_tag, formula_tag = M + "c", M + "v", M + "is", M + "f"
+        shared = None
+        date_styles = None
+        for number, row in rows:
+            next_col = 1
+            for cell in row.iterchildren(cell_tag):
+                ref = cell.get("r")
+                col = column_of(ref) if ref else next_col
+                next_col = col + 1
+                text = node = formula = None
+                has_value = False
+                for child in cell:
+                    if child.tag == value_tag:
+                        text = child.text
+                        has_value = True
+                    elif child.tag == inline_tag:
+                        node = child
+                    elif child.tag == formula_tag:
+                        formula = child
+                if formula is not None and not has_value and node is None:
+                    cells[(number, col)] = Uncalculated("=" + (formula.text or ""))
+                    continue
+                kind = cell.get("t")
+                if kind is None or kind == "n":
+                    if text is None:
                         continue
-                    kind = cell.get("t")
-                    if kind is None or kind == "n":
-                        if text is None:
-                            continue
-                        try:
-                            value = float(text)
-                        except ValueError:
-                            value = text
-                        else:
-                            style = cell.get("s")
-                            if style is not None:
-                                if date_styles is None:
-                                    date_styles = self.date_style_ids()
-                                if int(style) in date_styles:
-                                    value = self.from_serial(value)
-                    elif kind == "s":
-                        if text is None:
-                            continue
-                        if shared is None:
-                            shared = self._shared_strings()
-                        try:
-                            value = shared[int(text)]
-                        except (ValueError, IndexError):
-                            value = ErrorValue("#REF!")
-                    elif kind == "inlineStr":
-                        if node is None:
-                            continue
-                        value = text_of(node)
-                    elif text is None:
-                        continue
+                    try:
+                        value = float(text)
+                    except ValueError:
+                        value = text
                     else:
-                        value = self._typed(kind, text)
-                    cells[(number, col)] = value
-        self._sheet_cells[sheet] = cells
+                        style = cell.get("s")
+                        if style is not None:
+                            if date_styles is None:
+                                date_styles = self.date_style_ids()
+                            if int(style) in date_styles:
+                                value = self.from_serial(value)
+                elif kind == "s":
+                    if text is None:
+                        continue
+                    if shared is None:
+                        shared = self._shared_strings()
+                    try:
+                        value = shared[int(text)]
+                    except (ValueError, IndexError):
+                        value = ErrorValue("#REF!")
+                elif kind == "inlineStr":
+                    if node is None:
+                        continue
+                    value = text_of(node)
+                elif text is None:
+                    continue
+                else:
+                    value = self._typed(kind, text)
+                cells[(number, col)] = value
         return cells
 
     def from_serial(self, serial: float) -> dt.datetime | float:
@@ -475,7 +514,7 @@ class XlsxPackage:
     def read_range(self, target: NameTarget) -> list[list[object]]:
         """The values of a rectangle, row by row: None for blank cells; numbers as float, text
         as str, booleans as bool, errors as ErrorValue, date-formatted numbers as datetime."""
-        cells = self._cells(target.sheet)
+        cells = self._cells(target.sheet, range(target.min_row, target.max_row + 1))
         return [[cells.get((row, col)) for col in range(target.min_col, target.max_col + 1)]
                 for row in range(target.min_row, target.max_row + 1)]
 
@@ -545,16 +584,27 @@ class XlsxPackage:
         its data)."""
         if info.totals_row_count:
             return []
-        cells = self._cells(info.sheet)
         columns = range(info.min_col, info.max_col + 1)
         found = []
         number = info.max_row + 1
         while True:
+            cells = self._cells(info.sheet, range(number, number + 1))
             line = [cells.get((number, col)) for col in columns]
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in line):
                 return found
             found.append(line)
             number += 1
+
+
+def _numbered_rows(sheet_data):
+    """(row number, row element) of each row of a sheetData; a row without its number is the
+    one after the row before it."""
+    next_row = 1
+    for row in sheet_data.iterfind(M + "row"):
+        raw = row.get("r")
+        number = int(raw) if raw else next_row
+        next_row = number + 1
+        yield number, row
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
