@@ -124,3 +124,35 @@ def test_cogs_and_aov_ranges_widen_the_distribution():
     result = simulate(inputs, RATES, wide)
     i = SCENARIOS.index("gsc_leap")
     assert result.net_gain_p90[i] - result.net_gain_p10[i] > 1000
+
+
+def test_sensitivity_agrees_with_the_whole_table_for_every_input_moved():
+    # the sensitivity prices only the programme and the baseline, and reuses the store's
+    # order lines for the inputs that cannot change them (risk.SAME_ORDER_LINES): each moved
+    # store must give the net gain the full scenario table gives it. Example: ads +20% on a
+    # store spending $500 a month for Super Hot moves its outlays by $100 × 3 months = $300
+    from calculator.model.risk import SAME_ORDER_LINES, SENSITIVITY_INPUTS
+    inputs = store(ads_usd_per_month=500.0, super_hot_forecast_usd=12000.0)
+    assert SAME_ORDER_LINES <= {field for _, field in SENSITIVITY_INPUTS}
+    for scenario in ("gsc_rising", "shumao", "super_hot"):
+        i = SCENARIOS.index(scenario)
+        rows = {r.field: r for r in sensitivity(inputs, RATES, scenario)}
+        for field, factor, got in [(f, k, getattr(r, side)) for f, r in rows.items()
+                                   for k, side in ((0.8, "net_gain_low"),
+                                                   (1.2, "net_gain_high"))]:
+            card, moved = RATES, inputs
+            if field == "lift":
+                p = PROGRAMMES[i]
+                if p.lift_key:
+                    card = RATES.with_overrides({p.lift_key: RATES.number(p.lift_key) * factor})
+                else:
+                    moved = dataclasses.replace(inputs, super_hot_forecast_usd=12000.0 * factor)
+            elif field == "gmv":
+                moved = dataclasses.replace(inputs, gmv_m1=8000.0 * factor,
+                                            gmv_m2=9000.0 * factor, gmv_m3=10000.0 * factor)
+            else:
+                moved = dataclasses.replace(inputs, **{field: getattr(inputs, field) * factor})
+            expected = float(compute_scenarios(moved, card).columns["net_gain"][i])
+            assert got == pytest.approx(expected, abs=1e-9), (scenario, field, factor)
+    super_hot = {r.field: r for r in sensitivity(inputs, RATES, "super_hot")}
+    assert super_hot["ads_usd_per_month"].swing == pytest.approx(600.0)   # ±$300

@@ -21,7 +21,7 @@ from calculator.errors import InputError
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES
-from calculator.model.scenarios import scenario_parameters
+from calculator.model.scenarios import scenario_parameters, store_orders
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,14 @@ class RiskResult:
 
 
 def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
-             programmes=PROGRAMMES) -> RiskResult:
+             programmes=PROGRAMMES, params=None) -> RiskResult:
     """Monte Carlo of every scenario at once on the same cash-flow core as the point results:
-    arrays of shape (draws, scenarios). A forecast programme without a forecast stays at 0."""
+    arrays of shape (draws, scenarios). A forecast programme without a forecast stays at 0.
+    ``params``: the scenario parameters of these inputs, when already computed."""
     if risk.draws < 1:
         raise InputError(f"risk draws: expected 1 or more, found {risk.draws}", name="draws")
-    params = scenario_parameters(inputs, rates, programmes)
+    if params is None or params.programmes != tuple(programmes):
+        params = scenario_parameters(inputs, rates, programmes)
     ids = params.scenarios
     rng = np.random.default_rng(risk.seed)
     n = risk.draws
@@ -170,6 +172,12 @@ SENSITIVITY_INPUTS = (("base GMV", "gmv"), ("lift", "lift"), ("COGS %", "cogs_pc
                       ("extra ads", "ads_usd_per_month"))
 
 
+#: Moving these changes no order line of the store (store_orders reads neither the lift, nor
+#: a spend, nor the exchange rate of a spend): their variants reuse the lines computed once.
+SAME_ORDER_LINES = frozenset(("lift", "fx_cny_per_usd", "livestream_usd_each",
+                              "ads_usd_per_month"))
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     label: str
@@ -191,9 +199,11 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     # of the work (a run spent a quarter of its time here)
     pair = tuple(p for p in programmes if p.id in ("baseline", scenario))
     index = [p.id for p in pair].index(scenario)
+    lines = store_orders(inputs, rates)
 
-    def gain(store: StoreInputs, card: RateCard) -> float:
-        return float(scenario_parameters(store, card, pair).economics(months=False)
+    def gain(store: StoreInputs, card: RateCard, field: str) -> float:
+        orders = lines if field in SAME_ORDER_LINES else None
+        return float(scenario_parameters(store, card, pair, orders).economics(months=False)
                      ["net_gain"][index])
 
     rows = []
@@ -219,7 +229,7 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
                 value = getattr(inputs, field)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     store = dataclasses.replace(inputs, **{field: value * factor})
-            results.append(gain(store, card))
+            results.append(gain(store, card, field))
         rows.append(Sensitivity(label, field, results[0], results[1],
                                 abs(results[1] - results[0])))
     return sorted(rows, key=lambda r: -r.swing)

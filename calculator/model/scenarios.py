@@ -312,12 +312,13 @@ class ScenarioParameters:
         return programme_cash_flow(**args)
 
 
-def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
-                        ) -> ScenarioParameters:
+def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES,
+                        orders: StoreOrders | None = None) -> ScenarioParameters:
     """Lift, freight, contribution, outlays and credits of every scenario for one store
-    (``programmes``: the registry, or another tuple of records, e.g. a test's)."""
+    (``programmes``: the registry, or another tuple of records, e.g. a test's; ``orders``:
+    the store's order lines when already computed from these inputs and rates)."""
     ids = tuple(p.id for p in programmes)
-    orders = store_orders(inputs, rates)
+    orders = store_orders(inputs, rates) if orders is None else orders
     B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
     H = int(inputs.horizon_months)
     lift = programme_lifts(rates, programmes)
@@ -414,6 +415,7 @@ class ScenarioTable:
     base_orders_per_month: float
     lang: str = "en"
     programmes: tuple = PROGRAMMES
+    parameters: ScenarioParameters | None = field(default=None, compare=False)
 
     def programme(self, scenario: str):
         return self.programmes[self.index(scenario)]
@@ -555,7 +557,7 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
     return ScenarioTable(scenarios, tuple(elig[s] for s in scenarios), columns, tuple(notes),
                           np.asarray(econ["cumulative"], dtype=float), params.outlay_parts,
                           params.credit_parts, params.forecast_missing, params.horizon_months,
-                          params.base_gmv, params.base_orders, lang, programmes)
+                          params.base_gmv, params.base_orders, lang, programmes, params)
 
 
 # --- verdicts and the recommendation ------------------------------------------------------------

@@ -222,7 +222,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     table = compute_scenarios(read.inputs, read.rates, lang)
     risk_inputs = read.risk if read.risk is not None else \
         default_risk_inputs(read.inputs, read.rates)
-    result = simulate(read.inputs, read.rates, risk_inputs)
+    result = simulate(read.inputs, read.rates, risk_inputs, params=table.parameters)
     p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
     recommendation = recommend(table, p_loss, lang)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
