@@ -182,11 +182,11 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
             return had_formula
         if number in (math.inf, -math.inf):
             raise ValueError("an infinite number cannot be written to a cell")
-        node = etree.Element(_V)
+        node = _value_node(cell, _V)
         node.text = _number_text(number)
     elif kind is str or kind is ErrorValue:
         attrib["t"] = "inlineStr"
-        node = etree.Element(_IS)
+        node = _value_node(cell, _IS)
         text = etree.SubElement(node, _T)
         clean = _escape_text(value)
         text.text = clean
@@ -198,7 +198,7 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
             return had_formula
         if general == "bool":
             attrib["t"] = "b"
-            node = etree.Element(_V)
+            node = _value_node(cell, _V)
             node.text = "1" if bool(value) else "0"
         elif general == "number":
             return _set_cell(cell, float(value), date_style, package) or had_formula
@@ -206,15 +206,25 @@ def _set_cell(cell, value, date_style: int | None, package: XlsxPackage) -> bool
             return _set_cell(cell, str(value), date_style, package) or had_formula
         elif general == "date":
             serial = to_serial(value, package.date1904)
-            node = etree.Element(_V)
+            node = _value_node(cell, _V)
             node.text = _number_text(float(serial))
             style = int(attrib.get("s", "0"))
             if not package.is_date_style(style) and date_style is not None:
                 attrib["s"] = str(date_style)
         else:
             raise ValueError(f"cannot write a {type(value).__name__} to a cell")
-    cell.insert(0, node)
     return had_formula
+
+
+def _value_node(cell, tag: str):
+    """A new first child of ``cell`` (its value comes before anything else left in it). An
+    empty cell, as every cell of a new output block is, takes it as a SubElement: half the
+    cost of a free element inserted (lxml), on the hot path of every write."""
+    if len(cell) == 0:
+        return etree.SubElement(cell, tag)
+    node = etree.Element(tag)
+    cell.insert(0, node)
+    return node
 
 
 class _RowIndex:
@@ -248,15 +258,25 @@ class _RowIndex:
 
 def _set_cached(cell, value, package: XlsxPackage) -> None:
     """Store ``value`` as the cached result of the formula in ``cell`` (kept as it is)."""
-    formula = cell.find(_F)
+    formula = None
+    cached = []
+    for child in cell:                      # not cell.find: ElementPath costs 5 µs a call
+        tag = child.tag
+        if tag == _F:
+            formula = child
+        elif tag == _V or tag == _IS:
+            cached.append(child)
     if formula is None:
         return
-    for child in list(cell):
-        if child.tag in (_V, _IS):
-            cell.remove(child)
     attrib = cell.attrib
     attrib.pop("t", None)
-    node = etree.Element(_V)
+    if len(cached) == 1 and cached[0].tag == _V:
+        node = cached[0]                    # a cached value already there: given the new one
+    else:
+        for child in cached:
+            cell.remove(child)
+        node = etree.Element(_V)
+        formula.addnext(node)
     kind = _cell_kind(value)
     if isinstance(value, ErrorValue):
         attrib["t"] = "e"
@@ -271,7 +291,6 @@ def _set_cached(cell, value, package: XlsxPackage) -> None:
     else:                                   # text, or a blank input shown as ""
         attrib["t"] = "str"
         node.text = _ILLEGAL_XML.sub("", value) if kind == "text" else ""
-    formula.addnext(node)
 
 
 def _has_content(cell) -> bool:
@@ -315,7 +334,7 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
                                    package.cell_value(cell))
         if kind is _Drop:
             if cell is not None:
-                had_formula = cell.find(_F) is not None
+                had_formula = any(child.tag == _F for child in cell)
                 row.remove(cell)
                 del cells[col]
                 columns.remove(col)
