@@ -65,6 +65,7 @@ def column_of(ref: str) -> int:
     return _column_of_letters(letters)
 
 
+@functools.lru_cache(maxsize=8192)          # a run looks up the same few hundred names per file
 def parse_reference(text: str) -> tuple[str, tuple[int, int, int, int]]:
     """"'My sheet'!$A$1:$B$3" -> ("My sheet", (1, 1, 3, 2)). ValueError for anything that is not
     one rectangle on one named sheet (a formula, several areas, #REF!)."""

@@ -291,6 +291,7 @@ class XlsxPackage:
         self._date_styles: set[int] | None = None
         self._names: list[tuple[str, int | None, str]] = []
         self._names_by_key: dict[str, list[tuple[str, int | None, str]]] = {}
+        self._targets: dict[tuple[str, str | None], NameTarget] = {}     # get_name's answers
         for node in root.iterfind(f"{M}definedNames/{M}definedName"):
             local = node.get("localSheetId")
             entry = (node.get("name", ""), int(local) if local is not None else None,
@@ -314,7 +315,11 @@ class XlsxPackage:
     def get_name(self, name: str, sheet: str | None = None) -> NameTarget | None:
         """Where ``name`` points; None when the workbook has no such name. A name that exists
         but does not point at one rectangle of cells raises WorkbookError saying so."""
-        candidates = self._names_by_key.get(name.lower())
+        key = (name.lower(), sheet)
+        known = self._targets.get(key)
+        if known is not None:
+            return known
+        candidates = self._names_by_key.get(key[0])
         if not candidates:
             return None
         scope_index = self.sheet_order.index(sheet) if sheet in self.sheet_order else None
@@ -335,7 +340,8 @@ class XlsxPackage:
                                 found=sheet_name, kind=Kind.LAYOUT)
         scope = self.sheet_order[local] if local is not None and local < len(self.sheet_order) \
             else None
-        return NameTarget(actual, sheet_name, r1, c1, r2, c2, scope)
+        target = self._targets[key] = NameTarget(actual, sheet_name, r1, c1, r2, c2, scope)
+        return target
 
     # --- cells ---------------------------------------------------------------------------
     def _shared_strings(self) -> list[str]:
