@@ -38,6 +38,10 @@ def is_summary(path: str | os.PathLike) -> bool:
         return False
     if f'name="{MARKER}"'.encode() in workbook:
         return True
+    if b'name="in_' in workbook:
+        # an input name (or a sheet so named): a store workbook, never an old summary. Every
+        # workbook of a batch comes through here, so this skips the parse below for them
+        return False
     # a summary from before the marker: exactly the sheets Summary and Problems, no inputs
     from lxml import etree
     try:
