@@ -159,6 +159,29 @@ def test_inline_rich_text_errors_and_formula_results_are_read(tmp_path):
     assert isinstance(values[1], ErrorValue)
 
 
+def test_a_sheet_read_a_row_at_a_time_gives_what_a_whole_read_gives(tmp_path, monkeypatch):
+    # small sheets are decoded row by row as names ask for them (a run reads a few cells of
+    # the Results sheet); big ones in one pass. Both must give every value alike: the typed
+    # values of make_book (number, shared string, date, boolean, blank, a table's rows) and
+    # hand_made's inline rich text, error, formula result and boolean
+    from calculator.workbook import xlsxpackage
+
+    def everything(path, names):
+        with XlsxPackage(path) as package:
+            values = {name: package.read_name(name) for name in names}
+            values["table"] = package.read_table("SKUs") if "SKUs" in package.tables() else None
+        return values
+    books = [(make_book(tmp_path / "b.xlsx"), ["in_weight", "in_market", "in_date", "in_flag",
+                                                "in_blank", "out_row", "out_total"]),
+             (hand_made(tmp_path / "h.xlsx"), ["in_values"])]
+    by_row = [everything(path, names) for path, names in books]
+    monkeypatch.setattr(xlsxpackage, "KEEP_SHEET_TREE_BELOW_BYTES", 0)
+    whole = [everything(path, names) for path, names in books]
+    assert by_row == whole
+    assert by_row[0]["in_date"] == [[dt.datetime(2026, 12, 1)]]
+    assert by_row[1]["in_values"] == [["rich text", "#N/A", "ab", False]]
+
+
 def test_a_name_to_a_deleted_sheet_is_an_error_naming_it(tmp_path):
     with XlsxPackage(hand_made(tmp_path / "h.xlsx")) as package:
         with pytest.raises(WorkbookError, match="broken.*#REF!") as broken:

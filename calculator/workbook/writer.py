@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence, Tuple, Union
 
 from calculator.errors import Kind, WorkbookError
-from calculator.workbook import xlsxpackage, xmlsafe
+from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
 from calculator.workbook.cellref import NameTarget, parse_reference
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
@@ -27,7 +27,7 @@ from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
 #: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
-STREAM_ABOVE_BYTES = xlsxpackage.KEEP_SHEET_TREE_BELOW_BYTES
+STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
 CachedKey = Union[str, Tuple[str, int]]

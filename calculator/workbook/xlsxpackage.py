@@ -59,10 +59,11 @@ class TableInfo:
     part: str | None = None       # the table part, e.g. xl/tables/table1.xml
 
 
-#: A sheet read for its values keeps its parsed tree below this size, so that the write
-#: which follows patches that tree instead of parsing the sheet again (the writer streams the
-#: sheets above it, see writer.STREAM_ABOVE_BYTES, so a big sheet is never held twice).
-KEEP_SHEET_TREE_BELOW_BYTES = 4 * 1024 * 1024
+#: A sheet read for its values keeps its parsed tree below this size, so that a write which
+#: follows patches that tree instead of parsing the sheet again (our output sheets are tens of
+#: kilobytes). A bigger one, such as a long SKUs table the write does not touch, keeps only its
+#: values: its tree would hold ten times its size in memory for nothing.
+KEEP_SHEET_TREE_BELOW_BYTES = 1024 * 1024
 
 
 class XlsxPackage:
