@@ -23,8 +23,10 @@ demo: venv
 	$(BIN)/aeroi run $(DEMO_DIR) --summary $(DEMO_DIR)/summary.xlsx
 	@echo "Results written into the workbooks in $(DEMO_DIR); summary: $(DEMO_DIR)/summary.xlsx"
 
+# On every core (pytest-xdist), a test file at a time, the longest files first
+# (tests/conftest.py). `.venv/bin/python -m pytest` alone runs the tests one after another.
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 bench: venv
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 
 from calculator.workbook.batch import run_batch
-from calculator.workbook.template import TEMPLATE_FILES, build_template
+from calculator.workbook.template import TEMPLATE_FILES
 from tests.libreoffice import DEFAULT, convert, convert_all
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "workbooks" / "templates"
@@ -22,6 +23,7 @@ def _pdfs_exist(targets):
         assert pdf.read_bytes().startswith(b"%PDF"), source.name
 
 
+@pytest.mark.slow
 def test_every_template_renders_with_default_settings(tmp_path):
     books = []
     for name in TEMPLATE_FILES:              # .xlsx and .xlsm share a stem: one PDF each
@@ -31,6 +33,7 @@ def test_every_template_renders_with_default_settings(tmp_path):
     _pdfs_exist(convert_all(books, tmp_path / "pdf", profile=DEFAULT))
 
 
+@pytest.mark.slow
 def test_every_example_renders_after_a_run_with_default_settings(tmp_path):
     # the run writes TRUE/FALSE eligibility cells under the Checks sheet's conditional formats:
     # the combination that made LibreOffice abort the export
@@ -42,10 +45,11 @@ def test_every_example_renders_after_a_run_with_default_settings(tmp_path):
     _pdfs_exist(convert_all(books, tmp_path / "pdf", profile=DEFAULT))
 
 
+@pytest.mark.slow
 def test_workbooks_saved_by_openpyxl_and_by_libreoffice_render_with_default_settings(tmp_path):
     import openpyxl
     by_script = tmp_path / "script" / "by-script.xlsx"
-    build_template(by_script, "zh")
+    build_store(by_script, "zh")
     book = openpyxl.load_workbook(by_script)          # a user's own script fills the inputs
     inputs = book["Inputs"]
     for name, value in STORE.items():
@@ -56,7 +60,7 @@ def test_workbooks_saved_by_openpyxl_and_by_libreoffice_render_with_default_sett
     assert run_batch([by_script.parent], summary=tmp_path / "s1.xlsx").outcomes[0].status == "ok"
 
     original = tmp_path / "lo" / "store.xlsx"
-    build_template(original, "en", values=STORE)
+    build_store(original, "en", values=STORE)
     saved = convert(original, tmp_path / "lo-saved", "xlsx", profile=DEFAULT)
     by_libreoffice = tmp_path / "lo-run" / "by-libreoffice.xlsx"
     by_libreoffice.parent.mkdir()
@@ -69,7 +73,7 @@ def test_workbooks_saved_by_openpyxl_and_by_libreoffice_render_with_default_sett
 def test_start_paragraphs_have_heights_and_xlwings_conf_prints_on_one_page(tmp_path):
     import openpyxl
     for lang in ("en", "zh"):
-        book = openpyxl.load_workbook(build_template(tmp_path / f"{lang}.xlsx", lang))
+        book = openpyxl.load_workbook(build_store(tmp_path / f"{lang}.xlsx", lang))
         start = book["Start"]
         for row in range(3, start.max_row + 1):
             cell = start.cell(row=row, column=1)
@@ -87,11 +91,12 @@ def test_start_paragraphs_have_heights_and_xlwings_conf_prints_on_one_page(tmp_p
         # at the first empty row: the note below it is not read as a setting
 
 
+@pytest.mark.slow
 def test_the_results_chart_marks_programmes_the_store_cannot_join(tmp_path):
     from calculator.model.texts import WORKBOOK_TEXT, scenario_label
     from tests.libreoffice import recalculated_values
     book = tmp_path / "run" / "store.xlsx"
-    build_template(book, "en", values=STORE)        # T+0 2026-12-01, opened 2026-08-01:
+    build_store(book, "en", values=STORE)        # T+0 2026-12-01, opened 2026-08-01:
     assert run_batch([book.parent], summary=tmp_path / "s.xlsx").outcomes[0].status == "ok"
     # Rising eligible (122 days <= 180); Leap not (months below $5,000); Shumao not (not an
     # exporter): tests/stores.py

@@ -24,10 +24,9 @@ from calculator.workbook import contract as c
 from calculator.workbook import writer
 from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.template import build_template
 from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.libreoffice import convert, recalculated_values, require_soffice
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 STAMP = dt.datetime(2026, 12, 1, 9, 0)
 # all sheets (-1), UTF-8 (76), cells "as shown" (formatted), one CSV file per sheet
@@ -84,8 +83,9 @@ def parts(path: Path) -> dict[str, bytes]:
 
 # --- 1. cached values: what LibreOffice as installed shows right after a run ------------------
 
+@pytest.mark.slow
 def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
     run(book.parent)
     shown = shown_by_default_libreoffice(book, tmp_path / "lo")
     results = shown[c.RESULTS_SHEET]
@@ -116,7 +116,7 @@ def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp
 
 
 def test_formula_cells_keep_their_formula_and_get_typed_cached_values(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     run(book.parent)
     with XlsxPackage(book) as package:
         ref = package.get_name(c.STALE_NAME).top_left
@@ -141,7 +141,7 @@ def test_every_row_of_a_long_block_is_formatted_like_its_first(tmp_path, patch_m
     # 30 SKUs x 4 plans = 120 rows of SKU economics; the template styles one
     skus = [dict(sku=f"S{i:02d}", category="general", weight_g=100 + 10 * i,
                  price_usd=10 + i, orders_per_month=1) for i in range(30)]
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
 
     def formats():
         sheet = openpyxl.load_workbook(book)[c.SKU_ECONOMICS_SHEET]
@@ -190,10 +190,11 @@ def _replace_skus(book: Path, rows: list[list[object]]) -> None:
     filled.save(book)
 
 
+@pytest.mark.slow
 def test_libreoffice_as_installed_shows_money_on_the_last_sku_row(tmp_path):
     skus = [dict(sku=f"S{i}", category="general", weight_g=300, price_usd=12.99,
                  orders_per_month=3) for i in range(5)]
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
     run(book.parent)
     shown = shown_by_default_libreoffice(book, tmp_path / "lo")[c.SKU_ECONOMICS_SHEET]
     with XlsxPackage(book) as package:
@@ -223,7 +224,7 @@ def test_one_more_programme_fits_an_existing_workbook_and_one_less_shrinks_it(tm
                                                                               patch_mode):
     from calculator.model.scenarios import SCENARIOS
     n = len(SCENARIOS)
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     with XlsxPackage(book) as package:
         old = package.get_name("out_results")
         costs_before = package.read_name("out_costs")
@@ -251,7 +252,7 @@ def test_one_more_programme_fits_an_existing_workbook_and_one_less_shrinks_it(tm
 def test_a_block_never_grows_over_a_label_or_another_block(tmp_path, patch_mode):
     from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
     n = len(SCENARIOS)
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     before = book.read_bytes()
     with XlsxPackage(book) as package:
         # the costs block: its heading, then its row of labels, then its id row (min_row)
@@ -269,7 +270,7 @@ def test_a_block_never_grows_over_a_label_or_another_block(tmp_path, patch_mode)
 
 
 def test_a_full_run_still_fits_the_template_blocks(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
     before = {}
     with XlsxPackage(book) as package:
         for name in c.RESIZABLE_OUTPUTS:
@@ -304,7 +305,7 @@ def _table_ref(book: Path) -> str:
 
 
 def test_products_typed_under_the_table_are_read_and_the_table_grows(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)   # table A3:H4
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)   # table A3:H4
     _typed_under(book, 5, PRODUCTS + [[None], ["after a gap", "general", 1, 1, 1]])
     before = parts(book)
     run(book.parent)
@@ -331,7 +332,7 @@ def test_products_typed_under_the_table_are_read_and_the_table_grows(tmp_path):
 
 
 def test_a_header_only_table_reads_the_products_below_it(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     _typed_under(book, 4, PRODUCTS[:2])
     rewritten = parts(book)               # row 4 deleted in the sheet: the table is its header
     for name, data in rewritten.items():
@@ -348,8 +349,9 @@ def test_a_header_only_table_reads_the_products_below_it(tmp_path):
     assert _table_ref(book) == "A3:H5"
 
 
+@pytest.mark.slow
 def test_products_typed_under_the_table_of_a_workbook_saved_by_libreoffice(tmp_path):
-    source = build_template(tmp_path / "src" / "store.xlsx", values=STORE, skus=TWO_SKUS)
+    source = build_store(tmp_path / "src" / "store.xlsx", values=STORE, skus=TWO_SKUS)
     _typed_under(source, 6, PRODUCTS[1:])      # right under A3:H5 (two products)
     saved = convert(source, tmp_path / "store", "xlsx")          # LibreOffice saves it
     first, last = (int(x) for x in re.findall(r"\d+", _table_ref(saved)))
@@ -373,7 +375,7 @@ def test_products_typed_under_the_table_of_a_workbook_saved_by_libreoffice(tmp_p
 
 
 def test_a_check_only_run_leaves_the_table_as_it_is(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     _typed_under(book, 5, PRODUCTS)
     before = book.read_bytes()
     report = run_batch([book.parent], check_only=True)
@@ -435,6 +437,7 @@ def test_in_excel_a_block_grows_into_empty_rows_and_never_over_a_label():
     assert grid[(11, 1)] == "Programme cost (label)" and grid[(10, 1)] == "gsc_leap"
 
 
+@pytest.mark.slow
 def test_a_chinese_workbook_shows_its_own_words_and_marks_closed_programmes_without_recalculating(
         tmp_path):
     # Example 05 is Chinese; its store (opened 61 days before T+0, not an exporter, months below
