@@ -46,19 +46,30 @@ def patch_mode(request, monkeypatch):
 def shown_by_default_libreoffice(book: Path, out_dir: Path) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice with its default settings shows it (fresh profile: nothing
     recalculated on load, cached values shown, cells formatted), sheet name -> rows."""
+    return shown_by_default_libreoffice_all([book], out_dir)[book]
+
+
+def shown_by_default_libreoffice_all(books, out_dir: Path) -> dict[Path, dict]:
+    """:func:`shown_by_default_libreoffice` for many workbooks (distinct names) in one
+    LibreOffice start (a start costs about 2 s of CPU): workbook -> sheet name -> rows."""
     binary = require_soffice()
+    books = [Path(book) for book in books]
+    assert len({book.stem for book in books}) == len(books), "workbooks need distinct names"
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aeroi-lo-default-") as profile:
         done = subprocess.run([binary, f"-env:UserInstallation={Path(profile).as_uri()}",
                                "--headless", "--norestore", "--convert-to", CSV_AS_SHOWN,
-                               "--outdir", str(out_dir), str(book)],
+                               "--outdir", str(out_dir)] + [str(book) for book in books],
                               capture_output=True, text=True, timeout=300)
-    sheets = {}
-    for path in out_dir.glob(f"{book.stem}-*.csv"):
-        with open(path, encoding="utf-8", newline="") as handle:
-            sheets[path.stem[len(book.stem) + 1:]] = list(csv.reader(handle))
-    assert sheets, f"LibreOffice wrote no CSV: exit {done.returncode}\n{done.stdout}{done.stderr}"
-    return sheets
+    shown = {}
+    for book in books:
+        sheets = shown[book] = {}
+        for path in out_dir.glob(f"{book.stem}-*.csv"):
+            with open(path, encoding="utf-8", newline="") as handle:
+                sheets[path.stem[len(book.stem) + 1:]] = list(csv.reader(handle))
+        assert sheets, (f"LibreOffice wrote no CSV for {book.name}: exit {done.returncode}\n"
+                        f"{done.stdout}{done.stderr}")
+    return shown
 
 
 def cell(rows: list[list[str]], ref: str) -> str:
@@ -83,11 +94,36 @@ def parts(path: Path) -> dict[str, bytes]:
 
 # --- 1. cached values: what LibreOffice as installed shows right after a run ------------------
 
+#: name -> build(folder) -> workbook, calculated: the workbooks some tests below look at as
+#: LibreOffice as installed shows them after a run, all shown by one LibreOffice start
+AFTER_A_RUN = {}
+
+
+def calculated(build):
+    AFTER_A_RUN[build.__name__] = build
+    return build
+
+
+@pytest.fixture(scope="module")
+def shown_after_a_run(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """name -> (workbook, sheet name -> rows as LibreOffice with its default settings shows
+    them) for every workbook registered with @calculated."""
+    base = tmp_path_factory.mktemp("shown")
+    books = {name: build(base / name / "store") for name, build in AFTER_A_RUN.items()}
+    shown = shown_by_default_libreoffice_all(books.values(), base / "lo")
+    return {name: (book, shown[book]) for name, book in books.items()}
+
+
+@calculated
+def two_skus(folder: Path) -> Path:
+    book = build_store(folder / "two-skus.xlsx", values=STORE, skus=TWO_SKUS)
+    run(folder)
+    return book
+
+
 @pytest.mark.slow
-def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp_path):
-    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")
+def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(shown_after_a_run):
+    book, shown = shown_after_a_run["two_skus"]
     results = shown[c.RESULTS_SHEET]
     with XlsxPackage(book) as package:
         stale = package.get_name(c.STALE_NAME)
@@ -190,13 +226,19 @@ def _replace_skus(book: Path, rows: list[list[object]]) -> None:
     filled.save(book)
 
 
-@pytest.mark.slow
-def test_libreoffice_as_installed_shows_money_on_the_last_sku_row(tmp_path):
+@calculated
+def five_skus(folder: Path) -> Path:
     skus = [dict(sku=f"S{i}", category="general", weight_g=300, price_usd=12.99,
                  orders_per_month=3) for i in range(5)]
-    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")[c.SKU_ECONOMICS_SHEET]
+    book = build_store(folder / "five-skus.xlsx", values=STORE, skus=skus)
+    run(folder)
+    return book
+
+
+@pytest.mark.slow
+def test_libreoffice_as_installed_shows_money_on_the_last_sku_row(shown_after_a_run):
+    book, sheets = shown_after_a_run["five_skus"]
+    shown = sheets[c.SKU_ECONOMICS_SHEET]
     with XlsxPackage(book) as package:
         target = package.get_name("out_sku_economics")
     last = shown[target.max_row - 1][target.min_col - 1:]
@@ -437,20 +479,25 @@ def test_in_excel_a_block_grows_into_empty_rows_and_never_over_a_label():
     assert grid[(11, 1)] == "Programme cost (label)" and grid[(10, 1)] == "gsc_leap"
 
 
+@calculated
+def example_05(folder: Path) -> Path:
+    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
+    book = folder / "05.xlsx"
+    book.parent.mkdir(parents=True)
+    book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
+    run(folder)
+    return book
+
+
 @pytest.mark.slow
 def test_a_chinese_workbook_shows_its_own_words_and_marks_closed_programmes_without_recalculating(
-        tmp_path):
+        shown_after_a_run):
     # Example 05 is Chinese; its store (opened 61 days before T+0, not an exporter, months below
     # $5,000) may not join Leap or Shumao. LibreOffice as installed shows the cached values: the
     # freshness flag in Chinese (最新, not CURRENT) and the chart's labels of the two closed
     # programmes marked (不符合资格), so the chart never draws them like open ones.
     from calculator.model import texts as tx
-    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
-    book = tmp_path / "store" / "05.xlsx"
-    book.parent.mkdir()
-    book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")
+    book, shown = shown_after_a_run["example_05"]
     results = shown[c.RESULTS_SHEET]
     with XlsxPackage(book) as package:
         stale = package.get_name(c.STALE_NAME)
