@@ -1,7 +1,8 @@
 """How the suite is spread over the cores; nothing here changes what a test checks.
 
-`make test` runs pytest-xdist with ``-n auto --dist loadfile --no-loadscope-reorder``: each
-test file runs whole on one worker, so a module-scoped fixture (the corpus calculated once,
+`make test` runs pytest-xdist with ``-n auto --dist loadfile --no-loadscope-reorder`` (see the
+Makefile): each test file runs whole on one worker, so a module-scoped fixture (the corpus
+calculated once,
 the version-1 fixtures upgraded once, the templates rendered once) is built once. (Grouping
 single tests with ``--dist loadgroup`` does nothing on pytest 9.2: pytest-xdist issue #1386.)
 
