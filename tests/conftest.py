@@ -2,9 +2,9 @@
 
 `make test` runs pytest-xdist with ``-n auto --dist loadfile --no-loadscope-reorder`` (see the
 Makefile): each test file runs whole on one worker, so a module-scoped fixture (the corpus
-calculated once,
-the version-1 fixtures upgraded once, the templates rendered once) is built once. (Grouping
-single tests with ``--dist loadgroup`` does nothing on pytest 9.2: pytest-xdist issue #1386.)
+calculated once, the version-1 fixtures upgraded once, the templates rendered once) is built
+once. (Grouping single tests with ``--dist loadgroup`` does nothing on pytest 9.2:
+pytest-xdist issue #1386.)
 
 Files are handed out in collection order, and this hook puts first the files with the most
 tests marked ``slow`` (LibreOffice renders, real processes raced and killed: seconds each), so
