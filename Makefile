@@ -23,8 +23,14 @@ demo: venv
 	$(BIN)/aeroi run $(DEMO_DIR) --summary $(DEMO_DIR)/summary.xlsx
 	@echo "Results written into the workbooks in $(DEMO_DIR); summary: $(DEMO_DIR)/summary.xlsx"
 
+# On every core (pytest-xdist), a test file at a time, the longest files first
+# (tests/conftest.py). The two plugins are named rather than auto-loaded: an auto-loaded
+# plugin's whole package gets pytest's assert rewriting (all of hypothesis: 2 s per worker).
+# `.venv/bin/python -m pytest` alone runs the same tests one after another.
+PYTEST_PARALLEL := --disable-plugin-autoload -p xdist -p hypothesispytest \
+	-n auto --dist loadfile --no-loadscope-reorder
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 bench: venv
 	$(BIN)/pip install --quiet -e '.[test,bench]'

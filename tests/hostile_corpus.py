@@ -17,10 +17,9 @@ import openpyxl
 from lxml import etree
 
 from calculator.workbook import contract as c
-from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -49,7 +48,7 @@ WRONG_INPUTS = {
 
 
 def _store(path: Path, **changes) -> Path:
-    return build_template(path, values={**STORE, **changes})
+    return build_store(path, values={**STORE, **changes})
 
 
 def _set_error_cell(path: Path, name: str, error: str) -> None:
@@ -120,7 +119,7 @@ def build_hostile(folder: str | Path, bomb_mb: int = 300) -> dict[str, tuple[str
     skus = [dict(sku=text, category="general", weight_g=500, price_usd=20, orders_per_month=10)
             for text in ('=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)",
                          "-2+3")]
-    build_template(folder / "formula-like-sku-names.xlsx", values=STORE, skus=skus)
+    build_store(folder / "formula-like-sku-names.xlsx", values=STORE, skus=skus)
     expect["formula-like-sku-names.xlsx"] = ("SKU names that look like formulas", None)
 
     # an XML entity bomb in the workbook part

@@ -18,8 +18,7 @@ from calculator.errors import BadValue, InputError, Kind
 from calculator.workbook.atomic import TEMP_PREFIX, atomic_replace
 from calculator.workbook.dates import from_serial, to_serial
 from calculator.workbook.reader import to_date
-from calculator.workbook.template import build_template
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 
 def test_an_error_becomes_a_frozen_record_with_its_kind():
@@ -41,10 +40,10 @@ def test_the_batch_tells_workbooks_apart_by_the_kind_of_their_problem(tmp_path):
     other = openpyxl.Workbook()
     other.active["A1"] = "quarterly budget"
     other.save(tmp_path / "budget.xlsx")
-    build_template(tmp_path / "heavy.xlsx", values={**STORE, "in_parcel_weight_g": "heavy"})
+    build_store(tmp_path / "heavy.xlsx", values={**STORE, "in_parcel_weight_g": "heavy"})
     # a market typed as the very words the batch once looked for in messages
-    build_template(tmp_path / "wordy.xlsx", values={**STORE, "in_market": "not an aeroi workbook"})
-    locked = build_template(tmp_path / "locked.xlsx", values=STORE)
+    build_store(tmp_path / "wordy.xlsx", values={**STORE, "in_market": "not an aeroi workbook"})
+    locked = build_store(tmp_path / "locked.xlsx", values=STORE)
     os.chmod(locked, 0o444)
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     result = CliRunner().invoke(main, ["run", str(tmp_path), "--json"])
@@ -100,7 +99,7 @@ def test_the_atomic_writer_keeps_the_mode_and_leaves_nothing_behind_on_failure(t
 
 def test_a_new_summary_can_be_read_by_colleagues(tmp_path):
     # the summary used to be created with mkstemp's private 0600 mode
-    build_template(tmp_path / "store.xlsx", values=STORE)
+    build_store(tmp_path / "store.xlsx", values=STORE)
     assert CliRunner().invoke(main, ["run", str(tmp_path)]).exit_code == 0
     assert stat.S_IMODE(os.stat(tmp_path / "aeroi-summary.xlsx").st_mode) == 0o644
 

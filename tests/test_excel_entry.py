@@ -11,15 +11,14 @@ from calculator.errors import CalculatorError
 from calculator.excel import entry
 from calculator.excel.xlwings_io import OpenWorkbook, as_text_cell
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 
 
 def test_calculate_book_writes_the_results_of_the_open_workbook(tmp_path):
-    book = build_template(tmp_path / "store.xlsm", values=STORE)
+    book = build_store(tmp_path / "store.xlsm", values=STORE)
     with PackageWorkbook(book) as io:
         status = entry.calculate_book(io)
     assert status.startswith("OK")
@@ -30,7 +29,7 @@ def test_calculate_book_writes_the_results_of_the_open_workbook(tmp_path):
 
 
 def test_calculate_book_lists_every_cell_to_fix_and_writes_nothing(tmp_path):
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     write_cells(book, {"in_gmv_m1": [["lots"]], "in_parcel_weight_g": [[-1]]})
     before = hashlib.sha256(book.read_bytes()).hexdigest()
     with PackageWorkbook(book) as io, pytest.raises(CalculatorError) as raised:
@@ -42,9 +41,9 @@ def test_calculate_book_lists_every_cell_to_fix_and_writes_nothing(tmp_path):
 
 
 def test_run_folder_reports_counts_and_skips_the_workbook_that_pressed_the_button(tmp_path):
-    caller = build_template(tmp_path / "caller.xlsm", values=STORE)
-    build_template(tmp_path / "north.xlsx", values=STORE)
-    bad = build_template(tmp_path / "south.xlsx", values=STORE)
+    caller = build_store(tmp_path / "caller.xlsm", values=STORE)
+    build_store(tmp_path / "north.xlsx", values=STORE)
+    bad = build_store(tmp_path / "south.xlsx", values=STORE)
     write_cells(bad, {"in_market": [["XX"]]})
     before = caller.read_bytes()
     text = entry.run_folder_of(tmp_path, exclude=str(caller))

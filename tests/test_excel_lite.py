@@ -30,8 +30,7 @@ from calculator.excel.lite import LITE_REQUIREMENTS, main_py, udf_names
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from calculator.workbook.template import build_template
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 STANDIN = Path(__file__).with_name("lite_standin.py")
 
@@ -90,7 +89,7 @@ def _run_in_lite(tmp_path: Path, book: Path) -> dict:
 @pytest.fixture(scope="module")
 def lite_run(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("lite")
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     return book, _run_in_lite(tmp_path, book)
 
 
@@ -142,7 +141,7 @@ def test_calculate_writes_what_the_batch_writes_into_the_same_names(lite_run, tm
 
 
 def test_a_wrong_input_is_named_in_the_status_cell_and_nothing_else_is_written(tmp_path):
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     write_cells(book, {"in_parcel_weight_g": [["heavy"]]})
     run = _run_in_lite(tmp_path, book)
     assert run["status"].startswith("Nothing was calculated; please fix:")
@@ -178,7 +177,7 @@ def pyodide_run(tmp_path_factory):
         pytest.skip("set AEROI_PYODIDE_DIR to an unpacked Pyodide (npm package `pyodide`) and "
                     "install node to run main.py in real Pyodide")
     tmp_path = tmp_path_factory.mktemp("pyodide")
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     main_file = tmp_path / "main.py"
     main_file.write_text(main_py(), encoding="utf-8")
     snapshot = tmp_path / "snapshot.json"

@@ -28,10 +28,9 @@ from calculator.workbook import atomic, batch
 from calculator.workbook import contract as c
 from calculator.workbook.atomic import TEMP_PREFIX
 from calculator.workbook.batch import LOCK_NAME, run_batch
-from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -39,7 +38,7 @@ GMV_M3 = [s.name for s in c.INPUTS].index("in_gmv_m3")     # its row in the inpu
 
 
 def make(path: Path, skus=None, **changes) -> Path:
-    return build_template(path, values={**STORE, **changes}, skus=skus)
+    return build_store(path, values={**STORE, **changes}, skus=skus)
 
 
 def run(*args):
@@ -187,6 +186,7 @@ def test_1_a_save_between_read_and_write_never_gives_results_of_the_old_inputs(
     assert XlsxPackage(book).read_name("out_input_snapshot")[GMV_M3][0] == 5300
 
 
+@pytest.mark.slow
 def test_1_a_real_second_process_saving_during_runs_never_loses_its_save(tmp_path):
     """`aeroi run` in its own process, while this process saves the workbook the usual way at
     moments spread over the run (fractions of a run timed first). After each race the

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 from calculator.cli import main
 from calculator.workbook import contract as c
-from calculator.workbook.template import build_template
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 
 def run(*args):
@@ -18,7 +17,7 @@ def run(*args):
 
 
 def test_a_number_typed_as_text_with_a_comma_says_what_to_type(tmp_path):
-    build_template(tmp_path / "store.xlsx", values={**STORE, "in_gmv_m1": "1,200"},
+    build_store(tmp_path / "store.xlsx", values={**STORE, "in_gmv_m1": "1,200"},
                    skus=[dict(sku="A-1", category="general", weight_g="1,250", price_usd=9,
                               orders_per_month=10)])
     result = run("check", tmp_path)
@@ -30,7 +29,7 @@ def test_a_number_typed_as_text_with_a_comma_says_what_to_type(tmp_path):
 
 
 def test_a_deleted_input_row_is_called_a_deleted_row(tmp_path):
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     # what Excel writes when the row under a name is deleted: the name points at #REF!
     edited = tmp_path / "edited" / "store.xlsx"
     edited.parent.mkdir()

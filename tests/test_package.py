@@ -20,7 +20,7 @@ from calculator.workbook.atomic import TEMP_PREFIX, cleanup_stale_temps
 from calculator.workbook.cellref import parse_reference
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -418,17 +418,17 @@ def test_a_second_write_over_the_first_changes_kinds_and_values_correctly(tmp_pa
     assert sheet["A3"].data_type == "n" and sheet["B3"].data_type == "b"
 
 
+@pytest.mark.slow
 def test_streamed_and_tree_patches_give_the_same_sheet(tmp_path, monkeypatch):
     # a real store workbook with 300 SKUs (1,200 SKU x plan rows written), patched both ways
     from calculator.workbook.batch import run_batch
-    from calculator.workbook.template import build_template
     skus = [dict(sku=f"S{i}", category="general", weight_g=100 + 7 * i, price_usd=10 + i % 40,
                  orders_per_month=i % 25) for i in range(300)]
     stamp = dt.datetime(2026, 12, 1, 9, 0)
     results = {}
     for mode, limit in (("tree", 2**62), ("streamed", 0)):
         monkeypatch.setattr(writer, "STREAM_ABOVE_BYTES", limit)
-        book = build_template(tmp_path / mode / "store.xlsx", values=STORE, skus=skus)
+        book = build_store(tmp_path / mode / "store.xlsx", values=STORE, skus=skus)
         run_batch([book.parent], calculated_at=stamp)
         run_batch([book.parent], calculated_at=stamp)      # the re-run path, in place
         with zipfile.ZipFile(book) as package:

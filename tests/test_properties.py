@@ -21,9 +21,8 @@ from calculator.model.scenarios import compute_scenarios
 from calculator.workbook import contract as c
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.reader import read_store
-from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 RATES = load_rate_card()
 anything = st.one_of(
@@ -82,7 +81,7 @@ def test_model_inputs_give_results_or_our_error(gmv, aov, cogs, weight, opened, 
 
 @pytest.fixture(scope="module")
 def base_workbook(tmp_path_factory) -> Path:
-    return build_template(tmp_path_factory.mktemp("prop") / "base.xlsx", values=STORE)
+    return build_store(tmp_path_factory.mktemp("prop") / "base.xlsx", values=STORE)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

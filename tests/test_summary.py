@@ -18,12 +18,11 @@ from calculator.model.programmes import SCENARIOS
 from calculator.workbook.reader import read_store
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.summary import STORE_COLUMNS
-from calculator.workbook.template import build_template
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 
 def make(path: Path, lang="en", **changes) -> Path:
-    return build_template(path, lang, values={**STORE, **changes})
+    return build_store(path, lang, values={**STORE, **changes})
 
 
 def run(*args):

@@ -16,11 +16,12 @@ from calculator.cli import main
 from calculator.model.ratecard import load_rate_card
 from calculator.model.texts import source_title
 from calculator.workbook import contract as c
-from calculator.workbook.template import TEMPLATE_FILES, build_all, build_template
+from calculator.workbook.template import TEMPLATE_FILES, build_all
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.stores import STORE
-from tests.libreoffice import convert, recalculated_values
+from tests.stores import STORE, build_store
+from tests.libreoffice import (RECALCULATE, convert, convert_all, recalculated_values,
+                                recalculated_values_all)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "workbooks" / "templates"
@@ -29,7 +30,7 @@ ALL_SHAPES = {**c.OUTPUTS, **c.OPTIONAL_OUTPUTS}
 
 
 def _filled(path: Path, lang="en", **extra) -> Path:
-    return build_template(path, lang, values={**STORE, **extra})
+    return build_store(path, lang, values={**STORE, **extra})
 
 
 @pytest.mark.parametrize("name", TEMPLATE_FILES)
@@ -158,28 +159,35 @@ def test_new_command_creates_refuses_to_overwrite_and_checks_the_extension(tmp_p
 
 # --- LibreOffice: open, recalculate, render ----------------------------------------------------
 
-def _stale(path: Path, out: Path) -> str:
-    package = XlsxPackage(path)
-    cell = package.get_name(c.STALE_NAME).top_left
-    return recalculated_values(path, out, c.RESULTS_SHEET)[cell]
+@pytest.fixture(scope="module")
+def templates_rendered(tmp_path_factory) -> dict[str, Path]:
+    """Template file name -> its PDF rendered by LibreOffice (recalculation forced), all four
+    in one LibreOffice start (a start costs about 2 s of CPU)."""
+    folder = tmp_path_factory.mktemp("templates")
+    books = {}
+    for name in TEMPLATE_FILES:              # .xlsx and .xlsm share a stem: one PDF each
+        path = Path(name)
+        books[name] = folder / f"{path.stem}-{path.suffix[1:]}{path.suffix}"
+        shutil.copy(TEMPLATES / name, books[name])
+    pdfs = convert_all(books.values(), folder / "pdf", "pdf", profile=RECALCULATE)
+    return {name: pdfs[book] for name, book in books.items()}
 
 
 @pytest.mark.parametrize("name", TEMPLATE_FILES)
-def test_libreoffice_opens_and_renders_each_template(name, tmp_path):
-    pdf = convert(TEMPLATES / name, tmp_path, "pdf")
-    assert pdf.read_bytes().startswith(b"%PDF")
+def test_libreoffice_opens_and_renders_each_template(name, templates_rendered):
+    assert templates_rendered[name].read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_stale_flag_before_after_a_run_and_after_an_edit(tmp_path):
     book = _filled(tmp_path / "store" / "store.xlsx")
-    assert _stale(book, tmp_path / "lo0") == "NOT CALCULATED"
+    before_run = tmp_path / "before-run.xlsx"
+    shutil.copy(book, before_run)
     result = CliRunner().invoke(main, ["run", str(book.parent)])
     assert result.exit_code == 0, result.output
-    assert _stale(book, tmp_path / "lo1") == "CURRENT"
     edited = tmp_path / "edited.xlsx"
     shutil.copy(book, edited)
     write_cells(edited, {"in_gmv_m3": [[5300]]})             # a user changes last month's GMV
-    assert _stale(edited, tmp_path / "lo2") == "STALE"
     sku_edit = tmp_path / "sku-edit.xlsx"
     shutil.copy(book, sku_edit)
     import openpyxl                       # a user's own script filling the table
@@ -187,9 +195,19 @@ def test_stale_flag_before_after_a_run_and_after_an_edit(tmp_path):
     filled[c.SKUS_SHEET]["A4"] = "NEW-1"                        # first data row of SKUs
     filled[c.SKUS_SHEET]["C4"] = 480
     filled.save(sku_edit)
-    assert _stale(sku_edit, tmp_path / "lo3") == "STALE"
+    # the four states recalculated by LibreOffice in one start
+    values = recalculated_values_all([before_run, book, edited, sku_edit], tmp_path / "lo",
+                                     c.RESULTS_SHEET)
+
+    def stale(path: Path) -> str:
+        return values[path][XlsxPackage(path).get_name(c.STALE_NAME).top_left]
+    assert stale(before_run) == "NOT CALCULATED"
+    assert stale(book) == "CURRENT"
+    assert stale(edited) == "STALE"
+    assert stale(sku_edit) == "STALE"
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculates_a_written_workbook_with_the_results_in_place(tmp_path):
     book = _filled(tmp_path / "run" / "store.xlsm", lang="zh")
     assert CliRunner().invoke(main, ["run", str(book.parent)]).exit_code == 0

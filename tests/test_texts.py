@@ -12,7 +12,7 @@ from openpyxl.utils import range_boundaries
 from calculator.model import texts as tx
 from calculator.model.ratecard import load_rate_card
 from calculator.workbook import contract as c
-from calculator.workbook.template import build_template
+from tests.stores import build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
@@ -22,7 +22,7 @@ IDENTIFIER = re.compile(r"[a-z][a-z0-9_.]*|[A-Z]{2,4}|[-+]?[\d.,%]+")
 
 
 def _book(tmp_path, lang):
-    path = build_template(tmp_path / f"t-{lang}.xlsx", lang)
+    path = build_store(tmp_path / f"t-{lang}.xlsx", lang)
     return openpyxl.load_workbook(path, data_only=True)   # cached values: what a user sees
 
 
@@ -79,7 +79,7 @@ def test_the_english_workbook_has_no_chinese_outside_quotations_of_the_articles(
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_seed_file_name_or_internal_document_reaches_a_user(tmp_path, lang):
-    path = build_template(tmp_path / f"t-{lang}.xlsx", lang)
+    path = build_store(tmp_path / f"t-{lang}.xlsx", lang)
     book = openpyxl.load_workbook(path, data_only=True)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():

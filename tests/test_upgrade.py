@@ -25,7 +25,7 @@ from calculator.workbook.batch import run_batch
 from calculator.workbook.cellref import NameTarget
 from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.fixtures.v1.make_extras import RATE_OVERRIDES, SIGNATURE, SKUS
-from tests.libreoffice import convert
+from tests.libreoffice import DEFAULT, RECALCULATE, convert, convert_all
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v1"
 V1_FILES = sorted(p.name for p in FIXTURES.glob("*.xls*"))
@@ -254,41 +254,25 @@ def _pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
 
 
-def convert_with_default_settings(source: Path, out_dir: Path) -> Path:
-    """LibreOffice as a user has it: a fresh profile, Excel files not recalculated on load
-    (the values cached in the file are shown)."""
-    import subprocess
-    import tempfile
-    from tests.libreoffice import require_soffice
-    binary = require_soffice()
-    with tempfile.TemporaryDirectory(prefix="aeroi-lo-default-") as profile:
-        subprocess.run([binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-                        "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
-                        str(source)], capture_output=True, text=True, timeout=180)
-    pdf = out_dir / (source.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice (default settings) did not render {source.name}"
-    return pdf
-
-
 def test_libreoffice_renders_upgraded_workbooks(upgraded, tmp_path):
     """Every sheet is printed, ours and the user's, with LibreOffice's default settings and
-    with recalculation forced."""
+    with recalculation forced (each setting one LibreOffice start for both workbooks)."""
     folder, _ = upgraded
-    for name, ours, theirs in (("store-extras-en.xlsm", "Inputs: fill the yellow cells",
-                                "Reviewed by finance #7"),
-                               ("05-third-party-aplus-zh.xlsx", "输入", None)):
-        for render in (convert_with_default_settings,
-                       lambda path, out: convert(path, out, "pdf")):
-            out = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}"
-            out.mkdir()
-            pdf = render(folder / name, out)
-            assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+    expected = {"store-extras-en.xlsm": ("Inputs: fill the yellow cells",
+                                         "Reviewed by finance #7"),
+                "05-third-party-aplus-zh.xlsx": ("输入", None)}
+    for profile in (DEFAULT, RECALCULATE):
+        pdfs = convert_all([folder / name for name in expected], tmp_path / profile, "pdf",
+                           profile=profile)
+        for name, (ours, theirs) in expected.items():
+            pdf = pdfs[folder / name]
+            assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000, name
             text = _pdf_text(pdf)
             if text:
-                assert ours in text, name
-                assert theirs is None or theirs in text, name
+                assert ours in text, (name, profile)
+                assert theirs is None or theirs in text, (name, profile)
                 if theirs:
-                    assert "item 7-1" in text                  # the user's own sheet
+                    assert "item 7-1" in text, profile         # the user's own sheet
 
 
 def test_a_workbook_already_current_is_left_untouched(upgraded):
@@ -406,9 +390,8 @@ def test_a_file_that_is_not_ours_is_refused_and_left_as_it_was(tmp_path):
 
 
 def test_a_current_workbook_missing_one_of_its_names_is_refused_with_the_name(tmp_path):
-    from calculator.workbook.template import build_template
-    from tests.stores import STORE
-    path = build_template(tmp_path / "store.xlsx", "en", values=STORE)
+    from tests.stores import STORE, build_store
+    path = build_store(tmp_path / "store.xlsx", "en", values=STORE)
     data = parts(path)
     data["xl/workbook.xml"] = re.sub(rb'<definedName name="out_cashflow">[^<]*</definedName>',
                                      b"", data["xl/workbook.xml"])
@@ -436,7 +419,8 @@ def test_run_and_check_on_a_version_1_workbook_say_to_upgrade(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
-@pytest.mark.parametrize("saved_by", ["LibreOffice", "openpyxl"])
+@pytest.mark.parametrize("saved_by", [pytest.param("LibreOffice", marks=pytest.mark.slow),
+                                      "openpyxl"])
 def test_a_version_1_workbook_saved_by_another_program_is_upgraded(tmp_path, saved_by):
     """Users open and save their workbooks with LibreOffice or fill them with openpyxl
     scripts: the upgrade reads those files too and keeps their inputs, SKUs and Rates edits,

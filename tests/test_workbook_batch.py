@@ -20,17 +20,16 @@ from calculator.workbook import contract as c
 from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
 from calculator.workbook.reader import read_store
-from calculator.workbook.template import build_template
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import XlsxPackage
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 OUTPUT_SHEETS = {c.RESULTS_SHEET, c.CALENDAR_SHEET, c.CHECKS_SHEET, c.SKU_ECONOMICS_SHEET,
                  c.RISK_SHEET}
 
 
 def make(path: Path, lang="en", skus=None, **changes) -> Path:
-    return build_template(path, lang, values={**STORE, **changes}, skus=skus)
+    return build_store(path, lang, values={**STORE, **changes}, skus=skus)
 
 
 def parts(path: Path) -> dict[str, bytes]:

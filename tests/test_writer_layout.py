@@ -24,10 +24,9 @@ from calculator.workbook import contract as c
 from calculator.workbook import writer
 from calculator.workbook.batch import run_batch
 from calculator.workbook.io import PackageWorkbook
-from calculator.workbook.template import build_template
 from calculator.workbook.xlsxpackage import XlsxPackage
 from tests.libreoffice import convert, recalculated_values, require_soffice
-from tests.stores import STORE
+from tests.stores import STORE, build_store
 
 STAMP = dt.datetime(2026, 12, 1, 9, 0)
 # all sheets (-1), UTF-8 (76), cells "as shown" (formatted), one CSV file per sheet
@@ -47,19 +46,30 @@ def patch_mode(request, monkeypatch):
 def shown_by_default_libreoffice(book: Path, out_dir: Path) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice with its default settings shows it (fresh profile: nothing
     recalculated on load, cached values shown, cells formatted), sheet name -> rows."""
+    return shown_by_default_libreoffice_all([book], out_dir)[book]
+
+
+def shown_by_default_libreoffice_all(books, out_dir: Path) -> dict[Path, dict]:
+    """:func:`shown_by_default_libreoffice` for many workbooks (distinct names) in one
+    LibreOffice start (a start costs about 2 s of CPU): workbook -> sheet name -> rows."""
     binary = require_soffice()
+    books = [Path(book) for book in books]
+    assert len({book.stem for book in books}) == len(books), "workbooks need distinct names"
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aeroi-lo-default-") as profile:
         done = subprocess.run([binary, f"-env:UserInstallation={Path(profile).as_uri()}",
                                "--headless", "--norestore", "--convert-to", CSV_AS_SHOWN,
-                               "--outdir", str(out_dir), str(book)],
+                               "--outdir", str(out_dir)] + [str(book) for book in books],
                               capture_output=True, text=True, timeout=300)
-    sheets = {}
-    for path in out_dir.glob(f"{book.stem}-*.csv"):
-        with open(path, encoding="utf-8", newline="") as handle:
-            sheets[path.stem[len(book.stem) + 1:]] = list(csv.reader(handle))
-    assert sheets, f"LibreOffice wrote no CSV: exit {done.returncode}\n{done.stdout}{done.stderr}"
-    return sheets
+    shown = {}
+    for book in books:
+        sheets = shown[book] = {}
+        for path in out_dir.glob(f"{book.stem}-*.csv"):
+            with open(path, encoding="utf-8", newline="") as handle:
+                sheets[path.stem[len(book.stem) + 1:]] = list(csv.reader(handle))
+        assert sheets, (f"LibreOffice wrote no CSV for {book.name}: exit {done.returncode}\n"
+                        f"{done.stdout}{done.stderr}")
+    return shown
 
 
 def cell(rows: list[list[str]], ref: str) -> str:
@@ -84,10 +94,36 @@ def parts(path: Path) -> dict[str, bytes]:
 
 # --- 1. cached values: what LibreOffice as installed shows right after a run ------------------
 
-def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")
+#: name -> build(folder) -> workbook, calculated: the workbooks some tests below look at as
+#: LibreOffice as installed shows them after a run, all shown by one LibreOffice start
+AFTER_A_RUN = {}
+
+
+def calculated(build):
+    AFTER_A_RUN[build.__name__] = build
+    return build
+
+
+@pytest.fixture(scope="module")
+def shown_after_a_run(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """name -> (workbook, sheet name -> rows as LibreOffice with its default settings shows
+    them) for every workbook registered with @calculated."""
+    base = tmp_path_factory.mktemp("shown")
+    books = {name: build(base / name / "store") for name, build in AFTER_A_RUN.items()}
+    shown = shown_by_default_libreoffice_all(books.values(), base / "lo")
+    return {name: (book, shown[book]) for name, book in books.items()}
+
+
+@calculated
+def two_skus(folder: Path) -> Path:
+    book = build_store(folder / "two-skus.xlsx", values=STORE, skus=TWO_SKUS)
+    run(folder)
+    return book
+
+
+@pytest.mark.slow
+def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(shown_after_a_run):
+    book, shown = shown_after_a_run["two_skus"]
     results = shown[c.RESULTS_SHEET]
     with XlsxPackage(book) as package:
         stale = package.get_name(c.STALE_NAME)
@@ -116,7 +152,7 @@ def test_after_a_run_libreoffice_as_installed_shows_current_values_and_words(tmp
 
 
 def test_formula_cells_keep_their_formula_and_get_typed_cached_values(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     run(book.parent)
     with XlsxPackage(book) as package:
         ref = package.get_name(c.STALE_NAME).top_left
@@ -141,7 +177,7 @@ def test_every_row_of_a_long_block_is_formatted_like_its_first(tmp_path, patch_m
     # 30 SKUs x 4 plans = 120 rows of SKU economics; the template styles one
     skus = [dict(sku=f"S{i:02d}", category="general", weight_g=100 + 10 * i,
                  price_usd=10 + i, orders_per_month=1) for i in range(30)]
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
 
     def formats():
         sheet = openpyxl.load_workbook(book)[c.SKU_ECONOMICS_SHEET]
@@ -190,12 +226,19 @@ def _replace_skus(book: Path, rows: list[list[object]]) -> None:
     filled.save(book)
 
 
-def test_libreoffice_as_installed_shows_money_on_the_last_sku_row(tmp_path):
+@calculated
+def five_skus(folder: Path) -> Path:
     skus = [dict(sku=f"S{i}", category="general", weight_g=300, price_usd=12.99,
                  orders_per_month=3) for i in range(5)]
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=skus)
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")[c.SKU_ECONOMICS_SHEET]
+    book = build_store(folder / "five-skus.xlsx", values=STORE, skus=skus)
+    run(folder)
+    return book
+
+
+@pytest.mark.slow
+def test_libreoffice_as_installed_shows_money_on_the_last_sku_row(shown_after_a_run):
+    book, sheets = shown_after_a_run["five_skus"]
+    shown = sheets[c.SKU_ECONOMICS_SHEET]
     with XlsxPackage(book) as package:
         target = package.get_name("out_sku_economics")
     last = shown[target.max_row - 1][target.min_col - 1:]
@@ -223,7 +266,7 @@ def test_one_more_programme_fits_an_existing_workbook_and_one_less_shrinks_it(tm
                                                                               patch_mode):
     from calculator.model.scenarios import SCENARIOS
     n = len(SCENARIOS)
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     with XlsxPackage(book) as package:
         old = package.get_name("out_results")
         costs_before = package.read_name("out_costs")
@@ -251,7 +294,7 @@ def test_one_more_programme_fits_an_existing_workbook_and_one_less_shrinks_it(tm
 def test_a_block_never_grows_over_a_label_or_another_block(tmp_path, patch_mode):
     from calculator.model.scenarios import RESULT_COLUMNS, SCENARIOS
     n = len(SCENARIOS)
-    book = build_template(tmp_path / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store.xlsx", values=STORE)
     before = book.read_bytes()
     with XlsxPackage(book) as package:
         # the costs block: its heading, then its row of labels, then its id row (min_row)
@@ -269,7 +312,7 @@ def test_a_block_never_grows_over_a_label_or_another_block(tmp_path, patch_mode)
 
 
 def test_a_full_run_still_fits_the_template_blocks(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE, skus=TWO_SKUS)
     before = {}
     with XlsxPackage(book) as package:
         for name in c.RESIZABLE_OUTPUTS:
@@ -304,7 +347,7 @@ def _table_ref(book: Path) -> str:
 
 
 def test_products_typed_under_the_table_are_read_and_the_table_grows(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)   # table A3:H4
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)   # table A3:H4
     _typed_under(book, 5, PRODUCTS + [[None], ["after a gap", "general", 1, 1, 1]])
     before = parts(book)
     run(book.parent)
@@ -331,7 +374,7 @@ def test_products_typed_under_the_table_are_read_and_the_table_grows(tmp_path):
 
 
 def test_a_header_only_table_reads_the_products_below_it(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     _typed_under(book, 4, PRODUCTS[:2])
     rewritten = parts(book)               # row 4 deleted in the sheet: the table is its header
     for name, data in rewritten.items():
@@ -348,8 +391,9 @@ def test_a_header_only_table_reads_the_products_below_it(tmp_path):
     assert _table_ref(book) == "A3:H5"
 
 
+@pytest.mark.slow
 def test_products_typed_under_the_table_of_a_workbook_saved_by_libreoffice(tmp_path):
-    source = build_template(tmp_path / "src" / "store.xlsx", values=STORE, skus=TWO_SKUS)
+    source = build_store(tmp_path / "src" / "store.xlsx", values=STORE, skus=TWO_SKUS)
     _typed_under(source, 6, PRODUCTS[1:])      # right under A3:H5 (two products)
     saved = convert(source, tmp_path / "store", "xlsx")          # LibreOffice saves it
     first, last = (int(x) for x in re.findall(r"\d+", _table_ref(saved)))
@@ -373,7 +417,7 @@ def test_products_typed_under_the_table_of_a_workbook_saved_by_libreoffice(tmp_p
 
 
 def test_a_check_only_run_leaves_the_table_as_it_is(tmp_path):
-    book = build_template(tmp_path / "store" / "store.xlsx", values=STORE)
+    book = build_store(tmp_path / "store" / "store.xlsx", values=STORE)
     _typed_under(book, 5, PRODUCTS)
     before = book.read_bytes()
     report = run_batch([book.parent], check_only=True)
@@ -435,19 +479,25 @@ def test_in_excel_a_block_grows_into_empty_rows_and_never_over_a_label():
     assert grid[(11, 1)] == "Programme cost (label)" and grid[(10, 1)] == "gsc_leap"
 
 
+@calculated
+def example_05(folder: Path) -> Path:
+    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
+    book = folder / "05.xlsx"
+    book.parent.mkdir(parents=True)
+    book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
+    run(folder)
+    return book
+
+
+@pytest.mark.slow
 def test_a_chinese_workbook_shows_its_own_words_and_marks_closed_programmes_without_recalculating(
-        tmp_path):
+        shown_after_a_run):
     # Example 05 is Chinese; its store (opened 61 days before T+0, not an exporter, months below
     # $5,000) may not join Leap or Shumao. LibreOffice as installed shows the cached values: the
     # freshness flag in Chinese (最新, not CURRENT) and the chart's labels of the two closed
     # programmes marked (不符合资格), so the chart never draws them like open ones.
     from calculator.model import texts as tx
-    example = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
-    book = tmp_path / "store" / "05.xlsx"
-    book.parent.mkdir()
-    book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
-    run(book.parent)
-    shown = shown_by_default_libreoffice(book, tmp_path / "lo")
+    book, shown = shown_after_a_run["example_05"]
     results = shown[c.RESULTS_SHEET]
     with XlsxPackage(book) as package:
         stale = package.get_name(c.STALE_NAME)
