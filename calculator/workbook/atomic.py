@@ -65,6 +65,13 @@ class FileStamp:
             offset += len(chunk)
         return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, digest.hexdigest())
 
+    def describes(self, info: os.stat_result) -> bool:
+        """Whether ``info`` (a stat) is of the file this stamp was taken of, unchanged since:
+        same file, size and modification time (the bytes are compared just before a
+        replace)."""
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == \
+            (self.device, self.inode, self.size, self.mtime_ns)
+
     @classmethod
     def of_path(cls, path: str | os.PathLike) -> "FileStamp | None":
         """The stamp of what ``path`` holds now (None when it is gone)."""

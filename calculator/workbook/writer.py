@@ -248,11 +248,9 @@ def _still(src: Path, package: XlsxPackage, expected: FileStamp) -> bool:
     if not package.same_file_as(expected):
         return False
     try:
-        info = os.stat(src)
+        return expected.describes(os.stat(src))
     except OSError:
         return False
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == \
-        (expected.device, expected.inode, expected.size, expected.mtime_ns)
 
 
 def _write_package(package: XlsxPackage, dest: Path, replaced: Mapping[str, bytes | list[bytes]],

@@ -127,9 +127,7 @@ class XlsxPackage:
     def same_file_as(self, stamp) -> bool:
         """Whether the opened file is the one ``stamp`` was taken of (same file, size and
         modification time; the bytes are compared again just before a replace)."""
-        info = os.fstat(self._zip.fp.fileno())
-        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == \
-            (stamp.device, stamp.inode, stamp.size, stamp.mtime_ns)
+        return stamp.describes(os.fstat(self._zip.fp.fileno()))
 
     def part_names(self) -> list[str]:
         return list(self._members)
@@ -349,15 +347,7 @@ class XlsxPackage:
         if self._shared is None:
             self._shared = []
             if self._shared_part and self._shared_part in self._members:
-                plain_tag = M + "t"
                 for item in self.xml(self._shared_part).iterfind(M + "si"):
-                    # most items are one plain <t> without escapes: read its text directly
-                    # (text_of's general path made up most of a small workbook's read)
-                    if len(item) == 1 and item[0].tag == plain_tag:
-                        text = item[0].text or ""
-                        if "_x" not in text:
-                            self._shared.append(text)
-                            continue
                     self._shared.append(text_of(item))
                 self._xml_cache.pop(self._shared_part, None)
         return self._shared
@@ -641,10 +631,17 @@ def _other_format(path: str) -> str | None:
     return "an older or binary Excel format (.xls): save it as an Excel Workbook (.xlsx)"
 
 
+_PLAIN_TEXT = M + "t"
+
+
 def text_of(node) -> str:
     """The text of a string item: plain <t>, or the runs <r><t> of rich text (phonetic runs
     <rPh> left out, as Excel shows them)."""
-    plain = node.find(M + "t")
+    if len(node) == 1 and node[0].tag == _PLAIN_TEXT:
+        # the usual item, one plain <t>: read directly (ElementPath's find costs 5 µs, which
+        # every shared string of every workbook read paid)
+        return unescape(node[0].text or "")
+    plain = node.find(_PLAIN_TEXT)
     if plain is not None:
         return unescape(plain.text or "")
     return unescape("".join(t.text or "" for r in node.iterfind(M + "r")
