@@ -13,6 +13,7 @@ where it trips, the programme keeps its costs but loses its lift and its traffic
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,15 +75,44 @@ def default_risk_inputs(inputs: StoreInputs, rates: RateCard, seed: int = 202612
                       draws=int(draws or rates.number("risk.draws")), seed=seed)
 
 
-def pert_draws(rng: np.random.Generator, low, likely, high, size):
-    """Beta-PERT draws: ``low + (high − low) × Beta(α, β)``, α = 1 + 4(m − a)/(b − a),
-    β = 1 + 4(b − m)/(b − a). Zero width gives the constant."""
+def _pert_shape(low, likely, high):
     low, likely, high = (np.asarray(v, dtype=float) for v in (low, likely, high))
     width = high - low
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(width > 0, 1 + 4 * (likely - low) / width, 1.0)
         beta = np.where(width > 0, 1 + 4 * (high - likely) / width, 1.0)
+    return low, width, alpha, beta
+
+
+def pert_draws(rng: np.random.Generator, low, likely, high, size):
+    """Beta-PERT draws: ``low + (high − low) × Beta(α, β)``, α = 1 + 4(m − a)/(b − a),
+    β = 1 + 4(b − m)/(b − a). Zero width gives the constant."""
+    low, width, alpha, beta = _pert_shape(low, likely, high)
     return low + width * rng.beta(alpha, beta, size=size)
+
+
+@functools.lru_cache(maxsize=16)
+def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
+                cogs_shape: tuple | None, aov_shape: tuple | None):
+    """The random part of a simulation, in the order :func:`simulate` has always drawn it: the
+    lifts' Beta(α, β) on [0, 1], the fuse trips, then COGS and order value. It depends on the
+    shapes of the ranges only, not on where they lie (a Super Hot range of 0 to the store's own
+    forecast has the same shape in every store), so a folder of stores with the rate card's
+    ranges draws once; the arrays are read-only because every store shares them."""
+    rng = np.random.default_rng(seed)
+    lifts = rng.beta(np.array(alpha), np.array(beta), size=(n, len(alpha)))
+    tripped = rng.random((n, len(fuse))) < np.array(fuse)
+    cogs = rng.beta(*cogs_shape, size=(n, 1)) if cogs_shape is not None else None
+    aov = rng.beta(*aov_shape, size=(n, 1)) if aov_shape is not None else None
+    for array in (lifts, tripped, cogs, aov):
+        if array is not None:
+            array.setflags(write=False)
+    return lifts, tripped, cogs, aov
+
+
+def _shape_key(low, likely, high):
+    _, _, alpha, beta = _pert_shape(low, likely, high)
+    return float(alpha), float(beta)
 
 
 @dataclass(frozen=True)
@@ -114,19 +144,25 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     if params is None or params.programmes != tuple(programmes):
         params = scenario_parameters(inputs, rates, programmes)
     ids = params.scenarios
-    rng = np.random.default_rng(risk.seed)
     n = risk.draws
     ranges = [risk.lift.get(s, Range3.point(0.0)) for s in ids]
-    low = np.array([r.low for r in ranges])
-    likely = np.array([r.likely for r in ranges])
-    high = np.array([r.high for r in ranges])
-    draws = pert_draws(rng, low, likely, high, (n, len(ids)))
+    low, width, alpha, beta = _pert_shape([r.low for r in ranges], [r.likely for r in ranges],
+                                          [r.high for r in ranges])
+    fuse_p = tuple(float(risk.fuse_probability.get(s, 0.0)) for s in ids)
+    cogs_range = risk.cogs_pct
+    aov_range = risk.aov_usd if risk.aov_usd is not None and not params.orders.from_skus \
+        else None
+    unit_lifts, tripped, unit_cogs, unit_aov = _unit_draws(
+        int(risk.seed), n, tuple(alpha.tolist()), tuple(beta.tolist()), fuse_p,
+        None if cogs_range is None else _shape_key(cogs_range.low, cogs_range.likely,
+                                                   cogs_range.high),
+        None if aov_range is None else _shape_key(aov_range.low, aov_range.likely,
+                                                  aov_range.high))
+    draws = low + width * unit_lifts
     is_added = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
     draws = np.where(params.forecast_missing, 0.0, draws)
     lift = np.where(is_added, 0.0, draws)
     added = np.where(is_added, draws, 0.0)
-    fuse_p = np.array([risk.fuse_probability.get(s, 0.0) for s in ids])
-    tripped = rng.random((n, len(ids))) < fuse_p
     # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
     lift = np.where(tripped, 0.0, lift)
     added = np.where(tripped, 0.0, added)
@@ -135,13 +171,13 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     contribution = params.contribution
     baseline = params.baseline_contribution
     base_orders, order_value = params.base_orders, params.order_value
-    if risk.cogs_pct is not None:
-        cogs = pert_draws(rng, risk.cogs_pct.low, risk.cogs_pct.likely, risk.cogs_pct.high, (n, 1))
+    if cogs_range is not None:
+        cogs = cogs_range.low + (cogs_range.high - cogs_range.low) * unit_cogs
         shift = (cogs - inputs.cogs_pct) * params.cogs_slope     # contribution is linear in COGS%
         contribution = contribution + shift
         baseline = baseline + shift
-    if risk.aov_usd is not None and not params.orders.from_skus:
-        aov = pert_draws(rng, risk.aov_usd.low, risk.aov_usd.likely, risk.aov_usd.high, (n, 1))
+    if aov_range is not None:
+        aov = aov_range.low + (aov_range.high - aov_range.low) * unit_aov
         # one average order: its contribution before freight is proportional to its price
         before = params.price_slope * aov
         contribution = before - params.freight + (contribution - params.contribution)
