@@ -248,6 +248,21 @@ def test_2_an_output_block_over_an_input_on_its_own_sheet_is_refused(tmp_path):
     assert digest(book) == before
 
 
+def test_2_an_output_block_over_another_output_is_refused(tmp_path):
+    # out_recommendation_text laid on the top-left cell of out_results (A8 in the template):
+    # whichever of the two is checked second is refused, naming the first
+    book = make(tmp_path / "store.xlsx")
+    results = XlsxPackage(book).get_name("out_results")
+    corner = f"Results!${results.top_left[0]}${results.top_left[1:]}"
+    redefine(book, "out_recommendation_text", corner)
+    before = digest(book)
+    result = run("run", tmp_path)
+    assert result.exit_code == 1
+    assert f"out_results: its block {corner}:" in result.output
+    assert f"overlaps the results of out_recommendation_text ({corner})" in result.output
+    assert digest(book) == before
+
+
 def test_7_an_output_stretched_over_the_live_stale_flag_is_refused(tmp_path):
     book = make(tmp_path / "store.xlsx")
     status = XlsxPackage(book).get_name("out_status")

@@ -76,6 +76,11 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
         inputs.append(target)
     live = [t for t in (target_of(n) for n in LIVE_FORMULA_NAMES) if t is not None]
     outputs: list[NameTarget] = []
+    # what an output could overlap, by sheet: a workbook has about a hundred names, and
+    # comparing each output with every other name cost a run more than the names' reading
+    taken: dict[str, list[NameTarget]] = {}
+    for target in inputs + live:
+        taken.setdefault(target.sheet, []).append(target)
     for name, (sheet, (rows, cols)) in _output_contract().items():
         target = target_of(name)
         if target is None:
@@ -92,7 +97,7 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
             problem(target, f"refers to {got_rows:,}×{got_cols:,} cells ({_where(target)}), "
                             f"more than the {most} its results take")
             continue
-        clash = next((t for t in inputs + live + outputs if _overlap(t, target)), None)
+        clash = next((t for t in taken.get(target.sheet, ()) if _overlap(t, target)), None)
         if clash is not None:
             what = "the input" if clash in inputs else \
                 "the live formula" if clash in live else "the results of"
@@ -100,6 +105,7 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
                             f"({_where(clash)}), which would be overwritten")
             continue
         outputs.append(target)
+        taken.setdefault(target.sheet, []).append(target)
     return problems
 
 
