@@ -22,7 +22,8 @@ from calculator.errors import InputError
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES
-from calculator.model.scenarios import scenario_parameters, store_orders
+from calculator.model.scenarios import (ScenarioParameters, sales_parameters, scenario_parameters,
+                                       spend_parameters, store_orders)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,12 @@ SENSITIVITY_INPUTS = (("base GMV", "gmv"), ("lift", "lift"), ("COGS %", "cogs_pc
 #: a spend, nor the exchange rate of a spend): their variants reuse the lines computed once.
 SAME_ORDER_LINES = frozenset(("lift", "fx_cny_per_usd", "livestream_usd_each",
                               "ads_usd_per_month"))
+#: Moving these changes the spend side of the scenario parameters only (outlays and credits):
+#: their variants keep the store's own lifts, freight and contribution per order.
+SPEND_ONLY = frozenset(("fx_cny_per_usd", "livestream_usd_each", "ads_usd_per_month"))
+#: Moving these changes the orders side only (lifts, freight, contribution): their variants
+#: keep the store's own outlays and credits. Any other field is priced in full.
+SALES_ONLY = frozenset(("gmv", "lift", "cogs_pct", "aov_usd", "parcel_weight_g"))
 
 
 @dataclass(frozen=True)
@@ -236,10 +243,22 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     pair = tuple(p for p in programmes if p.id in ("baseline", scenario))
     index = [p.id for p in pair].index(scenario)
     lines = store_orders(inputs, rates)
+    # each side of the parameters that a moved input cannot change is the store's own,
+    # computed once: the same numbers, without pricing freight again for a spend
+    sales = sales_parameters(inputs, rates, pair, lines)
+    spend = spend_parameters(inputs, rates, pair, sales["forecast_missing"])
 
     def gain(store: StoreInputs, card: RateCard, field: str) -> float:
         orders = lines if field in SAME_ORDER_LINES else None
-        return float(scenario_parameters(store, card, pair, orders).economics(months=False)
+        if field in SPEND_ONLY:
+            moved_sales = sales
+        else:
+            moved_sales = sales_parameters(store, card, pair, orders)
+        if field in SALES_ONLY:
+            moved_spend = spend
+        else:
+            moved_spend = spend_parameters(store, card, pair, moved_sales["forecast_missing"])
+        return float(ScenarioParameters(**moved_sales, **moved_spend).economics(months=False)
                      ["net_gain"][index])
 
     rows = []

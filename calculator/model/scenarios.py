@@ -317,6 +317,15 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
     """Lift, freight, contribution, outlays and credits of every scenario for one store
     (``programmes``: the registry, or another tuple of records, e.g. a test's; ``orders``:
     the store's order lines when already computed from these inputs and rates)."""
+    sales = sales_parameters(inputs, rates, programmes, orders)
+    return ScenarioParameters(**sales, **spend_parameters(inputs, rates, programmes,
+                                                          sales["forecast_missing"]))
+
+
+def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES,
+                     orders: StoreOrders | None = None) -> dict:
+    """The orders side of :func:`scenario_parameters`: lifts, freight and contribution per
+    order (nothing a spend or the exchange rate of a spend moves)."""
     ids = tuple(p.id for p in programmes)
     orders = store_orders(inputs, rates) if orders is None else orders
     B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
@@ -338,7 +347,25 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
     before = orders.per_order(orders.before_freight)
     contribution = before - freight
     baseline = float(contribution[ids.index("baseline")])
+    cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
+                                   * (1.0 - inputs.refund_rate *
+                                      (1.0 if inputs.refund_recovers_goods else 0.0)))
+    price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
+        if not orders.from_skus and orders.list_price[0] > 0 else 0.0
+    return dict(base_gmv=B, base_orders=O, order_value=v, lift=lift, added_gmv=added,
+                lift_start=start, contribution=contribution, baseline_contribution=baseline,
+                freight=freight, horizon_months=H,
+                # a forecast programme without the user's forecast is not priced at all:
+                # nothing gained, nothing spent (its row says it needs the forecast)
+                forecast_missing=is_forecast & (forecast is None), orders=orders,
+                programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope)
 
+
+def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
+                     forecast_missing: np.ndarray) -> dict:
+    """The spend side of :func:`scenario_parameters`: outlays and credits, their parts, and
+    the months the service subsidy runs (nothing the orders, the lift or freight move)."""
+    H = int(inputs.horizon_months)
     fx, level = inputs.fx_cny_per_usd, inputs.cost_level
     parts_once = {"aplus": aplus_cost_usd(aplus_pages(inputs), inputs.aplus_source, fx, rates,
                                           level),
@@ -378,24 +405,15 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
         if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
-    # a forecast programme without the user's forecast is not priced at all: nothing gained,
-    # nothing spent (its row says it needs the forecast)
-    missing = is_forecast & (forecast is None)
     for array in (one_off, recurring, credit_once, credit_monthly,
                   *outlay_parts.values(), *credit_parts.values()):
-        array[missing] = 0.0
+        array[forecast_missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
     # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
-    cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
-                                   * (1.0 - inputs.refund_rate *
-                                      (1.0 if inputs.refund_recovers_goods else 0.0)))
-    price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
-        if not orders.from_skus and orders.list_price[0] > 0 else 0.0
-    return ScenarioParameters(
-        B, O, v, lift, added, start, contribution, baseline, freight, one_off, recurring,
-        credit_once, np.array([float(p.credit_month) for p in programmes]), credit_monthly,
-        subsidy_months, H, outlay_parts, credit_parts, missing, orders,
-        programmes, cogs_slope, price_slope)
+    return dict(one_off=one_off, recurring=recurring, credit_once=credit_once,
+                credit_month=np.array([float(p.credit_month) for p in programmes]),
+                credit_monthly=credit_monthly, credit_months=subsidy_months,
+                outlay_parts=outlay_parts, credit_parts=credit_parts)
 
 
 @dataclass(frozen=True)
