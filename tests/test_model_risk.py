@@ -172,15 +172,33 @@ def test_a_store_gets_the_same_risk_figures_whatever_was_simulated_before_it():
     second = store(super_hot_forecast_usd=9000.0, cogs_pct=0.45)
     ranges = dict(cogs_pct=Range3(0.35, 0.45, 0.6), aov_usd=Range3(20.0, 25.0, 33.0))
     risk_second = dataclasses.replace(default_risk_inputs(second, RATES, draws=3000), **ranges)
-    risk._unit_draws.cache_clear()
+    risk._shared_unit_draws.cache_clear()
     alone = simulate(second, RATES, risk_second)
     simulate(first, RATES, dataclasses.replace(default_risk_inputs(first, RATES, draws=3000),
                                                **ranges))
     after = simulate(second, RATES, risk_second)
-    assert risk._unit_draws.cache_info().hits >= 1
+    assert risk._shared_unit_draws.cache_info().hits >= 1
     for name in ("net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p50", "p_loss",
                  "net_gain_draws"):
         assert np.array_equal(getattr(alone, name), getattr(after, name), equal_nan=True), name
     # Super Hot's draws lie within 0 .. $9,000 of added GMV, so its net gain varies
     hot = SCENARIOS.index("super_hot")
     assert after.net_gain_p90[hot] > after.net_gain_p10[hot]
+
+
+def test_a_simulation_too_big_to_share_its_draws_gives_what_a_shared_one_gives(monkeypatch):
+    # 50,000 draws × 5 scenarios = 250,000 > SHARED_DRAWS_UP_TO: drawn for this store alone
+    # and not kept; the same simulation through the shared draws gives the same figures
+    from calculator.model import risk
+    inputs = store(super_hot_forecast_usd=6000.0)
+    big = default_risk_inputs(inputs, RATES, draws=50_000)
+    assert big.draws * len(SCENARIOS) > risk.SHARED_DRAWS_UP_TO
+    risk._shared_unit_draws.cache_clear()
+    alone = simulate(inputs, RATES, big)
+    assert risk._shared_unit_draws.cache_info().currsize == 0       # nothing kept
+    monkeypatch.setattr(risk, "SHARED_DRAWS_UP_TO", 10**9)
+    shared = simulate(inputs, RATES, big)
+    assert risk._shared_unit_draws.cache_info().currsize == 1
+    assert np.array_equal(alone.net_gain_draws, shared.net_gain_draws)
+    assert np.array_equal(alone.p_loss, shared.p_loss)
+    risk._shared_unit_draws.cache_clear()

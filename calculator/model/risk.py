@@ -92,14 +92,20 @@ def pert_draws(rng: np.random.Generator, low, likely, high, size):
     return low + width * rng.beta(alpha, beta, size=size)
 
 
-@functools.lru_cache(maxsize=16)
+#: Simulations of up to this many draws × scenarios share their random draws (about 2.5 MB
+#: each, 8 kept: 20 MB at most); a bigger one (the Risk sheet allows a million draws) draws
+#: its own, so a folder of them never holds more than one at a time.
+SHARED_DRAWS_UP_TO = 200_000
+
+
 def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
                 cogs_shape: tuple | None, aov_shape: tuple | None):
     """The random part of a simulation, in the order :func:`simulate` has always drawn it: the
     lifts' Beta(α, β) on [0, 1], the fuse trips, then COGS and order value. It depends on the
     shapes of the ranges only, not on where they lie (a Super Hot range of 0 to the store's own
     forecast has the same shape in every store), so a folder of stores with the rate card's
-    ranges draws once; the arrays are read-only because every store shares them."""
+    ranges draws once (:func:`_shared_unit_draws`); the arrays are read-only because stores
+    may share them."""
     rng = np.random.default_rng(seed)
     lifts = rng.beta(np.array(alpha), np.array(beta), size=(n, len(alpha)))
     tripped = rng.random((n, len(fuse))) < np.array(fuse)
@@ -109,6 +115,9 @@ def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
         if array is not None:
             array.setflags(write=False)
     return lifts, tripped, cogs, aov
+
+
+_shared_unit_draws = functools.lru_cache(maxsize=8)(_unit_draws)
 
 
 def _shape_key(low, likely, high):
@@ -153,7 +162,8 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     cogs_range = risk.cogs_pct
     aov_range = risk.aov_usd if risk.aov_usd is not None and not params.orders.from_skus \
         else None
-    unit_lifts, tripped, unit_cogs, unit_aov = _unit_draws(
+    draw = _shared_unit_draws if n * len(ids) <= SHARED_DRAWS_UP_TO else _unit_draws
+    unit_lifts, tripped, unit_cogs, unit_aov = draw(
         int(risk.seed), n, tuple(alpha.tolist()), tuple(beta.tolist()), fuse_p,
         None if cogs_range is None else _shape_key(cogs_range.low, cogs_range.likely,
                                                    cogs_range.high),
