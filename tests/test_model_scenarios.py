@@ -384,3 +384,26 @@ def test_super_hot_break_even_below_the_hurdle_names_the_hurdle():
     assert r["breakeven_lift"] == \
         "breaks even below the plan's hurdle: it needs +$10,000.00 in 30 days"
     assert "$0.00" not in r["breakeven_lift"]
+
+
+def test_the_sku_sheet_shows_blank_and_says_why_where_no_price_reaches_the_target():
+    # A target margin of 97% cannot be reached: the commission, affiliate and payment fees
+    # alone take more than 3% of every sale. The target prices are blank cells (not NaN, not
+    # 0) with the note saying why; the figures at today's price are there. Two SKUs × the
+    # plans of the registry, SKU-major: A's plans first
+    from calculator.model.programmes import PLAN_IDS
+    from calculator.workbook.results import cell_value, sku_blocks
+    skus = SkuTable(("A", "B"), ("general", "general"), np.array([750.0, 300.0]),
+                    np.array([25.0, 12.0]), np.array([400.0, 100.0]), np.array([False, True]))
+    inputs = store(skus=skus, target_margin=0.97)
+    blocks, _ = sku_blocks(inputs, RATES)
+    header, *rows = blocks["out_sku_economics"]
+    assert [(r[0], r[1]) for r in rows] == [(s, p) for s in ("A", "B") for p in PLAN_IDS]
+    target, note = header.index("price_for_target"), header.index("note")
+    for row in rows:
+        assert row[target] is None and row[header.index("list_price_for_target")] is None
+        assert row[note].startswith("no price reaches the target margin")
+        assert isinstance(row[header.index("net_revenue")], float)
+    # each cell is the model's row through cell_value, the rule of every other sheet
+    expected = [[cell_value(v) for v in row] for row in sku_economics(inputs, RATES).rows()]
+    assert rows == expected

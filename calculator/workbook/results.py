@@ -9,6 +9,8 @@ import datetime as dt
 import math
 from typing import Mapping, Sequence
 
+import numpy as np
+
 from calculator import __version__
 from calculator.model.calendar import programme_calendar
 from calculator.model.eligibility import Check, readiness
@@ -31,6 +33,14 @@ def cell_value(value):
         if math.isinf(value):
             return NEVER
     return value
+
+
+def cell_column(values: np.ndarray) -> list:
+    """:func:`cell_value` of a whole column of floats at once."""
+    cells = values.astype(object)
+    cells[np.isnan(values)] = None
+    cells[np.isinf(values)] = NEVER
+    return cells.tolist()
 
 
 def roi_cell(value, lang: str = "en"):
@@ -158,8 +168,9 @@ def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[lis
     plan = SCENARIO_PLAN["baseline"]
     median = cell_value(economics.median_margin(plan))
     below = economics.below_target(plan)
-    return ({"out_sku_economics": [header] + [[cell_value(v) for v in row]
-                                              for row in economics.rows()],
+    columns = [cell_column(c) if isinstance(c, np.ndarray) else c
+               for c in economics.columns()]
+    return ({"out_sku_economics": [header] + [list(row) for row in zip(*columns)],
              "out_sku_programme": [list(PROGRAMME_COLUMNS)] + [
                  [cell_value(v) for v in row] for row in economics.programme_view()],
              "out_sku_summary": [[median], [below]]},
