@@ -182,6 +182,30 @@ def test_a_sheet_read_a_row_at_a_time_gives_what_a_whole_read_gives(tmp_path, mo
     assert by_row[1]["in_values"] == [["rich text", "#N/A", "ab", False]]
 
 
+def test_a_table_read_a_column_at_a_time_gives_what_a_whole_read_gives(tmp_path):
+    # a run reads the Rates table's key and value columns only, not its units and notes:
+    # make_book's SKUs table is B2:D4 (sku, weight_g, price_usd); any order of partial and
+    # whole reads in one package gives the cells a whole read gives
+    from calculator.workbook.io import PackageWorkbook
+    path = make_book(tmp_path / "b.xlsx")
+    with XlsxPackage(path) as package:
+        whole = package.read_table("SKUs")
+    with XlsxPackage(path) as package:
+        assert package.read_table("SKUs", span=(2, 2)) == (["price_usd"], [[9.5], [None]])
+        assert package.read_table("SKUs", span=(1, 2)) == (["weight_g", "price_usd"],
+                                                           [[500.0, 9.5], [1200.0, None]])
+        assert package.read_table("SKUs", span=(0, 0)) == (["sku"], [["A-1"], ["B-2"]])
+        assert package.read_table("SKUs") == whole
+    with PackageWorkbook(path, guard=False) as book:
+        price = book.read_table("SKUs", columns=("price_usd",))
+        both = book.read_table("SKUs", columns=("price_usd", "SKU"))
+        unknown = book.read_table("SKUs", columns=("price_usd", "colour"))
+    # the price column is D: its cells are named from the table's first column read
+    assert (price.columns, price.rows, price.first_column) == (["price_usd"], [[9.5], [None]], 4)
+    assert (both.columns, both.first_column) == (["sku", "weight_g", "price_usd"], 2)
+    assert (unknown.columns, unknown.rows) == (whole[0], whole[1])     # all of it, never less
+
+
 def test_a_name_to_a_deleted_sheet_is_an_error_naming_it(tmp_path):
     with XlsxPackage(hand_made(tmp_path / "h.xlsx")) as package:
         with pytest.raises(WorkbookError, match="broken.*#REF!") as broken:

@@ -39,8 +39,9 @@ class OpenWorkbook:
     def read_name(self, name: str):
         return self._name(name).refers_to_range.options(ndim=2).value
 
-    def read_table(self, name: str, typed_below: bool = False):
-        # Excel grows a table as rows are typed under it: nothing is left below to read
+    def read_table(self, name: str, typed_below: bool = False, columns=None):
+        # Excel grows a table as rows are typed under it: nothing is left below to read.
+        # Every column is read (``columns`` is what the caller needs at least)
         for sheet in self.book.sheets:
             for table in sheet.tables:
                 if table.name.lower() == name.lower():

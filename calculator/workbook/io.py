@@ -42,7 +42,8 @@ class WorkbookIO(Protocol):
     def has_name(self, name: str) -> bool: ...
     def location(self, name: str) -> Location: ...
     def read_name(self, name: str) -> list[list[object]]: ...
-    def read_table(self, name: str, typed_below: bool = False) -> Table | None: ...
+    def read_table(self, name: str, typed_below: bool = False,
+                   columns: Sequence[str] | None = None) -> Table | None: ...
     def write(self, updates: Mapping[str, Sequence[Sequence[object]]]) -> None: ...
 
 
@@ -92,21 +93,31 @@ class PackageWorkbook:
     def read_name(self, name: str) -> list[list[object]]:
         return self._package.read_range(self._package.get_name(name))
 
-    def read_table(self, name: str, typed_below: bool = False) -> Table | None:
+    def read_table(self, name: str, typed_below: bool = False,
+                   columns: Sequence[str] | None = None) -> Table | None:
         """A table's columns and data rows; with ``typed_below``, also the rows typed directly
         under it (LibreOffice does not grow a table as a user types; Excel does), which the
-        next write then adds to the table."""
+        next write then adds to the table. ``columns``: the names of the columns wanted; the
+        table read holds at least those (the columns from the first to the last of them,
+        when the table part names its columns), never fewer."""
         tables = {key.lower(): info for key, info in self._package.tables().items()}
         info = tables.get(name.lower())
         if info is None:
             return None
-        columns, rows = self._package.read_table(info.name)
+        span = None
+        if columns is not None and not typed_below:
+            names = [n.strip().lower() for n in info.columns]
+            found = [names.index(c.lower()) for c in columns if c.lower() in names]
+            if found and len(found) == len(columns):
+                span = (min(found), max(found))
+        columns, rows = self._package.read_table(info.name, span)
         below = self._package.rows_below(info) if typed_below else []
         if below:
             rows = rows + below
             self._grown_tables[info.name] = info.max_row + len(below)
         return Table([str(c) for c in columns], rows, info.sheet,
-                     info.min_row + info.header_row_count, info.min_col, len(below))
+                     info.min_row + info.header_row_count,
+                     info.min_col + (span[0] if span else 0), len(below))
 
     def write(self, updates):
         from calculator.workbook.contract import RESIZABLE_OUTPUTS

@@ -223,7 +223,7 @@ def deleted_row_error(label: str, spec: c.InputSpec, error: WorkbookError) -> Wo
 def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
     """The packaged card overridden by this workbook's Rates table."""
     packaged = load_rate_card()
-    table = io.read_table(c.RATES_TABLE)
+    table = io.read_table(c.RATES_TABLE, columns=("key", "value"))
     if table is None:
         return packaged
     cols = {name.strip().lower(): i for i, name in enumerate(table.columns)}
@@ -373,7 +373,7 @@ def table_sums(io: WorkbookIO) -> list[float]:
                 if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
     skus = io.read_table(c.SKU_TABLE, typed_below=True)
-    rates = io.read_table(c.RATES_TABLE)
+    rates = io.read_table(c.RATES_TABLE, columns=("value",))
     if skus is not None and "sku" in [n.strip().lower() for n in skus.columns]:
         index = [n.strip().lower() for n in skus.columns].index("sku")
         count = sum(1 for row in skus.rows if row[index] not in (None, ""))

@@ -14,6 +14,7 @@ import os
 import re
 import struct
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -102,8 +103,9 @@ class XlsxPackage:
                                     f"xl/workbook.xml)", file=self.label,
                                     expected="an .xlsx or .xlsm workbook")
             self._xml_cache: dict[str, etree._Element] = {}
-            # per sheet: (values decoded so far, rows not yet decoded by number, or None)
-            self._sheet_cells: dict[str, tuple[dict, dict | None]] = {}
+            # per sheet: (values decoded so far, rows not yet wholly decoded by number, and
+            # the column spans decoded of those; both None for a sheet decoded whole)
+            self._sheet_cells: dict[str, tuple[dict, dict | None, dict | None]] = {}
             self._load_workbook()
         except BaseException:
             self._zip.close()
@@ -286,7 +288,7 @@ class XlsxPackage:
         self.date1904 = props is not None and props.get("date1904") in ("1", "true")
         self._shared_part = next((p for t, p in rels.values() if t == REL_SHARED_STRINGS), None)
         self._styles_part = next((p for t, p in rels.values() if t == REL_STYLES), None)
-        self._shared: list[str] | None = None
+        self._shared: Sequence[str] | None = None
         self._date_styles: set[int] | None = None
         self._names: list[tuple[str, int | None, str]] = []
         self._names_by_key: dict[str, list[tuple[str, int | None, str]]] = {}
@@ -343,13 +345,20 @@ class XlsxPackage:
         return target
 
     # --- cells ---------------------------------------------------------------------------
-    def _shared_strings(self) -> list[str]:
+    def _shared_strings(self) -> Sequence[str]:
+        """The shared strings by index. A small table is read as its strings are asked for
+        (a run reads the value columns, not the hundreds of labels and notes); a big one (a
+        long SKUs table's names) in one pass, its tree dropped."""
         if self._shared is None:
             self._shared = []
-            if self._shared_part and self._shared_part in self._members:
-                for item in self.xml(self._shared_part).iterfind(M + "si"):
-                    self._shared.append(text_of(item))
-                self._xml_cache.pop(self._shared_part, None)
+            part = self._shared_part
+            if part and part in self._members:
+                items = self.xml(part).findall(M + "si")
+                if self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES:
+                    self._shared = _SharedStrings(items)
+                else:
+                    self._shared = [text_of(item) for item in items]
+                    self._xml_cache.pop(part, None)
         return self._shared
 
     def date_style_ids(self) -> set[int]:
@@ -377,12 +386,14 @@ class XlsxPackage:
                                 file=self.label, sheet=sheet)
         return part
 
-    def _cells(self, sheet: str, rows: range | None = None) -> dict[tuple[int, int], object]:
+    def _cells(self, sheet: str, rows: range | None = None,
+               columns: range | None = None) -> dict[tuple[int, int], object]:
         """The values of ``sheet`` by (row, column), holding at least ``rows`` (every row
-        when None). A sheet small enough to keep its tree (most of ours) is decoded a row at
-        a time, as rows are asked for: a run reads a few dozen cells of the Results sheet, not
-        all of them. A big one (a long SKUs table) is decoded whole in one pass and its tree
-        dropped."""
+        when None) in ``columns`` (every column when None). A sheet small enough to keep its
+        tree (most of ours) is decoded as cells are asked for: a run reads a few dozen cells
+        of the Results sheet, not all of them, and the value column of the Inputs and Rates
+        sheets, not their labels and notes. A big one (a long SKUs table) is decoded whole in
+        one pass and its tree dropped."""
         found = self._sheet_cells.get(sheet)
         if found is None:
             part = self.sheet_part(sheet)
@@ -391,34 +402,51 @@ class XlsxPackage:
             if self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
                 self._xml_cache.pop(part, None)     # the values are all we keep of it
                 cells = self._decode_rows(_numbered_rows(data)) if data is not None else {}
-                found = self._sheet_cells[sheet] = (cells, None)
+                found = self._sheet_cells[sheet] = (cells, None, None)
             else:
                 pending: dict[int, list] = {}
                 for number, row in _numbered_rows(data) if data is not None else ():
                     pending.setdefault(number, []).append(row)   # a number twice: both rows
-                found = self._sheet_cells[sheet] = ({}, pending)
-        cells, pending = found
+                # per row still pending: the column spans already decoded from it
+                found = self._sheet_cells[sheet] = ({}, pending, {})
+        cells, pending, partly = found
         if pending:
             wanted = list(pending) if rows is None else [n for n in rows if n in pending]
-            if wanted:
+            if not wanted:
+                return cells
+            if columns is None:
                 cells.update(self._decode_rows([(n, row) for n in wanted
                                                 for row in pending.pop(n)]))
+                return cells
+            span = (columns.start, columns.stop - 1)
+            todo = [n for n in wanted
+                    if not any(lo <= span[0] and span[1] <= hi for lo, hi in partly.get(n, ()))]
+            if todo:
+                cells.update(self._decode_rows([(n, row) for n in todo for row in pending[n]],
+                                               span))
+                for n in todo:
+                    partly.setdefault(n, []).append(span)
         return cells
 
-    def _decode_rows(self, rows) -> dict[tuple[int, int], object]:
-        """The values of (row number, row element) pairs, by (row, column)."""
+    def _decode_rows(self, rows, span: tuple[int, int] | None = None
+                     ) -> dict[tuple[int, int], object]:
+        """The values of (row number, row element) pairs, by (row, column); only those of
+        the columns ``span`` (first, last) when given."""
         cells = {}
         # the hot loop of a read (every cell of a big sheet): one pass over each cell's
         # children, shared strings and date styles fetched once
         cell_tag, value_tag, inline_tag, formula_tag = M + "c", M + "v", M + "is", M + "f"
         shared = None
         date_styles = None
+        first, last = span if span is not None else (0, math.inf)
         for number, row in rows:
             next_col = 1
             for cell in row.iterchildren(cell_tag):
                 ref = cell.get("r")
                 col = column_of(ref) if ref else next_col
                 next_col = col + 1
+                if col < first or col > last:
+                    continue
                 text = node = formula = None
                 has_value = False
                 for child in cell:
@@ -511,8 +539,9 @@ class XlsxPackage:
     def read_range(self, target: NameTarget) -> list[list[object]]:
         """The values of a rectangle, row by row: None for blank cells; numbers as float, text
         as str, booleans as bool, errors as ErrorValue, date-formatted numbers as datetime."""
-        cells = self._cells(target.sheet, range(target.min_row, target.max_row + 1))
-        return [[cells.get((row, col)) for col in range(target.min_col, target.max_col + 1)]
+        columns = range(target.min_col, target.max_col + 1)
+        cells = self._cells(target.sheet, range(target.min_row, target.max_row + 1), columns)
+        return [[cells.get((row, col)) for col in columns]
                 for row in range(target.min_row, target.max_row + 1)]
 
     def read_name(self, name: str) -> list[list[object]]:
@@ -557,8 +586,10 @@ class XlsxPackage:
         return next((info for key, info in self.tables().items()
                      if key.lower() == wanted or info.name.lower() == wanted), None)
 
-    def read_table(self, name: str) -> tuple[list[str], list[list[object]]]:
-        """A table's column names and its data rows (header and totals rows left out)."""
+    def read_table(self, name: str, span: tuple[int, int] | None = None
+                   ) -> tuple[list[str], list[list[object]]]:
+        """A table's column names and its data rows (header and totals rows left out); only
+        its columns ``span`` (first, last: 0-based positions in the table) when given."""
         info = self.find_table(name)
         if info is None:
             raise KeyError(name)
@@ -568,10 +599,12 @@ class XlsxPackage:
         if not any(columns) and info.header_row_count:
             columns = [str(v or "") for v in self.read_range(NameTarget(
                 name, info.sheet, info.min_row, info.min_col, info.min_row, info.max_col))[0]]
+        low, high = span if span is not None else (0, info.max_col - info.min_col)
+        columns = columns[low:high + 1]
         if last < first:
             return columns, []
-        rows = self.read_range(NameTarget(name, info.sheet, first, info.min_col, last,
-                                          info.max_col))
+        rows = self.read_range(NameTarget(name, info.sheet, first, info.min_col + low, last,
+                                          info.min_col + high))
         return columns, rows
 
     def rows_below(self, info: TableInfo) -> list[list[object]]:
@@ -585,12 +618,31 @@ class XlsxPackage:
         found = []
         number = info.max_row + 1
         while True:
-            cells = self._cells(info.sheet, range(number, number + 1))
+            cells = self._cells(info.sheet, range(number, number + 1), columns)
             line = [cells.get((number, col)) for col in columns]
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in line):
                 return found
             found.append(line)
             number += 1
+
+
+class _SharedStrings(Sequence):
+    """Shared string items, each read into text the first time it is asked for."""
+
+    def __init__(self, items: list):
+        self._items = items
+        self._texts: list[str | None] = [None] * len(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        text = self._texts[index]
+        if text is None:
+            text = self._texts[index] = text_of(self._items[index])
+        return text
 
 
 def _numbered_rows(sheet_data):
