@@ -250,6 +250,25 @@ def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
     assert refused.value.kind is Kind.UNSAFE
 
 
+@pytest.mark.parametrize("where", [0.25, 0.5, 0.9])
+def test_a_damaged_part_is_named_never_read_as_garbage(tmp_path, where):
+    # one byte of the SKUs sheet's stored (deflated) data changed, as a bad disk or a cut
+    # download would: its CRC no longer checks out, whichever byte it is, and the read says
+    # which part is damaged instead of giving other values
+    path = make_book(tmp_path / "b.xlsx")
+    with XlsxPackage(path) as package:
+        part = package.sheet_part("SKUs")
+        info = package._members[part]
+        start = package._data_offset(info)
+    data = bytearray(path.read_bytes())
+    data[start + int(info.compress_size * where)] ^= 0x55
+    path.write_bytes(bytes(data))
+    with XlsxPackage(path) as package:
+        with pytest.raises(WorkbookError, match=f"the part {part} cannot be unpacked .*; the "
+                                                f"file is damaged"):
+            package.read_table("SKUs")
+
+
 def test_a_part_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     path = make_book(tmp_path / "b.xlsx")
     with XlsxPackage(path) as package:
