@@ -122,3 +122,31 @@ def test_every_rate_and_column_has_words_in_both_languages():
         assert all(tx.scenario_label(s, lang) != s for s in SCENARIOS)
     assert tx.source_title("assumption", "zh").startswith("假设")
     assert tx.source_title("001_4a1523759a513ec2.txt", "en") == "Shumao Cup article"
+
+
+def test_every_word_a_run_writes_into_a_chinese_workbook_is_chinese(tmp_path):
+    # the blocks a run fills (results, verdicts, calendar, checks, SKU economics, risk and
+    # its sensitivity table): below each header of column ids, every text is Chinese or an
+    # identifier (a scenario id such as gsc_rising, a plan id, t7, a code). "self-assessment",
+    # "COGS %" or the empty SKUs table's sentence in English would fail here
+    from calculator.workbook.batch import run_batch
+    from tests.stores import STORE
+    path = build_store(tmp_path / "zh.xlsx", "zh", values=STORE)
+    assert not run_batch([path], summary=tmp_path / "summary.xlsx").failed
+    book = openpyxl.load_workbook(path, data_only=True)
+    english = []
+    for name, defined in book.defined_names.items():
+        if not name.startswith("out_"):
+            continue
+        for sheet, ref in defined.destinations:
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+            first = r1 + 1 if r2 > r1 else r1            # below a header of column ids
+            for row in book[sheet].iter_rows(min_row=first, max_row=r2, min_col=c1,
+                                             max_col=c2):
+                for cell in row:
+                    value = cell.value
+                    if isinstance(value, str) and value.strip() \
+                            and not IDENTIFIER.fullmatch(value.strip()) \
+                            and not CJK.search(value):
+                        english.append(f"{name} {sheet}!{cell.coordinate} {value!r}")
+    assert not english, "no Chinese in:\n" + "\n".join(english[:40])

@@ -11,6 +11,7 @@ from calculator.model import freight as fr
 from calculator.model.inputs import StoreInputs
 from calculator.model.pricing import UnitEconomics, unit_economics
 from calculator.model.ratecard import RateCard
+from calculator.model.texts import message
 from calculator.model.programmes import PLAN_IDS as PLANS
 from calculator.model.programmes import SCENARIO_PLAN, SCENARIOS, plan_freight_usd
 SKU_ECONOMICS_COLUMNS = ("sku", "plan", "net_revenue", "fees", "freight", "refunds", "unit_cost",
@@ -28,10 +29,10 @@ class SkuEconomics:
     currency: str | None
     target_margin: float
 
-    def columns(self) -> list[object]:
-        """The columns of :meth:`rows` (SKU_ECONOMICS_COLUMNS): text as lists, figures as
-        float arrays (NaN where a figure does not apply), built whole-column (a 20,000-SKU table
-        has 80,000 rows)."""
+    def columns(self, lang: str = "en") -> list[object]:
+        """The columns of :meth:`rows` (SKU_ECONOMICS_COLUMNS): text as lists (the note in
+        ``lang``), figures as float arrays (NaN where a figure does not apply), built
+        whole-column (a 20,000-SKU table has 80,000 rows)."""
         n, plans = len(self.skus), len(PLANS)
 
         def column(field: str) -> np.ndarray:    # SKU-major: all plans of a SKU together
@@ -41,8 +42,7 @@ class SkuEconomics:
         target = column("price_for_target")
         listed = column("list_price_for_target")
         fx = self.fx_local_per_usd
-        no_price = ("no price reaches the target margin: fees, refunds and the target "
-                    "leave nothing")
+        no_price = message("sku.no_price", lang)
         return [[sku for sku in self.skus for _ in range(plans)], list(PLANS) * n,
                 column("net_revenue"), column("fees"), column("freight"), column("refunds"),
                 column("unit_cost"), column("contribution"), column("margin"),
@@ -51,9 +51,9 @@ class SkuEconomics:
                 listed * fx if fx else np.full(n * plans, np.nan),
                 np.where(np.isfinite(target), "", no_price).tolist()]
 
-    def rows(self) -> list[list[object]]:
+    def rows(self, lang: str = "en") -> list[list[object]]:
         """One row per SKU × plan, SKU-major (all plans of a SKU together)."""
-        columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in self.columns()]
+        columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in self.columns(lang)]
         return [list(row) for row in zip(*columns)]
 
     def median_margin(self, plan: str = "economy") -> float:

@@ -107,6 +107,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "breakeven_below_hurdle": "breaks even below the plan's hurdle: it needs +{hurdle} "
                                   "in 30 days",
         "needs_forecast": "needs your forecast",
+        # the programme's phases (the Calendar sheet)
+        "phase.self-assessment": "self-assessment",
+        "phase.tasks": "tasks",
+        "phase.resources": "resources",
+        # the SKU economics sheet
+        "sku.empty": "(the SKUs table is empty: add products to see each one's margin and "
+                     "target price)",
+        "sku.no_price": "no price reaches the target margin: fees, refunds and the target "
+                        "leave nothing",
+        # the inputs the sensitivity table moves
+        "moved.gmv": "base GMV",
+        "moved.lift": "lift",
+        "moved.cogs_pct": "COGS %",
+        "moved.aov_usd": "average order value",
+        "moved.parcel_weight_g": "parcel weight",
+        "moved.fx_cny_per_usd": "exchange rate CNY/USD",
+        "moved.livestream_usd_each": "livestream cost",
+        "moved.ads_usd_per_month": "extra ads",
         # readiness checks
         "check.not_given": "{what}: not given",
         "check.at_least.pass": "{what} {value} >= {limit}",
@@ -211,6 +229,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "breakeven_forecast": "爆品链接每月需{forecast}才能保本",
         "breakeven_below_hurdle": "低于计划门槛即可保本:计划要求30天内增量{hurdle}",
         "needs_forecast": "需要您的预测",
+        "phase.self-assessment": "自查",
+        "phase.tasks": "任务",
+        "phase.resources": "资源",
+        "sku.empty": "(SKU表为空:添加商品后即可看到每个商品的利润率和目标售价)",
+        "sku.no_price": "任何售价都达不到目标利润率:费用、退款和目标利润率已占满售价",
+        "moved.gmv": "基准GMV",
+        "moved.lift": "GMV增幅",
+        "moved.cogs_pct": "商品成本占GMV比例",
+        "moved.aov_usd": "平均客单价",
+        "moved.parcel_weight_g": "平均包裹重量",
+        "moved.fx_cny_per_usd": "汇率:每美元兑人民币",
+        "moved.livestream_usd_each": "单场直播成本",
+        "moved.ads_usd_per_month": "每月额外直通车费用",
         "check.not_given": "{what}:未填写",
         "check.at_least.pass": "{what} {value} >= {limit}",
         "check.at_least.fail": "{what} {value} 低于 {limit}",

@@ -19,7 +19,7 @@ from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
                                         compute_scenarios, recommend, verdict)
 from calculator.model import texts as tx
-from calculator.model.texts import SEE_REASON, message, source_title
+from calculator.model.texts import SEE_REASON, message, snap_cents, source_title
 from calculator.workbook import contract as c
 
 NEVER = "never"   # kept for the summary's infinite values
@@ -41,6 +41,17 @@ def cell_column(values: np.ndarray) -> list:
     cells[np.isnan(values)] = None
     cells[np.isinf(values)] = NEVER
     return cells.tolist()
+
+
+def _risk_cell(column: str, value, lang: str):
+    """A Monte Carlo figure as a cell: an ROI within a billionth of zero (the float noise of a
+    net gain of 0) is 0, and in words when there is no outlay; a net gain is snapped to the
+    cent; the probability of a loss as it is."""
+    if column.startswith("roi"):
+        return roi_cell(0.0 if isinstance(value, float) and abs(value) < 1e-9 else value, lang)
+    if column.startswith("net_gain"):
+        return cell_value(snap_cents(value))
+    return cell_value(value)
 
 
 def roi_cell(value, lang: str = "en"):
@@ -116,7 +127,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
                                           shumao_open))
     deadlines = programme_calendar(inputs.eval_date, rates)
     calendar = [list(c.CALENDAR_COLUMNS)] + [
-        [d.key, d.phase, d.day_offset, d.date, d.due_at.replace(tzinfo=None),
+        [d.key, message(f"phase.{d.phase}", lang), d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
     check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
                                               source_title(k.source, lang, SEE_REASON[lang])]
@@ -148,20 +159,17 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
 
 # --- per-SKU pricing (issue: unit economics per SKU) ---------------------------------------
 
-NO_SKUS = "(the SKUs table is empty: add products to see each one's margin and target price)"
-
-
-def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[list[object]]],
-                                                              dict[str, object]]:
-    """The SKU economics blocks, and the figures the summary shows (median margin, count of
-    SKUs below the target margin, under the baseline's plan)."""
+def sku_blocks(inputs: StoreInputs, rates: RateCard, lang: str = "en"
+               ) -> tuple[dict[str, list[list[object]]], dict[str, object]]:
+    """The SKU economics blocks (words in ``lang``), and the figures the summary shows (median
+    margin, count of SKUs below the target margin, under the baseline's plan)."""
     from calculator.model.programmes import SCENARIO_PLAN
     from calculator.model.sku_economics import (PROGRAMME_COLUMNS, SKU_ECONOMICS_COLUMNS,
                                                 sku_economics)
     economics = sku_economics(inputs, rates)
     header = list(SKU_ECONOMICS_COLUMNS)
     if economics is None:
-        return ({"out_sku_economics": [header, [NO_SKUS]],
+        return ({"out_sku_economics": [header, [message("sku.empty", lang)]],
                  "out_sku_programme": [list(PROGRAMME_COLUMNS)],
                  "out_sku_summary": [[None], [None]]},
                 {"sku_median_margin": None, "sku_below_target": None})
@@ -169,7 +177,7 @@ def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[lis
     median = cell_value(economics.median_margin(plan))
     below = economics.below_target(plan)
     columns = [cell_column(c) if isinstance(c, np.ndarray) else c
-               for c in economics.columns()]
+               for c in economics.columns(lang)]
     return ({"out_sku_economics": [header] + [list(row) for row in zip(*columns)],
              "out_sku_programme": [list(PROGRAMME_COLUMNS)] + [
                  [cell_value(v) for v in row] for row in economics.programme_view()],
@@ -182,16 +190,15 @@ def sku_blocks(inputs: StoreInputs, rates: RateCard) -> tuple[dict[str, list[lis
 def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTable,
                 chosen: str) -> dict[str, list[list[object]]]:
     """Monte Carlo quantiles per scenario, the distribution of ``chosen``'s net gain (the
-    recommended programme, else the best one the store may enter), and its sensitivity."""
-    import numpy as np
-
+    recommended programme, else the best one the store may enter), and its sensitivity.
+    Dollar figures within half a cent of zero are 0 (float noise would show as -0.00); the
+    inputs moved are named in the workbook's language."""
     from calculator.model.risk import sensitivity
     lang = table.lang
     rows = [list(c.RISK_COLUMNS)]
     for scenario in result.scenarios:
         figures = result.row(scenario)
-        rows.append([scenario] + [roi_cell(figures[k], lang) if k.startswith("roi") else
-                                  cell_value(figures[k]) for k in c.RISK_COLUMNS[1:]])
+        rows.append([scenario] + [_risk_cell(k, figures[k], lang) for k in c.RISK_COLUMNS[1:]])
     index = result.scenarios.index(chosen)
     draws = result.net_gain_draws[:, index]
     low, high = float(np.min(draws)), float(np.max(draws))
@@ -199,12 +206,15 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTab
         high = low + 1.0
     counts, edges = np.histogram(draws, bins=c.HISTOGRAM_BINS, range=(low, high))
     histogram = [list(c.HISTOGRAM_COLUMNS)] + [
-        [float(edges[i]), float(edges[i + 1]), float(counts[i]) / len(draws)]
+        [snap_cents(float(edges[i])), snap_cents(float(edges[i + 1])),
+         float(counts[i]) / len(draws)]
         for i in range(c.HISTOGRAM_BINS)]
     point = float(table.columns["net_gain"][table.index(chosen)])
     tornado = [list(c.SENSITIVITY_COLUMNS)] + [
-        [row.label, row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
-         row.net_gain_high - point, row.swing]
+        [message(f"moved.{row.field}", lang) if f"moved.{row.field}" in tx.MESSAGES["en"]
+         else row.label] + [snap_cents(v) for v in (
+             row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
+             row.net_gain_high - point, row.swing)]
         for row in sensitivity(inputs, rates, chosen)[:c.SENSITIVITY_ROWS]]
     return {"out_risk": rows, "out_risk_scenario": [[chosen]],
             "out_risk_histogram": histogram, "out_sensitivity": tornado}
@@ -241,7 +251,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):
-        sku, sku_figures = sku_blocks(read.inputs, read.rates)
+        sku, sku_figures = sku_blocks(read.inputs, read.rates, lang)
         blocks.update(sku)
         figures.update(sku_figures)
     # a row waiting for the user's forecast has no distribution: blank p_loss, words for ROI
