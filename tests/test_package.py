@@ -535,3 +535,22 @@ def test_a_package_saved_with_data_descriptors_is_copied_whole(tmp_path):
     write_cells(streamed, UPDATES)
     assert zipfile.ZipFile(streamed).testzip() is None
     assert openpyxl.load_workbook(streamed)["SKUs"]["B3"].value == "A-1"
+
+
+def test_a_text_over_excels_cell_limit_is_cut_with_a_note_naming_the_cell(tmp_path):
+    # Excel refuses to open a cell of more than 32,767 characters: a 40,000-character text
+    # (a pasted SKU list in a status line) is cut to 32,767, the note names Results!B3 (where
+    # out_status lies in the template), and the caller's block is left as it was
+    from calculator.workbook.namecheck import EXCEL_CELL_CHARS, cut_long_text
+    book = build_store(tmp_path / "s.xlsx", "en", values=STORE)
+    long_text = "x" * 40_000
+    blocks = {"out_status": [[long_text]], "out_results": [["scenario", 1.5], ("baseline", 2)]}
+    with XlsxPackage(book) as package:
+        where = package.get_name("out_status").top_left
+        fitted, notes = cut_long_text(package, blocks, "s.xlsx")
+    assert EXCEL_CELL_CHARS == 32_767
+    assert fitted["out_status"] == [["x" * 32_767]]
+    assert notes == [f"s.xlsx: Results!{where} out_status: a text of 40,000 characters was "
+                     f"cut to Excel's limit of 32,767"]
+    assert blocks["out_status"] == [[long_text]]                  # not changed in place
+    assert fitted["out_results"] == [["scenario", 1.5], ["baseline", 2]]

@@ -117,10 +117,9 @@ def cut_long_text(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[
     notes: list[str] = []
     fitted: dict[str, list[list[object]]] = {}
     for name, block in updates.items():
-        rows = []
+        rows = [line if isinstance(line, list) else list(line) for line in block]
         target = None
-        for i, line in enumerate(block):
-            row = list(line)
+        for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
                     target = target or package.get_name(name)
@@ -128,7 +127,8 @@ def cut_long_text(package: XlsxPackage, updates: Mapping[str, Sequence[Sequence[
                             f"{target.min_row + i}") if target else name
                     notes.append(f"{label}: {cell} {name}: a text of {len(value):,} characters "
                                  f"was cut to Excel's limit of {EXCEL_CELL_CHARS:,}")
+                    if row is block[i]:               # the caller's row stays as it was
+                        row = rows[i] = list(row)
                     row[j] = value[:EXCEL_CELL_CHARS]
-            rows.append(row)
         fitted[name] = rows
     return fitted, notes
