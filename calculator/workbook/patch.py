@@ -1000,6 +1000,7 @@ class _ByteRows:
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.row_parser = etree.XMLParser(**xmlsafe.PARSER_OPTIONS)
         self.spare = None
+        self.rows_seen = 0
 
     @classmethod
     def start(cls, source: "_ChunkReader", state: _StreamedRows) -> "_ByteRows | None":
@@ -1077,7 +1078,6 @@ class _ByteRows:
         state = self.state
         out_add = state.out.add
         last_number = 0
-        any_row = False
         while True:
             buffer, position = self.buffer, self.position
             if len(buffer) - position < 12 and self._more():
@@ -1101,7 +1101,7 @@ class _ByteRows:
                     continue
                 end += 6
             self.position = end
-            any_row = True
+            self.rows_seen += 1
             number = self._number(buffer, position, close)
             element = None
             if number is None:
@@ -1136,7 +1136,7 @@ class _ByteRows:
                         continue
                 element = self._parse_row(buffer[position:end])
             state.emit_element(element, number, row_writes)
-        if not any_row:
+        if not self.rows_seen:
             raise NeedTree()                          # as the element path: the tree does it
         epilogue = [self.buffer[self.position:]]
         for chunk in self.chunks:
