@@ -1032,10 +1032,10 @@ class _ByteRows:
                 or root.getparent() is not None \
                 or any(e.tag in (M + "sheetData", M + "row") for e in started[1:-1]):
             return None
-        state.declare(sheet_data)
         wrap = etree.tostring(etree.Element(M + "sheetData", nsmap=sheet_data.nsmap))
         if not wrap.endswith(b"/>"):
             return None
+        state.declare(sheet_data)
         patterns = _canonical_patterns(p for p in sheet_data.nsmap if p)
         buffer = source.take_buffered()
         scan = cls(state, source.remaining(), buffer, split, prolog, wrap[:-2] + b">", patterns)
