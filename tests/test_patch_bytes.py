@@ -308,7 +308,7 @@ VALUES = [2.5, 7, "text", None, True, dt.date(2026, 12, 1), np.float64(1.5), flo
 
 
 @pytest.mark.parametrize("chunk", [0, 13])
-@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("value", VALUES, ids=lambda v: repr(v)[:40])
 def test_odd_rows_given_every_kind_of_value(package, value, chunk):
     data = _sheet("".join(ODD_ROWS),
                   namespaces=' xmlns:x14ac="http://schemas.microsoft.com/office/'
@@ -319,7 +319,8 @@ def test_odd_rows_given_every_kind_of_value(package, value, chunk):
 
 @pytest.mark.parametrize("value", [Cached(2.5), Cached("x"), Cached(True), Cached(None),
                                    Cached(ErrorValue("#N/A")), Cached(float("inf")),
-                                   Cached(dt.date(2026, 1, 1)), DROP], ids=repr)
+                                   Cached(dt.date(2026, 1, 1)), DROP],
+                         ids=lambda v: f"Cached({v.value!r})" if isinstance(v, Cached) else repr(v))
 def test_odd_rows_given_cached_results_and_removals(package, value):
     data = _sheet("".join(ODD_ROWS),
                   namespaces=' xmlns:x14ac="http://schemas.microsoft.com/office/'
