@@ -420,3 +420,13 @@ def test_bytes_that_are_not_utf8_go_to_the_tree(package):
     with pytest.raises((NeedTree, WorkbookError)):
         patch.patch_sheet_streaming(iter([broken]), _writes((3, 1, [[1.0]])), None, package,
                                     "t.xlsx", package.sheet_names[0], None)
+
+
+@pytest.mark.parametrize("spans", ['', ' spans="1:1"', ' spans="2:9"', ' spans="a&amp;b"'])
+@pytest.mark.parametrize("value", [2.5, 10 ** 400, math.inf, float("nan"), None,
+                                   np.float64(2.5), "  padded", "two\nlines", Cached(1.0),
+                                   True, "\ud800"], ids=lambda v: repr(v)[:40])
+def test_a_re_run_row_given_values_it_cannot_take_in_one_pass(package, value, spans):
+    data = _sheet(f'<row r="2"{spans}><c r="A2" s="3"><v>1</v></c>'
+                  f'<c r="B2" s="4" t="inlineStr"><is><t>x</t></is></c></row>')
+    _agree(package, data, lambda: _writes((2, 1, [[value, value]])))

@@ -783,9 +783,7 @@ def _canonical_patterns(prefixes: Iterable[str]):
     # an empty <v></v> (a blank cached result written last time) is read as lxml reads it
     cell_scan = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"((?:' + attr + rb")*)(?:/>|>("
                            + body(rb"(?:" + _TEXT + rb")?") + rb")</c>)", re.S)
-    loose_cells = re.compile(rb"(?:<c(?:" + attr + rb")*(?:/>|>" + body(rb"(?:" + _TEXT + rb")?")
-                             + rb"</c>))+", re.S)
-    return row, start, cell_scan, loose_cells
+    return row, start, cell_scan
 
 
 #: a cell of a re-run: styled, holding a number (its "<c r s" captured, its ref, and ">") or
@@ -990,7 +988,7 @@ class _ByteRows:
         self.buffer, self.position = buffer, position
         self.prolog = prolog
         self.wrap_open = sheet_data_open
-        self.row_pattern, self.start_pattern, self.cell_scan, self.loose_cells = patterns
+        self.row_pattern, self.start_pattern, self.cell_scan = patterns
         self.letters: dict[tuple[int, int], bytes] = {}
         layout = state.layout
         self.guarded = bool(layout is not None and layout.guards)
@@ -1161,6 +1159,13 @@ class _ByteRows:
         in place (:func:`_set_cell`). None for any other row."""
         if number in self.source_rows or self.guarded:
             return None
+        try:
+            return self._same_cells(number, buffer, position, close, end)
+        except (_NotSure, ValueError, OverflowError):
+            return None                       # the general rewrite, or the element path's error
+
+    def _same_cells(self, number: int, buffer: bytes, position: int, close: int,
+                    end: int) -> bytes | None:
         single = self.state.writes.single_block(number)
         if single is None:
             return None
@@ -1199,10 +1204,7 @@ class _ByteRows:
                 if clean != clean.strip() or "\n" in clean:
                     return None
                 append(head)
-                try:
-                    append(b' t="inlineStr"><is><t>' + _text_bytes(clean) + b"</t></is></c>")
-                except _NotSure:
-                    return None
+                append(b' t="inlineStr"><is><t>' + _text_bytes(clean) + b"</t></is></c>")
             else:
                 return None
         pieces.append(b"</row>")
