@@ -249,11 +249,13 @@ def _writes(*blocks) -> SheetWrites:
 
 def test_a_plain_re_run_row_is_rewritten_as_bytes(package):
     data = _sheet('<row r="2"><c r="A2" s="3"><v>1.25</v></c>'
-                  '<c r="B2" s="4" t="inlineStr"><is><t>old</t></is></c></row>')
-    out, lost, element_rows = _agree(package, data, lambda: _writes((2, 1, [[2.5, "new"]])))
-    # 2.5 written as "2.5"; the cells keep r and s; no formula lost
+                  '<c r="B2" s="4" t="inlineStr"><is><t>old</t></is></c>'
+                  '<c r="C2" s="3" t="n"><v>7</v></c></row>')   # t="n": saved by LibreOffice
+    out, lost, element_rows = _agree(package, data,
+                                     lambda: _writes((2, 1, [[2.5, "new", 0.125]])))
+    # 2.5 written as "2.5", 0.125 as "0.125"; the cells keep r, s (and t="n"); no formula lost
     assert b'<c r="A2" s="3"><v>2.5</v></c><c r="B2" s="4" t="inlineStr"><is><t>new</t>' \
-           b'</is></c>' in out
+           b'</is></c><c r="C2" s="3" t="n"><v>0.125</v></c>' in out
     assert lost is False and element_rows == 0
 
 
@@ -344,7 +346,8 @@ def test_growing_block_styles_and_guards(package):
     rows = ('<row r="2"><c r="A2" s="5" t="inlineStr"><is><t>head</t></is></c>'
             '<c r="B2" s="5" t="inlineStr"><is><t>h2</t></is></c></row>'
             '<row r="3"><c r="A3" s="6"><v>1</v></c><c r="B3" s="8"/></row>'
-            '<row r="4"><c r="A4"><v>2</v></c></row>')
+            '<row r="4"><c r="A4"><v>2</v></c><c r="B4" t="n"><v>3</v></c>'
+            '<c r="C4" s="0" t="n"><v>4</v></c></row>')
     data = _sheet(rows)
 
     def layout():
@@ -428,5 +431,6 @@ def test_bytes_that_are_not_utf8_go_to_the_tree(package):
                                    True, "\ud800"], ids=lambda v: repr(v)[:40])
 def test_a_re_run_row_given_values_it_cannot_take_in_one_pass(package, value, spans):
     data = _sheet(f'<row r="2"{spans}><c r="A2" s="3"><v>1</v></c>'
-                  f'<c r="B2" s="4" t="inlineStr"><is><t>x</t></is></c></row>')
-    _agree(package, data, lambda: _writes((2, 1, [[value, value]])))
+                  f'<c r="B2" s="4" t="inlineStr"><is><t>x</t></is></c>'
+                  f'<c r="C2" s="3" t="n"><v>1</v></c></row>')
+    _agree(package, data, lambda: _writes((2, 1, [[value, value, value]])))

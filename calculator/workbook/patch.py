@@ -786,14 +786,18 @@ def _canonical_patterns(prefixes: Iterable[str]):
     return row, start, cell_scan
 
 
-#: a cell of a re-run: styled, holding a number (its "<c r s" captured, its ref, and ">") or
-#: inline text that needs no xml:space (its "<c r s", ref, and ' t="inlineStr">'); split on
-#: it, a row of such cells leaves nothing between them
+#: a cell of a re-run: styled, holding a number (its "<c r s" captured, with the t="n" that
+#: LibreOffice writes and lxml keeps, its ref, and ">") or inline text that needs no xml:space
+#: (its "<c r s", ref, and ' t="inlineStr">'); split on it, a row of such cells leaves
+#: nothing between them
 _SAME_KIND_CELL = re.compile(
-    rb'(<c r="([A-Z]{1,3}[0-9]+)" s="(?!0")[0-9]+")(?:(>)(?:<v>(?:' + _TEXT + rb')?</v>|<v/>)'
+    rb'(<c r="([A-Z]{1,3}[0-9]+)" s="(?!0")[0-9]+"(?: t="n"(?=>))?)(?:(>)(?:<v>(?:' + _TEXT
+    + rb')?</v>|<v/>)'
     rb'|( t="inlineStr">)<is><t(?: xml:space="preserve")?(?:/>|>(?:' + _TEXT
     + rb')?</t>)</is>)</c>', re.S)
 _SIMPLE_ROW_START = re.compile(rb'<row r="([0-9]+)">')
+#: the attributes after r of a number cell whose value lxml changes in place
+_NUMBER_CELL_REST = re.compile(rb'(?: s="[0-9]+")?(?: t="n")?')
 
 
 _ATTR_SCAN = re.compile(rb' ([^=\s]+)="([^"]*)"')
@@ -1306,12 +1310,12 @@ class _ByteRows:
                 _, raw, ref, rest, body = cell
                 if b"&" in rest:
                     raise _NotSure()
-                # the hot path of a re-run: a number into a cell holding one
+                # a number into a cell holding one, changed in place (by lxml too)
                 if (kind is float or kind is int) and body is not None \
                         and body.startswith(b"<v>") and body.find(b"<", 3) == len(body) - 4 \
-                        and ((not rest and not styles)
-                             or (rest.startswith(b' s="') and rest.count(b'"') == 2
-                                 and (not styles or rest != b' s="0"'))):
+                        and _NUMBER_CELL_REST.fullmatch(rest) \
+                        and (not styles or (rest.startswith(b' s="')
+                                            and not rest.startswith(b' s="0"'))):
                     number_value = float(value)
                     if number_value == number_value \
                             and number_value not in (math.inf, -math.inf):
