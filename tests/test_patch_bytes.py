@@ -434,3 +434,35 @@ def test_a_re_run_row_given_values_it_cannot_take_in_one_pass(package, value, sp
                   f'<c r="B2" s="4" t="inlineStr"><is><t>x</t></is></c>'
                   f'<c r="C2" s="3" t="n"><v>1</v></c></row>')
     _agree(package, data, lambda: _writes((2, 1, [[value, value, value]])))
+
+
+PLAIN_CELLS = ('<c r="A{n}" s="3"/><c r="B{n}" s="3" t="s"><v>0</v></c>'
+               '<c r="C{n}" s="3" t="n"><v>1</v></c><c r="D{n}" s="3" t="n"/>'
+               '<c r="E{n}" s="3" t="b"><v>1</v></c>'
+               '<c r="F{n}" s="3" t="inlineStr"><is><t xml:space="preserve"> a</t></is></c>'
+               '<c r="G{n}" s="3" t="e"><v>#N/A</v></c><c r="H{n}" s="3"><v/></c>'
+               '<c r="I{n}" s="3" t="n"><is><t>x</t></is></c>')
+
+
+@pytest.mark.parametrize("value", [2.5, 0.0, "x", " pad", "two\nlines", "", None,
+                                   float("nan"), True, False, 1e20],
+                         ids=lambda v: repr(v)[:40])
+def test_every_plain_styled_cell_given_every_plain_value_in_one_pass(package, value):
+    # the cells a first run after LibreOffice (t="s", t="n") or after the template (empty,
+    # styled) holds: each written the element path's way without it
+    rows = "".join(f'<row r="{n}">{PLAIN_CELLS.format(n=n)}</row>' for n in (2, 3))
+    out, _, element_rows = _agree(package, _sheet(rows),
+                                  lambda: _writes((2, 1, [[value] * 9] * 2)))
+    assert element_rows == 0
+
+
+def test_a_row_of_mixed_values_in_one_pass(package):
+    data = _sheet(f'<row r="2" spans="1:3">{PLAIN_CELLS.format(n=2)}</row>')
+    values = [2.5, "x", None, True, float("nan"), " pad", 0.0, "two\nlines", None]
+    out, _, element_rows = _agree(package, data, lambda: _writes((2, 1, [values])))
+    assert element_rows == 0
+    # the last value given is in H (I is blank), so the dimension grows to H2 at least; the
+    # spans hint grows from 1:3 to 1:9 (the cells still there reach column I)
+    assert b'<dimension ref="A1:H3"/>' in out and b'spans="1:9"' in out
+    # C held a number with t="n": changed in place, t kept; G held an error: a new <v>
+    assert b'<c r="A2" s="3"><v>2.5</v></c>' in out and b'<c r="G2" s="3"><v>0</v></c>' in out

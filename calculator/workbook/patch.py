@@ -786,15 +786,14 @@ def _canonical_patterns(prefixes: Iterable[str]):
     return row, start, cell_scan
 
 
-#: a cell of a re-run: styled, holding a number (its "<c r s" captured, with the t="n" that
-#: LibreOffice writes and lxml keeps, its ref, and ">") or inline text that needs no xml:space
-#: (its "<c r s", ref, and ' t="inlineStr">'); split on it, a row of such cells leaves
-#: nothing between them
-_SAME_KIND_CELL = re.compile(
-    rb'(<c r="([A-Z]{1,3}[0-9]+)" s="(?!0")[0-9]+"(?: t="n"(?=>))?)(?:(>)(?:<v>(?:' + _TEXT
-    + rb')?</v>|<v/>)'
-    rb'|( t="inlineStr">)<is><t(?: xml:space="preserve")?(?:/>|>(?:' + _TEXT
-    + rb')?</t>)</is>)</c>', re.S)
+#: a styled cell with no formula, no cm/vm, at most a t, and nothing or one value in it: the
+#: element path gives it a number, a text, a bool or a blank in a way that depends only on
+#: whether it holds one <v> and on its t (groups: "<c r s", the ref, t, "/>" when it is
+#: empty, the <v> when it holds one); split on it, a row of such cells leaves nothing between
+_PLAIN_CELL = re.compile(
+    rb'(<c r="([A-Z]{1,3}[0-9]+)" s="(?!0")[0-9]+")(?: t="([a-zA-Z]+)")?(?:(/>)|>(?:(<v>(?:'
+    + _TEXT + rb')?</v>|<v/>)|<is><t(?: xml:space="preserve")?(?:/>|>(?:' + _TEXT
+    + rb')?</t>)</is>)</c>)', re.S)
 _SIMPLE_ROW_START = re.compile(rb'<row r="([0-9]+)">')
 #: the attributes after r of a number cell whose value lxml changes in place
 _NUMBER_CELL_REST = re.compile(rb'(?: s="[0-9]+")?(?: t="n")?')
@@ -1157,10 +1156,9 @@ class _ByteRows:
 
     def _same_cells_row(self, number: int, buffer: bytes, position: int, close: int,
                         end: int) -> bytes | None:
-        """The row of a re-run in one pass: one block writes its cells, which are all there,
-        each already holding a value of the kind written (a number, or text that needs no
-        xml:space), so each keeps its start tag and takes the new text, as lxml changes it
-        in place (:func:`_set_cell`). None for any other row."""
+        """The row of a re-run in one pass: one block writes its cells, which are all there
+        and plain (:data:`_PLAIN_CELL`), so each becomes what :func:`_set_cell` makes of it
+        without a model of the cell. None for any other row (the general rewrite)."""
         if number in self.source_rows or self.guarded:
             return None
         try:
@@ -1177,42 +1175,58 @@ class _ByteRows:
         count = len(values)
         if not count:
             return None
-        parts = _SAME_KIND_CELL.split(buffer[close + 1:end - 6])
-        if len(parts) != 5 * count + 1 or any(parts[0::5]):
+        parts = _PLAIN_CELL.split(buffer[close + 1:end - 6])
+        if len(parts) != 6 * count + 1 or any(parts[0::6]):
             return None
         letters = self.letters.get((first_col, count))
         if letters is None:
             letters = self.letters[(first_col, count)] = [
                 column_letter(col).encode("ascii") for col in range(first_col, first_col + count)]
         digits = str(number).encode("ascii")
-        if b"".join(parts[2::5]) != digits.join(letters) + digits:
+        if b"".join(parts[2::6]) != digits.join(letters) + digits:
             return None
         pieces = [self._spans_fixed(buffer[position:close + 1],
                                     range(first_col, first_col + count))]
         append = pieces.append
-        for head, holds_number, value in zip(parts[1::5], parts[3::5], values):
+        rightmost = 0
+        col = first_col - 1
+        for head, cell_type, holds_value, value in zip(parts[1::6], parts[3::6], parts[5::6],
+                                                       values):
+            col += 1
             kind = value.__class__
+            append(head)
             if kind is float or kind is int:
-                if not holds_number:
-                    return None
                 value = float(value)
-                if value - value != 0:                # inf, NaN: the general path
+                if value != value:                    # NaN: a blank cell
+                    append(b"/>")
+                    continue
+                if value - value != 0:                # infinite: the element path's error
                     return None
-                append(head)
+                # changed in place when the cell holds one <v> and is a number (keeping its
+                # t="n"); otherwise its value and t go and a <v> comes
+                if cell_type == b"n" and holds_value:
+                    append(b' t="n"')
                 append(b"><v>%d</v></c>" % value if value.is_integer() and -1e15 < value < 1e15
                        else b"><v>%r</v></c>" % value)
             elif kind is str:
-                if holds_number:
-                    return None
+                # in place or anew, a text comes out the same: t="inlineStr" after s, one <t>
                 clean = _escape_text(value)
                 if clean != clean.strip() or "\n" in clean:
-                    return None
-                append(head)
-                append(b' t="inlineStr"><is><t>' + _text_bytes(clean) + b"</t></is></c>")
+                    append(b' t="inlineStr"><is><t xml:space="preserve">')
+                else:
+                    append(b' t="inlineStr"><is><t>')
+                append(_text_bytes(clean))
+                append(b"</t></is></c>")
+            elif value is None:
+                append(b"/>")
+                continue
+            elif kind is bool:
+                append(b' t="b"><v>1</v></c>' if value else b' t="b"><v>0</v></c>')
             else:
                 return None
+            rightmost = col
         pieces.append(b"</row>")
-        self.state.noted(number, False, first_col + count - 1)
+        self.state.noted(number, False, rightmost)
         return b"".join(pieces)
 
     def _number(self, buffer: bytes, position: int, close: int) -> int | None:
