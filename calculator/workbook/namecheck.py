@@ -75,7 +75,6 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
             continue
         inputs.append(target)
     live = [t for t in (target_of(n) for n in LIVE_FORMULA_NAMES) if t is not None]
-    outputs: list[NameTarget] = []
     # what an output could overlap, by sheet: a workbook has about a hundred names, and
     # comparing each output with every other name cost a run more than the names' reading
     taken: dict[str, list[NameTarget]] = {}
@@ -104,7 +103,6 @@ def check_names(package: XlsxPackage, label: str | None = None) -> list[Calculat
             problem(target, f"its block {_where(target)} overlaps {what} {clash.name} "
                             f"({_where(clash)}), which would be overwritten")
             continue
-        outputs.append(target)
         taken.setdefault(target.sheet, []).append(target)
     return problems
 
