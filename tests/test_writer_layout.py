@@ -100,8 +100,15 @@ AFTER_A_RUN = {}
 
 
 def calculated(build):
+    """Registers ``build(folder) -> workbook`` with the fixture below, which runs the folder."""
     AFTER_A_RUN[build.__name__] = build
     return build
+
+
+def _built_and_run(build, folder: Path) -> Path:
+    book = build(folder)
+    run(folder)
+    return book
 
 
 @pytest.fixture(scope="module")
@@ -109,16 +116,15 @@ def shown_after_a_run(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     """name -> (workbook, sheet name -> rows as LibreOffice with its default settings shows
     them) for every workbook registered with @calculated."""
     base = tmp_path_factory.mktemp("shown")
-    books = {name: build(base / name / "store") for name, build in AFTER_A_RUN.items()}
+    books = {name: _built_and_run(build, base / name / "store")
+             for name, build in AFTER_A_RUN.items()}
     shown = shown_by_default_libreoffice_all(books.values(), base / "lo")
     return {name: (book, shown[book]) for name, book in books.items()}
 
 
 @calculated
 def two_skus(folder: Path) -> Path:
-    book = build_store(folder / "two-skus.xlsx", values=STORE, skus=TWO_SKUS)
-    run(folder)
-    return book
+    return build_store(folder / "two-skus.xlsx", values=STORE, skus=TWO_SKUS)
 
 
 @pytest.mark.slow
@@ -230,9 +236,7 @@ def _replace_skus(book: Path, rows: list[list[object]]) -> None:
 def five_skus(folder: Path) -> Path:
     skus = [dict(sku=f"S{i}", category="general", weight_g=300, price_usd=12.99,
                  orders_per_month=3) for i in range(5)]
-    book = build_store(folder / "five-skus.xlsx", values=STORE, skus=skus)
-    run(folder)
-    return book
+    return build_store(folder / "five-skus.xlsx", values=STORE, skus=skus)
 
 
 @pytest.mark.slow
@@ -485,7 +489,6 @@ def example_05(folder: Path) -> Path:
     book = folder / "05.xlsx"
     book.parent.mkdir(parents=True)
     book.write_bytes((example / "05-third-party-aplus-zh.xlsx").read_bytes())
-    run(folder)
     return book
 
 
