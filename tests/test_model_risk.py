@@ -7,8 +7,8 @@ import pytest
 
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
-from calculator.model.risk import (Range3, RiskInputs, default_risk_inputs, pert_draws, sensitivity,
-                                   simulate)
+from calculator.model.risk import (Range3, RiskInputs, default_risk_inputs, pert_draws, pert_shape,
+                                   sensitivity, simulate)
 from calculator.model.programmes import PROGRAMMES
 from calculator.model.scenarios import SCENARIOS, compute_scenarios
 
@@ -87,7 +87,8 @@ def test_baseline_never_loses_and_gains_nothing():
 
 def test_pert_stays_inside_its_range_and_centres_on_its_mean():
     rng = np.random.default_rng(1)
-    draws = pert_draws(rng, 0.0, 1.47, 2.44, 200_000)
+    unit = rng.beta(*pert_shape(0.0, 1.47, 2.44), size=200_000)     # as a simulation draws
+    draws = pert_draws(unit, 0.0, 2.44)
     assert draws.min() >= 0.0 and draws.max() <= 2.44
     # PERT mean = (a + 4m + b) / 6 = (0 + 5.88 + 2.44) / 6 = 1.3867
     assert draws.mean() == pytest.approx(1.3867, abs=0.01)

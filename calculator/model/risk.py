@@ -76,20 +76,22 @@ def default_risk_inputs(inputs: StoreInputs, rates: RateCard, seed: int = 202612
                       draws=int(draws or rates.number("risk.draws")), seed=seed)
 
 
-def _pert_shape(low, likely, high):
+def pert_shape(low, likely, high):
+    """The Beta(α, β) of a Beta-PERT range: α = 1 + 4(m − a)/(b − a), β = 1 + 4(b − m)/(b − a);
+    α = β = 1 for a range of zero width (whose draws are then the constant)."""
     low, likely, high = (np.asarray(v, dtype=float) for v in (low, likely, high))
     width = high - low
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(width > 0, 1 + 4 * (likely - low) / width, 1.0)
         beta = np.where(width > 0, 1 + 4 * (high - likely) / width, 1.0)
-    return low, width, alpha, beta
+    return alpha, beta
 
 
-def pert_draws(rng: np.random.Generator, low, likely, high, size):
-    """Beta-PERT draws: ``low + (high − low) × Beta(α, β)``, α = 1 + 4(m − a)/(b − a),
-    β = 1 + 4(b − m)/(b − a). Zero width gives the constant."""
-    low, width, alpha, beta = _pert_shape(low, likely, high)
-    return low + width * rng.beta(alpha, beta, size=size)
+def pert_draws(unit, low, high):
+    """Beta-PERT draws from draws ``unit`` of the range's Beta(α, β) on [0, 1]
+    (:func:`pert_shape`): ``low + (high − low) × unit``."""
+    low = np.asarray(low, dtype=float)
+    return low + (np.asarray(high, dtype=float) - low) * unit
 
 
 #: Simulations of up to this many draws × scenarios share their random draws (about 2.5 MB
@@ -120,8 +122,8 @@ def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
 _shared_unit_draws = functools.lru_cache(maxsize=8)(_unit_draws)
 
 
-def _shape_key(low, likely, high):
-    _, _, alpha, beta = _pert_shape(low, likely, high)
+def _shape_key(span: Range3) -> tuple[float, float]:
+    alpha, beta = pert_shape(span.low, span.likely, span.high)
     return float(alpha), float(beta)
 
 
@@ -156,8 +158,8 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     ids = params.scenarios
     n = risk.draws
     ranges = [risk.lift.get(s, Range3.point(0.0)) for s in ids]
-    low, width, alpha, beta = _pert_shape([r.low for r in ranges], [r.likely for r in ranges],
-                                          [r.high for r in ranges])
+    lows, highs = [r.low for r in ranges], [r.high for r in ranges]
+    alpha, beta = pert_shape(lows, [r.likely for r in ranges], highs)
     fuse_p = tuple(float(risk.fuse_probability.get(s, 0.0)) for s in ids)
     cogs_range = risk.cogs_pct
     aov_range = risk.aov_usd if risk.aov_usd is not None and not params.orders.from_skus \
@@ -165,11 +167,9 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     draw = _shared_unit_draws if n * len(ids) <= SHARED_DRAWS_UP_TO else _unit_draws
     unit_lifts, tripped, unit_cogs, unit_aov = draw(
         int(risk.seed), n, tuple(alpha.tolist()), tuple(beta.tolist()), fuse_p,
-        None if cogs_range is None else _shape_key(cogs_range.low, cogs_range.likely,
-                                                   cogs_range.high),
-        None if aov_range is None else _shape_key(aov_range.low, aov_range.likely,
-                                                  aov_range.high))
-    draws = low + width * unit_lifts
+        None if cogs_range is None else _shape_key(cogs_range),
+        None if aov_range is None else _shape_key(aov_range))
+    draws = pert_draws(unit_lifts, lows, highs)
     is_added = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
     draws = np.where(params.forecast_missing, 0.0, draws)
     lift = np.where(is_added, 0.0, draws)
@@ -183,12 +183,12 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     baseline = params.baseline_contribution
     base_orders, order_value = params.base_orders, params.order_value
     if cogs_range is not None:
-        cogs = cogs_range.low + (cogs_range.high - cogs_range.low) * unit_cogs
+        cogs = pert_draws(unit_cogs, cogs_range.low, cogs_range.high)
         shift = (cogs - inputs.cogs_pct) * params.cogs_slope     # contribution is linear in COGS%
         contribution = contribution + shift
         baseline = baseline + shift
     if aov_range is not None:
-        aov = aov_range.low + (aov_range.high - aov_range.low) * unit_aov
+        aov = pert_draws(unit_aov, aov_range.low, aov_range.high)
         # one average order: its contribution before freight is proportional to its price
         before = params.price_slope * aov
         contribution = before - params.freight + (contribution - params.contribution)
