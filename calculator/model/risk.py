@@ -219,13 +219,12 @@ SENSITIVITY_INPUTS = (("base GMV", "gmv"), ("lift", "lift"), ("COGS %", "cogs_pc
                       ("extra ads", "ads_usd_per_month"))
 
 
-#: Moving these changes no order line of the store (store_orders reads neither the lift, nor
-#: a spend, nor the exchange rate of a spend): their variants reuse the lines computed once.
-SAME_ORDER_LINES = frozenset(("lift", "fx_cny_per_usd", "livestream_usd_each",
-                              "ads_usd_per_month"))
 #: Moving these changes the spend side of the scenario parameters only (outlays and credits):
 #: their variants keep the store's own lifts, freight and contribution per order.
 SPEND_ONLY = frozenset(("fx_cny_per_usd", "livestream_usd_each", "ads_usd_per_month"))
+#: Moving these changes no order line of the store (store_orders reads neither the lift, nor
+#: a spend, nor the exchange rate of a spend): their variants reuse the lines computed once.
+SAME_ORDER_LINES = SPEND_ONLY | {"lift"}
 #: Moving these changes the orders side only (lifts, freight, contribution): their variants
 #: keep the store's own outlays and credits. Any other field is priced in full.
 SALES_ONLY = frozenset(("gmv", "lift", "cogs_pct", "aov_usd", "parcel_weight_g"))
