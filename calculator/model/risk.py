@@ -22,8 +22,8 @@ from calculator.errors import InputError
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES
-from calculator.model.scenarios import (ScenarioParameters, sales_parameters, scenario_parameters,
-                                       spend_parameters, store_orders)
+from calculator.model.scenarios import (ScenarioParameters, programme_totals, sales_parameters,
+                                       scenario_parameters, spend_parameters, store_orders)
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,9 @@ class RiskResult:
 
 def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
              programmes=PROGRAMMES, params=None) -> RiskResult:
-    """Monte Carlo of every scenario at once on the same cash-flow core as the point results:
-    arrays of shape (draws, scenarios). A forecast programme without a forecast stays at 0.
+    """Monte Carlo of every scenario on the same draws and the same cash-flow core as the point
+    results (its totals, :func:`programme_totals`), one scenario at a time; the net gains come
+    back as (draws, scenarios). A forecast programme without a forecast stays at 0.
     ``params``: the scenario parameters of these inputs, when already computed."""
     if risk.draws < 1:
         raise InputError(f"risk draws: expected 1 or more, found {risk.draws}", name="draws")
@@ -169,46 +170,64 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         int(risk.seed), n, tuple(alpha.tolist()), tuple(beta.tolist()), fuse_p,
         None if cogs_range is None else _shape_key(cogs_range),
         None if aov_range is None else _shape_key(aov_range))
-    draws = pert_draws(unit_lifts, lows, highs)
-    is_added = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
-    draws = np.where(params.forecast_missing, 0.0, draws)
-    lift = np.where(is_added, 0.0, draws)
-    added = np.where(is_added, draws, 0.0)
-    # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
-    lift = np.where(tripped, 0.0, lift)
-    added = np.where(tripped, 0.0, added)
-    credit_once = np.where(tripped, 0.0, params.credit_once)
-    credit_monthly = np.where(tripped, 0.0, params.credit_monthly)
-    contribution = params.contribution
-    baseline = params.baseline_contribution
+    is_added = [p.lift_kind == LIFT_FORECAST for p in programmes]
+    contribution, baseline = params.contribution, params.baseline_contribution
     base_orders, order_value = params.base_orders, params.order_value
     if cogs_range is not None:
-        cogs = pert_draws(unit_cogs, cogs_range.low, cogs_range.high)
+        cogs = pert_draws(unit_cogs[:, 0], cogs_range.low, cogs_range.high)
         shift = (cogs - inputs.cogs_pct) * params.cogs_slope     # contribution is linear in COGS%
-        contribution = contribution + shift
         baseline = baseline + shift
     if aov_range is not None:
-        aov = pert_draws(unit_aov, aov_range.low, aov_range.high)
+        aov = pert_draws(unit_aov[:, 0], aov_range.low, aov_range.high)
         # one average order: its contribution before freight is proportional to its price
         before = params.price_slope * aov
-        contribution = before - params.freight + (contribution - params.contribution)
         baseline = before - params.freight[ids.index("baseline")] + \
             (baseline - params.baseline_contribution)
         base_orders = params.base_gmv / aov
         order_value = aov
-    econ = params.economics(lift=lift, added_gmv=added, contribution_per_order=contribution,
-                            baseline_contribution_per_order=baseline, base_orders=base_orders,
-                            order_value=order_value, credit_once_usd=credit_once,
-                            credit_usd_per_month=credit_monthly, months=False)
-    net = np.broadcast_to(econ["net_gain"], (n, len(ids)))
-    outlays = np.broadcast_to(econ["outlays"], (n, len(ids)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # no outlay: no ratio (NaN; the sheet says "no outlay")
-        roi = np.where(outlays >= 0.005, net / outlays, np.nan)
-    q_net = np.quantile(net, [0.1, 0.5, 0.9], axis=0)
-    q_roi = np.quantile(roi, [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")
+    # One scenario at a time: at 10,000 draws its arrays (80 kB) are small enough for the
+    # memory allocator to recycle from one store to the next. Arrays of every scenario at once
+    # (400 kB) went back to the system after each store and were faulted in again by the next:
+    # 3.4 MB of page faults a store, a tenth of a folder's run on Linux. Each draw's arithmetic
+    # is unchanged, and so are the figures, bit for bit.
+    net = np.empty((len(ids), n))
+    q_net = np.empty((3, len(ids)))
+    q_roi = np.empty((3, len(ids)))
+    p_loss = np.empty(len(ids))
+    for j in range(len(ids)):
+        draws = pert_draws(unit_lifts[:, j], lows[j], highs[j])
+        if params.forecast_missing[j]:
+            draws = np.zeros(n)
+        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
+        trips = tripped[:, j]
+        kept = np.where(trips, 0.0, draws)
+        contribution_j = contribution[j]
+        if cogs_range is not None:
+            contribution_j = contribution_j + shift
+        if aov_range is not None:
+            contribution_j = before - params.freight[j] + (contribution_j - params.contribution[j])
+        econ = programme_totals(
+            base_gmv=params.base_gmv, base_orders=base_orders, order_value=order_value,
+            lift=0.0 if is_added[j] else kept, added_gmv=kept if is_added[j] else 0.0,
+            lift_start_month=params.lift_start[j], contribution_per_order=contribution_j,
+            baseline_contribution_per_order=baseline, one_off_usd=params.one_off[j],
+            recurring_usd_per_month=params.recurring[j],
+            credit_once_usd=np.where(trips, 0.0, params.credit_once[j]),
+            credit_month=params.credit_month[j],
+            credit_usd_per_month=np.where(trips, 0.0, params.credit_monthly[j]),
+            credit_months=params.credit_months, horizon_months=params.horizon_months)
+        net[j] = econ["net_gain"]
+        outlays = float(econ["outlays"])
+        q_net[:, j] = np.quantile(net[j], [0.1, 0.5, 0.9])
+        if outlays >= 0.005:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                roi = net[j] / outlays
+            q_roi[:, j] = np.quantile(roi, [0.1, 0.5, 0.9], method="inverted_cdf")
+        else:
+            q_roi[:, j] = np.nan       # no outlay: no ratio (the sheet says "no outlay")
+        p_loss[j] = (net[j] < -1e-9).mean()
     return RiskResult(ids, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
-                      (net < -1e-9).mean(axis=0), np.asarray(net))
+                      p_loss, net.T)
 
 
 #: Inputs moved in the sensitivity table: (label, StoreInputs field or rate-card key).
