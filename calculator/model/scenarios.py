@@ -199,6 +199,7 @@ class StoreOrders:
     base_orders: float
     order_value: float
     from_skus: bool
+    fee_rates: np.ndarray | None = field(default=None, compare=False)   # fee_rate per line
 
     @property
     def before_freight(self) -> np.ndarray:
@@ -217,6 +218,12 @@ def _vat_rate(inputs: StoreInputs, rates: RateCard) -> float:
     return rates.number(key) if key in rates else 0.0
 
 
+#: The inputs :func:`fee_rate` reads: a store with any other input changed keeps its lines'
+#: fee rates (store_orders' ``fee_rates``).
+FEE_RATE_INPUTS = frozenset(("category", "skus", "affiliate_share", "affiliate_rate",
+                             "payment_fee_pct"))
+
+
 def fee_rate(inputs: StoreInputs, rates: RateCard, categories) -> np.ndarray:
     """Commission by category + affiliate share × rate + payment fee, per line."""
     share = inputs.affiliate_share if inputs.affiliate_share is not None \
@@ -227,10 +234,15 @@ def fee_rate(inputs: StoreInputs, rates: RateCard, categories) -> np.ndarray:
     return commission + affiliate_cost_rate(share, rate) + inputs.payment_fee_pct
 
 
-def store_orders(inputs: StoreInputs, rates: RateCard) -> StoreOrders:
+def store_orders(inputs: StoreInputs, rates: RateCard,
+                 fee_rates: np.ndarray | None = None) -> StoreOrders:
     """The store's order lines: the SKUs table weighted by orders when it has orders, else one
     average order (price = AOV, cost of goods = COGS% of it). A SKU's chargeable weight uses the
-    store's parcel dimensions (the SKUs table has none of its own), never dropping them."""
+    store's parcel dimensions (the SKUs table has none of its own), never dropping them.
+
+    ``fee_rates``: the lines' fee rates when already known, those of the same store and card
+    with only inputs outside FEE_RATE_INPUTS changed (the sensitivity's moved stores: looking
+    up the commissions was half the cost of their lines)."""
     divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
     dims = (inputs.parcel_length_cm, inputs.parcel_width_cm, inputs.parcel_height_cm)
     skus = inputs.skus
@@ -255,15 +267,18 @@ def store_orders(inputs: StoreInputs, rates: RateCard) -> StoreOrders:
     sale = np.asarray(core.sale_price(price, inputs.store_discount), dtype=float)
     revenue = np.asarray(core.net_revenue(sale, vat, inputs.prices_include_vat), dtype=float)
     rr = inputs.refund_rate
+    if fee_rates is None:
+        fee_rates = fee_rate(inputs, rates, categories)
     return StoreOrders(
         weights, share, price, sale, revenue,
         np.asarray(core.refunds(revenue, rr), dtype=float),
-        np.asarray(core.fees(revenue, fee_rate(inputs, rates, categories), rr), dtype=float),
+        np.asarray(core.fees(revenue, fee_rates, rr), dtype=float),
         np.asarray(core.cost_of_goods(sale, unit_cost, inputs.cogs_pct, rr,
                                       inputs.refund_recovers_goods), dtype=float)
         * np.ones(len(share)),
         np.isnan(np.asarray(unit_cost, dtype=float)), base_orders,
-        core.order_value(inputs.base_monthly_gmv, base_orders, inputs.aov_usd), from_skus)
+        core.order_value(inputs.base_monthly_gmv, base_orders, inputs.aov_usd), from_skus,
+        fee_rates)
 
 
 @dataclass(frozen=True)
@@ -326,39 +341,80 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
                      orders: StoreOrders | None = None) -> dict:
     """The orders side of :func:`scenario_parameters`: lifts, freight and contribution per
     order (nothing a spend or the exchange rate of a spend moves)."""
+    return sales_parameters_of_stores([(inputs, orders, None)], rates, programmes)[0]
+
+
+def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -> list[dict]:
+    """:func:`sales_parameters` of several stores on one rate card, one dict per store.
+
+    ``stores``: (inputs, orders, lift) each; ``orders`` the store's order lines when already
+    computed (else None), ``lift`` the relative lift along ``programmes`` when it is not the
+    card's (the sensitivity moves it), else None.
+
+    Each programme's freight is priced in one call for all the stores: a plan prices each
+    parcel on its own (elementwise), so stacking the stores' lines gives each store the numbers
+    a call of its own gives it, without the fixed cost of a call per store (the sensitivity
+    prices ten moved stores: that fixed cost was most of its time).
+    """
     ids = tuple(p.id for p in programmes)
-    orders = store_orders(inputs, rates) if orders is None else orders
-    B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
-    H = int(inputs.horizon_months)
-    lift = programme_lifts(rates, programmes)
-    forecast = inputs.super_hot_forecast_usd
     is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
-    added = np.where(is_forecast, forecast or 0.0, 0.0)
-    start = np.array([p.lift_start_month for p in programmes], dtype=float)
-    lift_months = np.clip(H - start + 1, 0, H)
-    freight = []
+    card_lift = None
+    drafts = []
+    for inputs, orders, lift in stores:
+        orders = store_orders(inputs, rates) if orders is None else orders
+        if lift is None:
+            card_lift = programme_lifts(rates, programmes) if card_lift is None else card_lift
+            lift = card_lift.copy()
+        B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
+        H = int(inputs.horizon_months)
+        forecast = inputs.super_hot_forecast_usd
+        added = np.where(is_forecast, forecast or 0.0, 0.0)
+        start = np.array([p.lift_start_month for p in programmes], dtype=float)
+        lift_months = np.clip(H - start + 1, 0, H)
+        full = (B * (1 + lift) + added) / v                    # orders a month at full lift
+        drafts.append(dict(inputs=inputs, orders=orders, base_gmv=B, base_orders=O,
+                           order_value=v, horizon_months=H, lift=lift, added_gmv=added,
+                           lift_start=start, forecast_missing=is_forecast & (forecast is None),
+                           full=full, over_horizon=O * (H - lift_months) + full * lift_months))
+    freight = np.empty((len(drafts), len(programmes)))
     for k, p in enumerate(programmes):
-        full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
-        over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
-        freight.append(orders.per_order(plan_freight_usd(
-            p.plan, orders.weights_g, rates, parcels_per_quarter=full * 3.0 * orders.share,
-            parcels_over_horizon=over_horizon * orders.share if over_horizon > 0 else None)))
-    freight = np.array(freight)
-    before = orders.per_order(orders.before_freight)
-    contribution = before - freight
-    baseline = float(contribution[ids.index("baseline")])
-    cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
-                                   * (1.0 - inputs.refund_rate *
-                                      (1.0 if inputs.refund_recovers_goods else 0.0)))
-    price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
-        if not orders.from_skus and orders.list_price[0] > 0 else 0.0
-    return dict(base_gmv=B, base_orders=O, order_value=v, lift=lift, added_gmv=added,
-                lift_start=start, contribution=contribution, baseline_contribution=baseline,
-                freight=freight, horizon_months=H,
-                # a forecast programme without the user's forecast is not priced at all:
-                # nothing gained, nothing spent (its row says it needs the forecast)
-                forecast_missing=is_forecast & (forecast is None), orders=orders,
-                programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope)
+        # stores stack when they have as many order lines, and the plan is told the parcels
+        # over the horizon for all of them or for none (none when there are no parcels)
+        groups: dict[tuple, list[int]] = {}
+        for i, d in enumerate(drafts):
+            key = (len(d["orders"].share), bool(d["over_horizon"][k] > 0))
+            groups.setdefault(key, []).append(i)
+        for (_, horizon_known), members in groups.items():
+            lines = [drafts[i]["orders"] for i in members]
+            share = np.stack([o.share for o in lines])
+            full = np.array([drafts[i]["full"][k] for i in members])[:, None]
+            over = np.array([drafts[i]["over_horizon"][k] for i in members])[:, None]
+            per_line = plan_freight_usd(
+                p.plan, np.stack([o.weights_g for o in lines]), rates,
+                parcels_per_quarter=full * 3.0 * share,
+                parcels_over_horizon=over * share if horizon_known else None)
+            for i, orders, row in zip(members, lines, per_line):
+                freight[i, k] = orders.per_order(row)
+    out = []
+    for d, store_freight in zip(drafts, freight):
+        inputs, orders = d["inputs"], d["orders"]
+        contribution = orders.per_order(orders.before_freight) - store_freight
+        cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
+                                       * (1.0 - inputs.refund_rate *
+                                          (1.0 if inputs.refund_recovers_goods else 0.0)))
+        price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
+            if not orders.from_skus and orders.list_price[0] > 0 else 0.0
+        out.append(dict(
+            base_gmv=d["base_gmv"], base_orders=d["base_orders"], order_value=d["order_value"],
+            lift=d["lift"], added_gmv=d["added_gmv"], lift_start=d["lift_start"],
+            contribution=contribution,
+            baseline_contribution=float(contribution[ids.index("baseline")]),
+            freight=store_freight.copy(), horizon_months=d["horizon_months"],
+            # a forecast programme without the user's forecast is not priced at all:
+            # nothing gained, nothing spent (its row says it needs the forecast)
+            forecast_missing=d["forecast_missing"], orders=orders,
+            programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope))
+    return out
 
 
 def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
