@@ -358,63 +358,67 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     """
     ids = tuple(p.id for p in programmes)
     is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
-    card_lift = None
-    drafts = []
-    for inputs, orders, lift in stores:
-        orders = store_orders(inputs, rates) if orders is None else orders
-        if lift is None:
-            card_lift = programme_lifts(rates, programmes) if card_lift is None else card_lift
-            lift = card_lift.copy()
-        B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
-        H = int(inputs.horizon_months)
-        forecast = inputs.super_hot_forecast_usd
-        added = np.where(is_forecast, forecast or 0.0, 0.0)
-        start = np.array([p.lift_start_month for p in programmes], dtype=float)
-        lift_months = np.clip(H - start + 1, 0, H)
-        full = (B * (1 + lift) + added) / v                    # orders a month at full lift
-        drafts.append(dict(inputs=inputs, orders=orders, base_gmv=B, base_orders=O,
-                           order_value=v, horizon_months=H, lift=lift, added_gmv=added,
-                           lift_start=start, forecast_missing=is_forecast & (forecast is None),
-                           full=full, over_horizon=O * (H - lift_months) + full * lift_months))
-    freight = np.empty((len(drafts), len(programmes)))
-    for k, p in enumerate(programmes):
-        # stores stack when they have as many order lines, and the plan is told the parcels
-        # over the horizon for all of them or for none (none when there are no parcels)
-        groups: dict[tuple, list[int]] = {}
-        for i, d in enumerate(drafts):
-            key = (len(d["orders"].share), bool(d["over_horizon"][k] > 0))
-            groups.setdefault(key, []).append(i)
-        for (_, horizon_known), members in groups.items():
-            lines = [drafts[i]["orders"] for i in members]
-            share = np.stack([o.share for o in lines])
-            full = np.array([drafts[i]["full"][k] for i in members])[:, None]
-            over = np.array([drafts[i]["over_horizon"][k] for i in members])[:, None]
+    start = np.array([p.lift_start_month for p in programmes], dtype=float)
+    card_lift = programme_lifts(rates, programmes)
+    orders = [store_orders(inputs, rates) if lines is None else lines
+              for inputs, lines, _ in stores]          # each store's order lines
+    # one row per store, one column per programme (elementwise, as for one store alone)
+    B = np.array([[inputs.base_monthly_gmv] for inputs, _, _ in stores])
+    O = np.array([[o.base_orders] for o in orders])
+    v = np.array([[o.order_value] for o in orders])
+    H = np.array([[int(inputs.horizon_months)] for inputs, _, _ in stores])
+    lift = np.array([card_lift if moved is None else moved for _, _, moved in stores])
+    forecast = [inputs.super_hot_forecast_usd for inputs, _, _ in stores]
+    added = np.where(is_forecast, np.array([[f or 0.0] for f in forecast]), 0.0)
+    lift_months = np.clip(H - start + 1, 0, H)
+    full = (B * (1 + lift) + added) / v                        # orders a month at full lift
+    over_horizon = O * (H - lift_months) + full * lift_months
+    freight = np.empty((len(stores), len(programmes)))
+    # stores are priced together when they have as many order lines and parcels over the
+    # horizon in the same programmes (the plan is told their count there, nothing elsewhere)
+    groups: dict[tuple, list[int]] = {}
+    for i, lines in enumerate(orders):
+        groups.setdefault((len(lines.share), tuple(over_horizon[i] > 0)), []).append(i)
+    for (line_count, horizon_known), members in groups.items():
+        # the stores' lines end to end, one flat array as for one store (a plan prices each
+        # parcel on its own); each store's order counts repeated on each of its lines
+        weights = _joined([orders[i].weights_g for i in members])
+        share = _joined([orders[i].share for i in members])
+        on_lines = (lambda column: column) if line_count == 1 else \
+            (lambda column: np.repeat(column, line_count))
+        for k, p in enumerate(programmes):
             per_line = plan_freight_usd(
-                p.plan, np.stack([o.weights_g for o in lines]), rates,
-                parcels_per_quarter=full * 3.0 * share,
-                parcels_over_horizon=over * share if horizon_known else None)
-            for i, orders, row in zip(members, lines, per_line):
-                freight[i, k] = orders.per_order(row)
+                p.plan, weights, rates,
+                parcels_per_quarter=on_lines(full[members, k]) * 3.0 * share,
+                parcels_over_horizon=on_lines(over_horizon[members, k]) * share
+                if horizon_known[k] else None)
+            for j, i in enumerate(members):
+                freight[i, k] = orders[i].per_order(per_line[j * line_count:
+                                                             (j + 1) * line_count])
     out = []
-    for d, store_freight in zip(drafts, freight):
-        inputs, orders = d["inputs"], d["orders"]
-        contribution = orders.per_order(orders.before_freight) - store_freight
-        cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
-                                       * (1.0 - inputs.refund_rate *
-                                          (1.0 if inputs.refund_recovers_goods else 0.0)))
-        price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
-            if not orders.from_skus and orders.list_price[0] > 0 else 0.0
+    for i, ((inputs, _, _), lines) in enumerate(zip(stores, orders)):
+        contribution = lines.per_order(lines.before_freight) - freight[i]
+        cogs_slope = -lines.per_order(np.where(lines.goods_from_cogs, lines.sale, 0.0)
+                                      * (1.0 - inputs.refund_rate *
+                                         (1.0 if inputs.refund_recovers_goods else 0.0)))
+        price_slope = float(lines.before_freight[0] / lines.list_price[0]) \
+            if not lines.from_skus and lines.list_price[0] > 0 else 0.0
         out.append(dict(
-            base_gmv=d["base_gmv"], base_orders=d["base_orders"], order_value=d["order_value"],
-            lift=d["lift"], added_gmv=d["added_gmv"], lift_start=d["lift_start"],
-            contribution=contribution,
+            base_gmv=inputs.base_monthly_gmv, base_orders=lines.base_orders,
+            order_value=lines.order_value, lift=lift[i].copy(), added_gmv=added[i].copy(),
+            lift_start=start.copy(), contribution=contribution,
             baseline_contribution=float(contribution[ids.index("baseline")]),
-            freight=store_freight.copy(), horizon_months=d["horizon_months"],
+            freight=freight[i].copy(), horizon_months=int(inputs.horizon_months),
             # a forecast programme without the user's forecast is not priced at all:
             # nothing gained, nothing spent (its row says it needs the forecast)
-            forecast_missing=d["forecast_missing"], orders=orders,
+            forecast_missing=is_forecast & (forecast[i] is None), orders=lines,
             programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope))
     return out
+
+
+def _joined(arrays) -> np.ndarray:
+    """1-D arrays end to end (the array itself when there is one: compute_scenarios' case)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
