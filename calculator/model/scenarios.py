@@ -124,9 +124,12 @@ def programme_cash_flow(base_gmv, base_orders, order_value, lift, added_gmv, lif
 def programme_totals(base_gmv, base_orders, order_value, lift, added_gmv, lift_start_month,
                      contribution_per_order, baseline_contribution_per_order, one_off_usd,
                      recurring_usd_per_month, credit_once_usd, credit_month,
-                     credit_usd_per_month, credit_months, horizon_months):
+                     credit_usd_per_month, credit_months, horizon_months,
+                     horizon_only=False):
     """The horizon's totals of :func:`programme_cash_flow` in closed form, without a month axis
     (the Monte Carlo draws them this way: a 120-month horizon costs no more than 3 months).
+    ``horizon_only``: leave out the figures of a month at full lift (monthly GMV, orders and
+    contribution), which the Monte Carlo does not use.
 
     With k = the months the lift applies (H − start + 1, within 0..H):
     ΣGMV − H × B = (B × lift + added) × k; Σ incremental contribution = ΣGMV ÷ v × c − H × O ×
@@ -152,13 +155,16 @@ def programme_totals(base_gmv, base_orders, order_value, lift, added_gmv, lift_s
             np.asarray(credit_months, dtype=float), 0.0, H)
     outlays = np.asarray(one_off_usd, dtype=float) * (H >= 1) \
         + np.asarray(recurring_usd_per_month, dtype=float) * H
+    benefits = incremental + credits
+    totals = {"incremental_gmv": extra_gmv, "incremental_contribution": incremental,
+              "credits": credits, "outlays": outlays, "benefits": benefits,
+              "net_gain": benefits - outlays, "lift_months": k}
+    if horizon_only:
+        return totals
     full_gmv = B * (1.0 + lift) + added
     full_orders = full_gmv / v
-    benefits = incremental + credits
     return {"monthly_gmv": full_gmv, "orders_per_month": full_orders,
-            "monthly_contribution": full_orders * c, "incremental_gmv": extra_gmv,
-            "incremental_contribution": incremental, "credits": credits, "outlays": outlays,
-            "benefits": benefits, "net_gain": benefits - outlays, "lift_months": k}
+            "monthly_contribution": full_orders * c, **totals}
 
 
 def payback_month(cumulative) -> np.ndarray:
