@@ -347,11 +347,20 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
                      orders: StoreOrders | None = None) -> dict:
     """The orders side of :func:`scenario_parameters`: lifts, freight and contribution per
     order (nothing a spend or the exchange rate of a spend moves)."""
-    return sales_parameters_of_stores([(inputs, orders, None)], rates, programmes)[0]
+    sales = sales_parameters_of_stores([(inputs, orders, None)], rates, programmes)[0]
+    lines = sales["orders"]
+    # what the Monte Carlo redraws the contribution per order with
+    cogs_slope = -lines.per_order(np.where(lines.goods_from_cogs, lines.sale, 0.0)
+                                  * (1.0 - inputs.refund_rate *
+                                     (1.0 if inputs.refund_recovers_goods else 0.0)))
+    price_slope = float(lines.before_freight[0] / lines.list_price[0]) \
+        if not lines.from_skus and lines.list_price[0] > 0 else 0.0
+    return dict(sales, cogs_slope=cogs_slope, price_slope=price_slope)
 
 
 def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -> list[dict]:
-    """:func:`sales_parameters` of several stores on one rate card, one dict per store.
+    """:func:`sales_parameters` of several stores on one rate card, one dict per store,
+    without the slopes only the Monte Carlo uses (cogs_slope, price_slope).
 
     ``stores``: (inputs, orders, lift) each; ``orders`` the store's order lines when already
     computed (else None), ``lift`` the relative lift along ``programmes`` when it is not the
@@ -382,10 +391,12 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     freight = np.empty((len(stores), len(programmes)))
     # stores are priced together when they have as many order lines and parcels over the
     # horizon in the same programmes (the plan is told their count there, nothing elsewhere)
+    has_parcels = over_horizon > 0
     groups: dict[tuple, list[int]] = {}
     for i, lines in enumerate(orders):
-        groups.setdefault((len(lines.share), tuple(over_horizon[i] > 0)), []).append(i)
-    for (line_count, horizon_known), members in groups.items():
+        groups.setdefault((len(lines.share), has_parcels[i].tobytes()), []).append(i)
+    for (line_count, _), members in groups.items():
+        horizon_known = has_parcels[members[0]]
         # the stores' lines end to end, one flat array as for one store (a plan prices each
         # parcel on its own); each store's order counts repeated on each of its lines
         weights = _joined([orders[i].weights_g for i in members])
@@ -404,11 +415,6 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     out = []
     for i, ((inputs, _, _), lines) in enumerate(zip(stores, orders)):
         contribution = lines.per_order(lines.before_freight) - freight[i]
-        cogs_slope = -lines.per_order(np.where(lines.goods_from_cogs, lines.sale, 0.0)
-                                      * (1.0 - inputs.refund_rate *
-                                         (1.0 if inputs.refund_recovers_goods else 0.0)))
-        price_slope = float(lines.before_freight[0] / lines.list_price[0]) \
-            if not lines.from_skus and lines.list_price[0] > 0 else 0.0
         out.append(dict(
             base_gmv=inputs.base_monthly_gmv, base_orders=lines.base_orders,
             order_value=lines.order_value, lift=lift[i].copy(), added_gmv=added[i].copy(),
@@ -418,7 +424,7 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
             # a forecast programme without the user's forecast is not priced at all:
             # nothing gained, nothing spent (its row says it needs the forecast)
             forecast_missing=is_forecast & (forecast[i] is None), orders=lines,
-            programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope))
+            programmes=tuple(programmes)))
     return out
 
 
