@@ -22,9 +22,9 @@ from calculator.model.inputs import StoreInputs, validate_inputs
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import (LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES,
                                          programme_lifts)
-from calculator.model.scenarios import (FEE_RATE_INPUTS, StoreOrders, programme_totals,
+from calculator.model.scenarios import (FEE_RATE_INPUTS, programme_totals,
                                        sales_parameters_of_stores, scenario_parameters,
-                                       spend_parameters, store_orders)
+                                       spend_parameters, store_orders, store_orders_of_stores)
 
 
 @dataclass(frozen=True)
@@ -285,20 +285,26 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     moves = [(field, *_moved(inputs, rates, programme, field, factor))
              for _, field in fields for factor in (1 - step, 1 + step)]
 
-    def moved_lines(field: str, store: StoreInputs) -> StoreOrders:
-        if field in SAME_ORDER_LINES:
-            return lines
-        return store_orders(store, rates, None if field in FEE_RATE_INPUTS else lines.fee_rates)
-
+    # The order lines of each move: the store's own where the move cannot change them; the
+    # others computed together, keeping the store's fee rates where no fee depends on the move
+    priced = [(field, store, card) for field, store, card in moves if field not in SPEND_ONLY]
+    moved_lines: list = [lines if field in SAME_ORDER_LINES else None for field, _, _ in priced]
+    for same_fees in (True, False):
+        todo = [i for i, (field, _, _) in enumerate(priced) if moved_lines[i] is None
+                and (field not in FEE_RATE_INPUTS) == same_fees]
+        if todo:
+            computed = store_orders_of_stores([priced[i][1] for i in todo], rates,
+                                              lines.fee_rates if same_fees else None)
+            for i, orders in zip(todo, computed):
+                moved_lines[i] = orders
     # Each side of the parameters that a moved input cannot change is the store's own, computed
     # once. The orders side of the store and of every move that changes it are priced together
     # (freight in one call per programme); a moved lift comes as the lift itself, the one
     # figure in which the moved card differs from the store's.
     sales, *repriced = sales_parameters_of_stores(
         [(inputs, lines, None)] +
-        [(store, moved_lines(field, store),
-          None if card is rates else programme_lifts(card, pair))
-         for field, store, card in moves if field not in SPEND_ONLY], rates, pair)
+        [(store, orders, None if card is rates else programme_lifts(card, pair))
+         for (_, store, card), orders in zip(priced, moved_lines)], rates, pair)
     repriced = iter(repriced)
     spend = spend_parameters(inputs, rates, pair, sales["forecast_missing"])
     parameters = []

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -225,7 +226,7 @@ def _vat_rate(inputs: StoreInputs, rates: RateCard) -> float:
 
 
 #: The inputs :func:`fee_rate` reads: a store with any other input changed keeps its lines'
-#: fee rates (store_orders' ``fee_rates``).
+#: fee rates (store_orders_of_stores' ``fee_rates``).
 FEE_RATE_INPUTS = frozenset(("category", "skus", "affiliate_share", "affiliate_rate",
                              "payment_fee_pct"))
 
@@ -240,51 +241,119 @@ def fee_rate(inputs: StoreInputs, rates: RateCard, categories) -> np.ndarray:
     return commission + affiliate_cost_rate(share, rate) + inputs.payment_fee_pct
 
 
-def store_orders(inputs: StoreInputs, rates: RateCard,
-                 fee_rates: np.ndarray | None = None) -> StoreOrders:
+def store_orders(inputs: StoreInputs, rates: RateCard) -> StoreOrders:
     """The store's order lines: the SKUs table weighted by orders when it has orders, else one
     average order (price = AOV, cost of goods = COGS% of it). A SKU's chargeable weight uses the
     store's parcel dimensions (the SKUs table has none of its own), never dropping them.
-
-    ``fee_rates``: the lines' fee rates when already known, those of the same store and card
-    with only inputs outside FEE_RATE_INPUTS changed (the sensitivity's moved stores: looking
-    up the commissions was half the cost of their lines)."""
+    :func:`store_orders_of_stores` is its twin for many stores at once."""
     divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
     dims = (inputs.parcel_length_cm, inputs.parcel_width_cm, inputs.parcel_height_cm)
-    skus = inputs.skus
-    from_skus = bool(skus is not None and len(skus) and skus.orders_per_month.sum() > 0)
-    if from_skus:
-        weights = fr.check_weights(skus.weight_g, "SKUs.weight_g")
-        share = skus.orders_per_month / skus.orders_per_month.sum()
-        price = np.asarray(skus.price_usd, dtype=float)
-        categories = skus.category
-        unit_cost = skus.unit_cost_usd if skus.unit_cost_usd is not None \
-            else np.full(len(skus), np.nan)
-        base_orders = float(skus.orders_per_month.sum())
-    else:
-        weights = np.atleast_1d(fr.check_weights(inputs.parcel_weight_g, "parcel_weight_g"))
-        share = np.ones(1)
-        price = np.array([inputs.aov_usd])
-        categories = [inputs.category]
-        unit_cost = np.full(1, np.nan)
-        base_orders = inputs.base_monthly_gmv / inputs.aov_usd
+    source = _line_source(inputs)
+    weights = np.atleast_1d(fr.check_weights(source.weights, source.weight_name))
     weights = np.atleast_1d(fr.chargeable_weight_g(weights, *dims, divisor))
     vat = _vat_rate(inputs, rates)
-    sale = np.asarray(core.sale_price(price, inputs.store_discount), dtype=float)
+    sale = np.asarray(core.sale_price(source.price, inputs.store_discount), dtype=float)
     revenue = np.asarray(core.net_revenue(sale, vat, inputs.prices_include_vat), dtype=float)
     rr = inputs.refund_rate
-    if fee_rates is None:
-        fee_rates = fee_rate(inputs, rates, categories)
+    fee_rates = fee_rate(inputs, rates, source.categories)
     return StoreOrders(
-        weights, share, price, sale, revenue,
+        weights, source.share, source.price, sale, revenue,
         np.asarray(core.refunds(revenue, rr), dtype=float),
         np.asarray(core.fees(revenue, fee_rates, rr), dtype=float),
-        np.asarray(core.cost_of_goods(sale, unit_cost, inputs.cogs_pct, rr,
+        np.asarray(core.cost_of_goods(sale, source.unit_cost, inputs.cogs_pct, rr,
                                       inputs.refund_recovers_goods), dtype=float)
-        * np.ones(len(share)),
-        np.isnan(np.asarray(unit_cost, dtype=float)), base_orders,
-        core.order_value(inputs.base_monthly_gmv, base_orders, inputs.aov_usd), from_skus,
-        fee_rates)
+        * np.ones(len(source.share)),
+        np.isnan(np.asarray(source.unit_cost, dtype=float)), source.base_orders,
+        core.order_value(inputs.base_monthly_gmv, source.base_orders, inputs.aov_usd),
+        source.from_skus, fee_rates)
+
+
+class _LineSource(NamedTuple):
+    """Where a store's order lines come from, before the unit-economics core."""
+
+    weight_name: str        # the input named when a weight is unusable
+    weights: object         # as given, checked by fr.check_weights
+    share: np.ndarray
+    price: np.ndarray
+    categories: object
+    unit_cost: np.ndarray   # NaN: COGS% × sale
+    base_orders: float
+    from_skus: bool
+
+
+def _line_source(inputs: StoreInputs) -> _LineSource:
+    skus = inputs.skus
+    if skus is not None and len(skus) and skus.orders_per_month.sum() > 0:
+        return _LineSource(
+            "SKUs.weight_g", skus.weight_g, skus.orders_per_month / skus.orders_per_month.sum(),
+            np.asarray(skus.price_usd, dtype=float), skus.category,
+            skus.unit_cost_usd if skus.unit_cost_usd is not None else np.full(len(skus), np.nan),
+            float(skus.orders_per_month.sum()), True)
+    return _LineSource("parcel_weight_g", inputs.parcel_weight_g, np.ones(1),
+                       np.array([inputs.aov_usd]), [inputs.category], np.full(1, np.nan),
+                       inputs.base_monthly_gmv / inputs.aov_usd, False)
+
+
+def store_orders_of_stores(stores, rates: RateCard,
+                           fee_rates: np.ndarray | None = None) -> list[StoreOrders]:
+    """:func:`store_orders` of several stores (the sensitivity's moved stores), one per store.
+
+    Stores alike (lines from the same source and as many of them, the same VAT and refund
+    terms, parcel dimensions given or not) go through the unit-economics core together, one
+    row each: the core is elementwise, so each store gets the numbers it gets alone, for about
+    the cost of one (a tenth of the sensitivity's time went to its moved stores' lines, one by
+    one). ``fee_rates``: the lines' fee rates when already known, the same for every store:
+    those of a store on the same card of which only inputs outside FEE_RATE_INPUTS differ
+    (looking up the commissions was half the cost of a store's lines).
+    """
+    divisor = rates.number("freight.volumetric_divisor_cm3_per_kg")
+    sources = [_line_source(inputs) for inputs in stores]
+    groups: dict[tuple, list[int]] = {}
+    for i, (inputs, source) in enumerate(zip(stores, sources)):
+        dims = (inputs.parcel_length_cm, inputs.parcel_width_cm, inputs.parcel_height_cm)
+        key = (source.weight_name, len(source.share), inputs.prices_include_vat,
+               inputs.refund_recovers_goods, None in dims)
+        groups.setdefault(key, []).append(i)
+    out: list = [None] * len(stores)
+    for (weight_name, _, include_vat, recovers, no_dims), members in groups.items():
+        alike = [stores[i] for i in members]
+        lines = [sources[i] for i in members]
+
+        def column(values):        # one number per store, against its lines
+            return np.array(values, dtype=float)[:, None]
+
+        if len(members) == 1:      # checked as given, so that a message shows the store's own
+            weights = np.atleast_1d(fr.check_weights(lines[0].weights, weight_name))[None]
+        else:
+            weights = fr.check_weights(np.array([np.atleast_1d(s.weights) for s in lines]),
+                                       weight_name)
+        if not no_dims:
+            weights = fr.chargeable_weight_g(
+                weights, column([s.parcel_length_cm for s in alike]),
+                column([s.parcel_width_cm for s in alike]),
+                column([s.parcel_height_cm for s in alike]), divisor)
+        vat = column([_vat_rate(inputs, rates) for inputs in alike])
+        sale = np.asarray(core.sale_price(np.array([s.price for s in lines]),
+                                          column([s.store_discount for s in alike])), dtype=float)
+        revenue = np.asarray(core.net_revenue(sale, vat, include_vat), dtype=float)
+        rr = column([s.refund_rate for s in alike])
+        line_fee_rates = np.array([fee_rate(inputs, rates, source.categories)
+                                   for inputs, source in zip(alike, lines)]) \
+            if fee_rates is None else fee_rates
+        unit_cost = np.array([np.asarray(s.unit_cost, dtype=float) for s in lines])
+        refunds = np.asarray(core.refunds(revenue, rr), dtype=float)
+        fees = np.asarray(core.fees(revenue, line_fee_rates, rr), dtype=float)
+        cogs_pct = column([s.cogs_pct for s in alike])
+        goods = np.asarray(core.cost_of_goods(sale, unit_cost, cogs_pct, rr, recovers),
+                           dtype=float) * np.ones(len(sale[0]))
+        from_cogs = np.isnan(unit_cost)
+        for j, (i, inputs, source) in enumerate(zip(members, alike, lines)):
+            out[i] = StoreOrders(
+                weights[j], source.share, source.price, sale[j], revenue[j], refunds[j],
+                fees[j], goods[j], from_cogs[j], source.base_orders,
+                core.order_value(inputs.base_monthly_gmv, source.base_orders, inputs.aov_usd),
+                source.from_skus, line_fee_rates if fee_rates is not None else line_fee_rates[j])
+    return out
 
 
 @dataclass(frozen=True)
@@ -346,16 +415,41 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
 def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES,
                      orders: StoreOrders | None = None) -> dict:
     """The orders side of :func:`scenario_parameters`: lifts, freight and contribution per
-    order (nothing a spend or the exchange rate of a spend moves)."""
-    sales = sales_parameters_of_stores([(inputs, orders, None)], rates, programmes)[0]
-    lines = sales["orders"]
-    # what the Monte Carlo redraws the contribution per order with
-    cogs_slope = -lines.per_order(np.where(lines.goods_from_cogs, lines.sale, 0.0)
-                                  * (1.0 - inputs.refund_rate *
-                                     (1.0 if inputs.refund_recovers_goods else 0.0)))
-    price_slope = float(lines.before_freight[0] / lines.list_price[0]) \
-        if not lines.from_skus and lines.list_price[0] > 0 else 0.0
-    return dict(sales, cogs_slope=cogs_slope, price_slope=price_slope)
+    order (nothing a spend or the exchange rate of a spend moves).
+    :func:`sales_parameters_of_stores` is its twin for many stores at once."""
+    ids = tuple(p.id for p in programmes)
+    orders = store_orders(inputs, rates) if orders is None else orders
+    B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
+    H = int(inputs.horizon_months)
+    lift = programme_lifts(rates, programmes)
+    forecast = inputs.super_hot_forecast_usd
+    is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
+    added = np.where(is_forecast, forecast or 0.0, 0.0)
+    start = np.array([p.lift_start_month for p in programmes], dtype=float)
+    lift_months = np.clip(H - start + 1, 0, H)
+    freight = []
+    for k, p in enumerate(programmes):
+        full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
+        over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
+        freight.append(orders.per_order(plan_freight_usd(
+            p.plan, orders.weights_g, rates, parcels_per_quarter=full * 3.0 * orders.share,
+            parcels_over_horizon=over_horizon * orders.share if over_horizon > 0 else None)))
+    freight = np.array(freight)
+    before = orders.per_order(orders.before_freight)
+    contribution = before - freight
+    baseline = float(contribution[ids.index("baseline")])
+    cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
+                                   * (1.0 - inputs.refund_rate *
+                                      (1.0 if inputs.refund_recovers_goods else 0.0)))
+    price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
+        if not orders.from_skus and orders.list_price[0] > 0 else 0.0
+    return dict(base_gmv=B, base_orders=O, order_value=v, lift=lift, added_gmv=added,
+                lift_start=start, contribution=contribution, baseline_contribution=baseline,
+                freight=freight, horizon_months=H,
+                # a forecast programme without the user's forecast is not priced at all:
+                # nothing gained, nothing spent (its row says it needs the forecast)
+                forecast_missing=is_forecast & (forecast is None), orders=orders,
+                programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope)
 
 
 def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -> list[dict]:
@@ -429,7 +523,7 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
 
 
 def _joined(arrays) -> np.ndarray:
-    """1-D arrays end to end (the array itself when there is one: compute_scenarios' case)."""
+    """1-D arrays end to end (the array itself when there is only one)."""
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
