@@ -298,22 +298,26 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
             for i, orders in zip(todo, computed):
                 moved_lines[i] = orders
     # Each side of the parameters that a moved input cannot change is the store's own, computed
-    # once. The orders side of the store and of every move that changes it are priced together
-    # (freight in one call per programme); a moved lift comes as the lift itself, the one
-    # figure in which the moved card differs from the store's.
-    sales, *repriced = sales_parameters_of_stores(
+    # once. The orders side of the store (row 0) and of every move that changes it are priced
+    # together (freight in one call per programme); a moved lift comes as the lift itself,
+    # the one figure in which the moved card differs from the store's.
+    sales = sales_parameters_of_stores(
         [(inputs, lines, None)] +
         [(store, orders, None if card is rates else programme_lifts(card, pair))
          for (_, store, card), orders in zip(priced, moved_lines)], rates, pair)
-    repriced = iter(repriced)
-    spend = spend_parameters(inputs, rates, pair, sales["forecast_missing"])
-    parameters = []
+    spends = [spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
+    sales_row, spend_row = [], []           # each move's row on either side
+    repriced = 0
     for field, store, card in moves:
-        moved_sales = sales if field in SPEND_ONLY else next(repriced)
-        moved_spend = spend if field in SALES_ONLY else \
-            spend_parameters(store, card, pair, moved_sales["forecast_missing"])
-        parameters.append((moved_sales, moved_spend))
-    net = _net_gains(parameters, len(pair))[:, index]
+        if field not in SPEND_ONLY:
+            repriced += 1
+        sales_row.append(0 if field in SPEND_ONLY else repriced)
+        if field not in SALES_ONLY:
+            spends.append(spend_parameters(store, card, pair,
+                                           sales["forecast_missing"][sales_row[-1]]))
+        spend_row.append(0 if field in SALES_ONLY else len(spends) - 1)
+    net = _net_gains(sales, spends, np.array(sales_row, dtype=int),
+                     np.array(spend_row, dtype=int))[:, index]
     rows = []
     for k, (label, field) in enumerate(fields):
         low, high = float(net[2 * k]), float(net[2 * k + 1])
@@ -356,32 +360,27 @@ def _replaced(inputs: StoreInputs, **changes) -> StoreInputs:
     return moved
 
 
-def _net_gains(parameters, programmes: int) -> np.ndarray:
-    """Net gain of each (sales, spend) pair of parameter dicts along its ``programmes``
-    programmes, one row per pair. programme_totals is elementwise, so one call on the stacked
-    pairs gives each the figures a call of its own gives it (sixteen calls' fixed cost was a
-    third of the sensitivity's time). Pairs are stacked by horizon, the one argument that
+def _net_gains(sales: dict, spends: list[dict], sales_row: np.ndarray,
+               spend_row: np.ndarray) -> np.ndarray:
+    """Net gain of each move along the programmes, one row per move: ``sales`` one row per
+    store (sales_parameters_of_stores), ``spends`` a spend_parameters dict per store, and each
+    move's row in either. programme_totals is elementwise, so one call on the moves' rows
+    gives each the figures a call of its own gives it (sixteen calls' fixed cost was a third
+    of the sensitivity's time). Moves are taken together by horizon, the one argument that
     must be a single number."""
-    net = np.empty((len(parameters), programmes))
-    by_horizon: dict[int, list[int]] = {}
-    for i, (sales, _) in enumerate(parameters):
-        by_horizon.setdefault(sales["horizon_months"], []).append(i)
-    for horizon, rows in by_horizon.items():
-        sales = [parameters[i][0] for i in rows]
-        spend = [parameters[i][1] for i in rows]
-
-        def column(side, key):      # a number per pair, against its programmes
-            return np.array([d[key] for d in side], dtype=float)[:, None]
-
-        def stacked(side, key):     # an array along the programmes per pair
-            return np.stack([d[key] for d in side])
-
+    spend = {key: np.array([d[key] for d in spends]) for key in
+             ("one_off", "recurring", "credit_once", "credit_month", "credit_monthly")}
+    spend["credit_months"] = np.array([[d["credit_months"]] for d in spends], dtype=float)
+    horizon = sales["horizon_months"][sales_row, 0]
+    net = np.empty((len(sales_row), sales["lift"].shape[1]))
+    for months in np.unique(horizon):
+        rows = horizon == months
+        s, p = sales_row[rows], spend_row[rows]
         net[rows] = programme_totals(
-            column(sales, "base_gmv"), column(sales, "base_orders"),
-            column(sales, "order_value"), stacked(sales, "lift"), stacked(sales, "added_gmv"),
-            stacked(sales, "lift_start"), stacked(sales, "contribution"),
-            column(sales, "baseline_contribution"), stacked(spend, "one_off"),
-            stacked(spend, "recurring"), stacked(spend, "credit_once"),
-            stacked(spend, "credit_month"), stacked(spend, "credit_monthly"),
-            column(spend, "credit_months"), horizon, horizon_only=True)["net_gain"]
+            sales["base_gmv"][s], sales["base_orders"][s], sales["order_value"][s],
+            sales["lift"][s], sales["added_gmv"][s], sales["lift_start"],
+            sales["contribution"][s], sales["baseline_contribution"][s], spend["one_off"][p],
+            spend["recurring"][p], spend["credit_once"][p], spend["credit_month"][p],
+            spend["credit_monthly"][p], spend["credit_months"][p], int(months),
+            horizon_only=True)["net_gain"]
     return net

@@ -452,9 +452,10 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
                 programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope)
 
 
-def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -> list[dict]:
-    """:func:`sales_parameters` of several stores on one rate card, one dict per store,
-    without the slopes only the Monte Carlo uses (cogs_slope, price_slope).
+def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -> dict:
+    """:func:`sales_parameters` of several stores on one rate card, as one row per store: the
+    same keys, a number per store as a column (stores, 1), an array along ``programmes`` as
+    (stores, programmes); ``orders`` a list; without the slopes only the Monte Carlo uses.
 
     ``stores``: (inputs, orders, lift) each; ``orders`` the store's order lines when already
     computed (else None), ``lift`` the relative lift along ``programmes`` when it is not the
@@ -465,7 +466,6 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     a call of its own gives it, without the fixed cost of a call per store (the sensitivity
     prices ten moved stores: that fixed cost was most of its time).
     """
-    ids = tuple(p.id for p in programmes)
     is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
     start = np.array([p.lift_start_month for p in programmes], dtype=float)
     card_lift = programme_lifts(rates, programmes)
@@ -477,8 +477,9 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     v = np.array([[o.order_value] for o in orders])
     H = np.array([[int(inputs.horizon_months)] for inputs, _, _ in stores])
     lift = np.array([card_lift if moved is None else moved for _, _, moved in stores])
-    forecast = [inputs.super_hot_forecast_usd for inputs, _, _ in stores]
-    added = np.where(is_forecast, np.array([[f or 0.0] for f in forecast]), 0.0)
+    forecast = np.array([[inputs.super_hot_forecast_usd is None] for inputs, _, _ in stores])
+    added = np.where(is_forecast, np.array([[inputs.super_hot_forecast_usd or 0.0]
+                                            for inputs, _, _ in stores]), 0.0)
     lift_months = np.clip(H - start + 1, 0, H)
     full = (B * (1 + lift) + added) / v                        # orders a month at full lift
     over_horizon = O * (H - lift_months) + full * lift_months
@@ -506,20 +507,17 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
             for j, i in enumerate(members):
                 freight[i, k] = orders[i].per_order(per_line[j * line_count:
                                                              (j + 1) * line_count])
-    out = []
-    for i, ((inputs, _, _), lines) in enumerate(zip(stores, orders)):
-        contribution = lines.per_order(lines.before_freight) - freight[i]
-        out.append(dict(
-            base_gmv=inputs.base_monthly_gmv, base_orders=lines.base_orders,
-            order_value=lines.order_value, lift=lift[i].copy(), added_gmv=added[i].copy(),
-            lift_start=start.copy(), contribution=contribution,
-            baseline_contribution=float(contribution[ids.index("baseline")]),
-            freight=freight[i].copy(), horizon_months=int(inputs.horizon_months),
-            # a forecast programme without the user's forecast is not priced at all:
-            # nothing gained, nothing spent (its row says it needs the forecast)
-            forecast_missing=is_forecast & (forecast[i] is None), orders=lines,
-            programmes=tuple(programmes)))
-    return out
+    before = np.array([[lines.per_order(lines.before_freight)] for lines in orders])
+    contribution = before - freight
+    baseline = [p.id for p in programmes].index("baseline")
+    return dict(base_gmv=B, base_orders=O, order_value=v, lift=lift, added_gmv=added,
+                lift_start=start, contribution=contribution,
+                baseline_contribution=contribution[:, baseline:baseline + 1], freight=freight,
+                horizon_months=H,
+                # a forecast programme without the user's forecast is not priced at all:
+                # nothing gained, nothing spent (its row says it needs the forecast)
+                forecast_missing=is_forecast & forecast, orders=orders,
+                programmes=tuple(programmes))
 
 
 def _joined(arrays) -> np.ndarray:
