@@ -282,12 +282,13 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     pair = tuple(p for p in programmes if p.id in ("baseline", scenario))
     index = [p.id for p in pair].index(scenario)
     lines = store_orders(inputs, rates)
-    moves = [(field, *_moved(inputs, rates, programme, field, factor))
+    lifts = programme_lifts(rates, pair)
+    moves = [(field, *_moved(inputs, rates, pair, lifts, programme, field, factor))
              for _, field in fields for factor in (1 - step, 1 + step)]
 
     # The order lines of each move: the store's own where the move cannot change them; the
     # others computed together, keeping the store's fee rates where no fee depends on the move
-    priced = [(field, store, card) for field, store, card in moves if field not in SPEND_ONLY]
+    priced = [(field, store, lift) for field, store, lift in moves if field not in SPEND_ONLY]
     moved_lines: list = [lines if field in SAME_ORDER_LINES else None for field, _, _ in priced]
     for same_fees in (True, False):
         todo = [i for i, (field, _, _) in enumerate(priced) if moved_lines[i] is None
@@ -299,21 +300,20 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
                 moved_lines[i] = orders
     # Each side of the parameters that a moved input cannot change is the store's own, computed
     # once. The orders side of the store (row 0) and of every move that changes it are priced
-    # together (freight in one call per programme); a moved lift comes as the lift itself,
-    # the one figure in which the moved card differs from the store's.
+    # together (freight in one call per programme).
     sales = sales_parameters_of_stores(
         [(inputs, lines, None)] +
-        [(store, orders, None if card is rates else programme_lifts(card, pair))
-         for (_, store, card), orders in zip(priced, moved_lines)], rates, pair)
+        [(store, orders, lift) for (_, store, lift), orders in zip(priced, moved_lines)],
+        rates, pair)
     spends = [spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
     sales_row, spend_row = [], []           # each move's row on either side
     repriced = 0
-    for field, store, card in moves:
+    for field, store, _ in moves:
         if field not in SPEND_ONLY:
             repriced += 1
         sales_row.append(0 if field in SPEND_ONLY else repriced)
         if field not in SALES_ONLY:
-            spends.append(spend_parameters(store, card, pair,
+            spends.append(spend_parameters(store, rates, pair,
                                            sales["forecast_missing"][sales_row[-1]]))
         spend_row.append(0 if field in SALES_ONLY else len(spends) - 1)
     net = _net_gains(sales, spends, np.array(sales_row, dtype=int),
@@ -325,27 +325,32 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     return sorted(rows, key=lambda r: -r.swing)
 
 
-def _moved(inputs: StoreInputs, rates: RateCard, programme, field: str,
-           factor: float) -> tuple[StoreInputs, RateCard]:
-    """The store and rate card with ``field`` moved by ``factor`` (unchanged when the field
-    is not a number the store has, or the programme has no lift to move)."""
+def _moved(inputs: StoreInputs, rates: RateCard, pair, lifts: np.ndarray, programme,
+           field: str, factor: float) -> tuple[StoreInputs, np.ndarray | None]:
+    """The store with ``field`` moved by ``factor``, and the relative lifts along ``pair``
+    when the move is the programme's rate-card lift (else None: the card's). Unchanged when
+    the field is not a number the store has, or the programme has no lift to move."""
     if field == "gmv":
         return _replaced(inputs, gmv_m1=inputs.gmv_m1 * factor, gmv_m2=inputs.gmv_m2 * factor,
-                         gmv_m3=inputs.gmv_m3 * factor), rates
+                         gmv_m3=inputs.gmv_m3 * factor), None
     if field == "lift":
         if programme.lift_kind == LIFT_RELATIVE:
+            # the value a card with this lift overridden would hold, checked the same way,
+            # without copying the card: it differs from the store's in this lift alone
             key = programme.lift_key
-            return inputs, rates.with_overrides({key: rates.number(key) * factor})
+            value = (rates.overridden(key, rates.number(key) * factor) or rates[key]).value
+            return inputs, np.array([value if p.lift_kind == LIFT_RELATIVE and p.lift_key == key
+                                     else lift for p, lift in zip(pair, lifts)])
         if programme.lift_kind == LIFT_FORECAST and inputs.super_hot_forecast_usd is not None:
             return _replaced(inputs, super_hot_forecast_usd=inputs.super_hot_forecast_usd
-                             * factor), rates
-        return inputs, rates
+                             * factor), None
+        return inputs, None
     if field == "cogs_pct":
-        return _replaced(inputs, cogs_pct=min(1.0, inputs.cogs_pct * factor)), rates
+        return _replaced(inputs, cogs_pct=min(1.0, inputs.cogs_pct * factor)), None
     value = getattr(inputs, field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _replaced(inputs, **{field: value * factor}), rates
-    return inputs, rates
+        return _replaced(inputs, **{field: value * factor}), None
+    return inputs, None
 
 
 def _replaced(inputs: StoreInputs, **changes) -> StoreInputs:
