@@ -256,3 +256,24 @@ def test_the_tornado_shows_the_net_gain_of_the_moved_store_to_the_last_bit_for_e
                     table = _moved_table(inputs, scenario, row.field, factor)
                     expected = float(table.columns["net_gain"][SCENARIOS.index(scenario)])
                     assert got == expected, (kind, scenario, row.field, factor)
+
+
+def test_a_moved_store_is_the_store_dataclasses_replace_would_give():
+    # The sensitivity copies a store's fields instead of running StoreInputs' 60-field
+    # __init__ again (risk._replaced); that is only right while __post_init__ derives nothing.
+    # A store moved that way must equal the one dataclasses.replace builds, for every input
+    # the table moves, and a moved value the model refuses must be refused the same way.
+    from calculator.errors import InputError
+    from calculator.model.risk import SENSITIVITY_INPUTS, _replaced
+    inputs = store(super_hot_forecast_usd=900.0, ads_usd_per_month=40.0,
+                   livestream_usd_each=150.0)
+    fields = [f for _, f in SENSITIVITY_INPUTS if f in StoreInputs.__dataclass_fields__]
+    assert fields, "the table moves inputs of the store"
+    for field in fields:
+        changed = {field: getattr(inputs, field) * 1.2}
+        assert _replaced(inputs, **changed) == dataclasses.replace(inputs, **changed), field
+    with pytest.raises(InputError) as by_replace:
+        dataclasses.replace(inputs, fx_cny_per_usd=0.0)
+    with pytest.raises(InputError) as by_copy:
+        _replaced(inputs, fx_cny_per_usd=0.0)
+    assert str(by_copy.value) == str(by_replace.value)
