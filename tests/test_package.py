@@ -3,8 +3,10 @@ only the named cells of real workbook files (made by XlsxWriter, or written part
 shapes XlsxWriter never produces), read back with openpyxl as an independent reader."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import pathlib
 import time
 import stat
 import zipfile
@@ -15,9 +17,9 @@ import xlsxwriter
 from lxml import etree
 
 from calculator.errors import Kind, WorkbookError
-from calculator.workbook import writer, xmlsafe
+from calculator.workbook import ooxml, writer, xmlsafe
 from calculator.workbook.atomic import TEMP_PREFIX, cleanup_stale_temps
-from calculator.workbook.cellref import parse_reference
+from calculator.workbook.cellref import NameTarget, parse_reference
 from calculator.workbook.writer import write_cells
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.stores import STORE, build_store
@@ -157,6 +159,61 @@ def test_inline_rich_text_errors_and_formula_results_are_read(tmp_path):
         values = package.read_name("in_values")[0]
     assert values == ["rich text", "#N/A", "ab", False]
     assert isinstance(values[1], ErrorValue)
+
+
+ODD_REFERENCES_SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="b1"><v>2</v></c><c><v>3</v></c><c r="AA1"><v>27</v></c></row><row r="2"><c r="$C$2"><v>3</v></c><c r="A2"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>"""
+
+
+def test_cells_land_in_the_column_their_reference_names_however_it_is_written(tmp_path):
+    """References as scripts write them: lower case, with $, missing (the column after the
+    cell before), out of order. Each value below is its column's number, so a cell read into
+    the wrong column shows."""
+    path = hand_made(tmp_path / "odd.xlsx")
+    parts = members(path)
+    parts["xl/worksheets/sheet2.xml"] = ODD_REFERENCES_SHEET
+    write_package(path, parts)
+    for _ in range(2):                       # a second package: column numbers already met
+        with XlsxPackage(path) as package:
+            rows = package.read_range(NameTarget("", "Values", 1, 1, 2, 27))    # A1:AA2
+            # A1 blank; B1 = 2 (b1), C1 = 3 (no reference: after B1); AA1 = 27
+            assert rows[0][:3] == [None, 2.0, 3.0] and rows[0][26] == 27.0
+            # C2 = 3 ($C$2), then A2 = 1 (out of order), then B2 = 2 (after A2)
+            assert rows[1][:3] == [1.0, 2.0, 3.0]
+            assert [v for v in rows[0][3:26] + rows[1][3:] if v is not None] == []
+
+
+def test_a_name_target_is_a_value_that_cannot_be_changed(tmp_path):
+    """A target is shared by every caller that asks for the same name (get_name keeps its
+    answers): none may move it for the others."""
+    with XlsxPackage(make_book(tmp_path / "b.xlsx")) as package:
+        target = package.get_name("out_row")
+        assert package.get_name("OUT_ROW") is target
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            target.min_row = 1
+        twin = NameTarget("out_row", "Q3 'final' results", 3, 1, 3, 3)
+        assert twin == target and hash(twin) == hash(target) and {twin: 1}[target] == 1
+        assert dataclasses.replace(target, max_row=4).shape == (2, 3)
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "book.xml",
+                                  "/xl/workbook.xml", "xl//a.xml", "xl/./a.xml", "./a.xml",
+                                  "xl/a/", "xl/b/../a.xml", "xl/.hidden/a.xml", "a..b/c.xml", ""])
+def test_relationship_parts_and_targets_are_where_paths_put_them(part):
+    """Where a part's relationships live and where a relative target points, as POSIX paths
+    (pathlib, the reference) put them: plain part names are split without pathlib."""
+    path = pathlib.PurePosixPath(part)
+    assert ooxml.rels_part(part) == f"{path.parent}/_rels/{path.name}.rels".lstrip("/")
+    for target in ("sheet2.xml", "../tables/table1.xml", "./a.xml", "/xl/styles.xml"):
+        expected = [] if not target.startswith("/") else None
+        if expected is not None:
+            for piece in f"{path.parent}/{target}".split("/"):
+                if piece == "..":
+                    expected = expected[:-1]
+                elif piece not in ("", "."):
+                    expected.append(piece)
+        assert ooxml.resolve(part, target) == ("xl/styles.xml" if expected is None
+                                               else "/".join(expected))
 
 
 def test_a_sheet_read_a_row_at_a_time_gives_what_a_whole_read_gives(tmp_path, monkeypatch):

@@ -20,6 +20,13 @@ class NameTarget:
     max_col: int
     scope: str | None = None          # the sheet a sheet-scoped name belongs to
 
+    def __init__(self, name: str, sheet: str, min_row: int, min_col: int, max_row: int,
+                 max_col: int, scope: str | None = None):
+        # what the generated __init__ of a frozen dataclass does, without its
+        # object.__setattr__ per field (5 µs a target; a run makes one per defined name)
+        self.__dict__.update(name=name, sheet=sheet, min_row=min_row, min_col=min_col,
+                             max_row=max_row, max_col=max_col, scope=scope)
+
     @property
     def shape(self) -> tuple[int, int]:
         return (self.max_row - self.min_row + 1, self.max_col - self.min_col + 1)

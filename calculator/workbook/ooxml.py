@@ -19,12 +19,24 @@ M = "{%s}" % NS_MAIN     # prefix of spreadsheetml tags: M + "row"
 R = "{%s}" % NS_REL
 
 
+def _parent_and_name(part: str) -> tuple[str, str]:
+    """str(PurePosixPath(part).parent) and its .name: split directly for a plain part name
+    such as xl/worksheets/sheet1.xml (pathlib's parsing cost an open more than the
+    relationships it locates), through pathlib for anything else."""
+    if part and not part.startswith(("/", ".")) and not part.endswith("/") \
+            and "//" not in part and "/." not in part:
+        parent, _, name = part.rpartition("/")
+        return parent or ".", name
+    path = PurePosixPath(part)
+    return str(path.parent), path.name
+
+
 def resolve(base_part: str, target: str) -> str:
     """A relationship target relative to the part that holds the relationship."""
     if target.startswith("/"):
         return target.lstrip("/")
     parts = []
-    for piece in (str(PurePosixPath(base_part).parent) + "/" + target).split("/"):
+    for piece in (_parent_and_name(base_part)[0] + "/" + target).split("/"):
         if piece in ("", "."):
             continue
         if piece == "..":
@@ -36,5 +48,5 @@ def resolve(base_part: str, target: str) -> str:
 
 
 def rels_part(part: str) -> str:
-    path = PurePosixPath(part)
-    return f"{path.parent}/_rels/{path.name}.rels".lstrip("/")
+    parent, name = _parent_and_name(part)
+    return f"{parent}/_rels/{name}.rels".lstrip("/")

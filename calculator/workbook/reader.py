@@ -238,11 +238,11 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
         key, value = row[cols["key"]], row[cols["value"]]
         if key is None or (isinstance(key, str) and not key.strip()):
             continue
-        cell = f"{column_letter(table.first_column + cols['value'])}{table.first_data_row + offset}"
         key = str(key).strip()
         if value is None:
             if key in packaged:
                 continue
+            cell = _rates_cell(table, cols, offset)
             errors.append(InputError(f"{table.sheet}!{cell} {key}: expected a value, found a "
                                      f"blank cell", file=io.label, sheet=table.sheet, cell=cell,
                                      name=key, expected="a value"))
@@ -253,11 +253,18 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
         try:
             packaged.overridden(key, value)         # checked row by row, to name the cell
         except CalculatorError as error:
+            cell = _rates_cell(table, cols, offset)
             errors.append(InputError(f"{table.sheet}!{cell} {error.message}", file=io.label,
                                      sheet=table.sheet, cell=cell, name=key, found=value))
             continue
         overrides[key] = value
     return packaged.with_overrides(overrides)       # the card built once, in one pass
+
+
+def _rates_cell(table, cols: dict[str, int], offset: int) -> str:
+    """The cell of the value on row ``offset`` of the Rates table (named only in a message:
+    a run reads a hundred rows, usually all fine)."""
+    return f"{column_letter(table.first_column + cols['value'])}{table.first_data_row + offset}"
 
 
 def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
@@ -444,16 +451,15 @@ def _read_store(io: WorkbookIO) -> ReadResult:
         raw.append(value)
         choices = markets if spec.name == "in_market" else (
             categories if spec.name == "in_category" else spec.choices)
-        expected = spec.expected if spec.kind != c.CHOICE else "one of " + ", ".join(choices)
         try:
             typed = convert(spec, value, choices)
         except BadValue as problem:
-            errors.append(_input_error(io, spec, problem.found, expected,
+            errors.append(_input_error(io, spec, problem.found, _expected(spec, choices),
                                        _hint(spec, problem.found)))
             continue
         if typed is None:
             if spec.required:
-                errors.append(_input_error(io, spec, None, expected))
+                errors.append(_input_error(io, spec, None, _expected(spec, choices)))
             continue
         values[spec.field] = typed
     notes: list[Check] = []
@@ -488,6 +494,12 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     if errors:
         return ReadResult(None, rates, raw, sums, errors)
     return ReadResult(inputs, rates, raw, sums, errors, risk, notes=notes)
+
+
+def _expected(spec: c.InputSpec, choices: tuple[str, ...]) -> str:
+    """What an input's message says was expected (its choices: those of this workbook's
+    rate card for a market or category). Worded only for a message: most inputs are fine."""
+    return spec.expected if spec.kind != c.CHOICE else "one of " + ", ".join(choices)
 
 
 def read_risk(io: WorkbookIO, inputs: StoreInputs, rates: RateCard,

@@ -370,9 +370,13 @@ class XlsxPackage:
         candidates = self._names_by_key.get(key[0])
         if not candidates:
             return None
-        scope_index = self.sheet_order.index(sheet) if sheet in self.sheet_order else None
-        chosen = next((c for c in candidates if c[1] is not None and c[1] == scope_index), None) \
-            or next((c for c in candidates if c[1] is None), None) or candidates[0]
+        if len(candidates) == 1:        # the usual name, defined once: the rules below agree
+            chosen = candidates[0]
+        else:
+            scope_index = self.sheet_order.index(sheet) if sheet in self.sheet_order else None
+            chosen = next((c for c in candidates if c[1] is not None and c[1] == scope_index),
+                          None) or next((c for c in candidates if c[1] is None), None) \
+                or candidates[0]
         actual, local, text = chosen
         try:
             sheet_name, (r1, c1, r2, c2) = parse_reference(text)
@@ -466,8 +470,8 @@ class XlsxPackage:
                                                 for row in pending.pop(n)]))
                 return cells
             span = (columns.start, columns.stop - 1)
-            todo = [n for n in wanted
-                    if not any(lo <= span[0] and span[1] <= hi for lo, hi in partly.get(n, ()))]
+            todo = [n for n in wanted if n not in partly         # the usual case: none yet
+                    or not any(lo <= span[0] and span[1] <= hi for lo, hi in partly[n])]
             if todo:
                 cells.update(self._decode_rows([(n, row) for n in todo for row in pending[n]],
                                                span))
@@ -486,11 +490,22 @@ class XlsxPackage:
         shared = None
         date_styles = None
         first, last = span if span is not None else (0, math.inf)
+        column_of_letters = _COLUMN_OF_LETTERS.get
         for number, row in rows:
             next_col = 1
             for cell in row.iterchildren(cell_tag):
                 ref = cell.get("r")
-                col = column_of(ref) if ref else next_col
+                if ref:
+                    # column_of, inline: this runs for every cell of the rows read, wanted
+                    # or not (a table's two columns of six, a whole SKUs sheet)
+                    letters = ref.rstrip(_DIGITS)
+                    col = column_of_letters(letters)
+                    if col is None:
+                        col = column_of(ref)
+                        if letters.isalpha():       # else column_of reads the whole ref
+                            _COLUMN_OF_LETTERS[letters] = col
+                else:
+                    col = next_col
                 next_col = col + 1
                 if col < first or col > last:
                     continue
@@ -692,11 +707,17 @@ class _SharedStrings(Sequence):
         return text
 
 
+_DIGITS = "0123456789"
+#: Column numbers by the letters of a cell reference ("AB" -> 28), filled as letters are met
+#: (a few dozen in a workbook); what column_of gives, without its call.
+_COLUMN_OF_LETTERS: dict[str, int] = {}
+
+
 def _numbered_rows(sheet_data):
     """(row number, row element) of each row of a sheetData; a row without its number is the
     one after the row before it."""
     next_row = 1
-    for row in sheet_data.iterfind(M + "row"):
+    for row in sheet_data.iterchildren(M + "row"):       # (iterfind's path costs twice this)
         raw = row.get("r")
         number = int(raw) if raw else next_row
         next_row = number + 1
