@@ -22,7 +22,7 @@ from calculator.workbook.names import (drop_calc_chain, extend_table, resize_nam
                                        set_full_calc)
 from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, SheetLayout,
                                        SheetWrites, StyleBand, first_date_style, patch_sheet,
-                                       patch_sheet_streaming)
+                                       patch_sheet_bytes, patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
@@ -220,6 +220,17 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                     pass
                 finally:
                     chunks.close()
+            else:
+                # the rows patched as bytes, the same bytes as the tree's (tests hold the two
+                # to each other) without parsing and serialising the whole sheet
+                try:
+                    replaced[part], lost = patch_sheet_bytes(
+                        package.read_part(part), writes, date_style, package, label, sheet,
+                        _fresh(layout))
+                    formula_lost |= lost
+                    continue
+                except NeedTree:
+                    pass
             root = package.take_xml(part)
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
                                         _fresh(layout))
