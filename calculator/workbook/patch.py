@@ -8,6 +8,7 @@ import codecs
 import datetime as dt
 import functools
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -119,9 +120,12 @@ class SheetLayout:
         """:meth:`row_styles` for a row whose (column, style) pairs ``cell_styles()`` gives
         (asked only when a band takes its styles from this row)."""
         styles = None
+        found = None                                  # the row's cell styles, read once
         for band in self.bands:
             if band.source_row == number and band.styles is None:
-                band.styles = _band_styles(cell_styles(), band)
+                if found is None:
+                    found = cell_styles()
+                band.styles = _band_styles(found, band)
             if band.first_row <= number <= band.last_row and band.styles:
                 if styles is None:
                     styles = {}
@@ -486,6 +490,9 @@ class Fill:
         return self._line
 
 
+_COLUMN_OF_WRITE = operator.itemgetter(0)
+
+
 class SheetWrites:
     """The cells to write on one sheet: blocks of values laid at their places, in the order
     given (where two overlap, the later wins). Kept as the blocks they came in, not as a tuple
@@ -494,12 +501,28 @@ class SheetWrites:
 
     def __init__(self) -> None:
         self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
+        # the rows where the set of blocks over a row changes, and the blocks over each
+        # stretch between them (made when first asked): a row's blocks found by bisection,
+        # not by going through every block of the sheet for every row
+        self._stretches: tuple[list[int], list[list]] | None = None
 
     def add(self, min_row: int, min_col: int, rows: int, cols: int,
             block: Sequence[Sequence[object]]) -> None:
         """``block`` laid over rows x cols cells from (min_row, min_col); cells it does not
         reach are cleared."""
         self._blocks.append((min_row, min_col, rows, cols, block))
+        self._stretches = None
+
+    def _blocks_over(self, number: int) -> list:
+        """The blocks over row ``number``, in the order given."""
+        if self._stretches is None:
+            edges = sorted({edge for min_row, _, rows, _, _ in self._blocks
+                            for edge in (min_row, min_row + rows)})
+            over = [[]] + [[b for b in self._blocks if b[0] <= first < b[0] + b[2]]
+                           for first in edges]
+            self._stretches = edges, over
+        edges, over = self._stretches
+        return over[bisect.bisect_right(edges, number)]
 
     def row_numbers(self) -> list[int]:
         numbers: set[int] = set()
@@ -510,16 +533,11 @@ class SheetWrites:
     def single_block(self, number: int):
         """(first column, values) of row ``number`` when a single block covers it (the
         common case, read without a (column, value) pair per cell), else None."""
-        found = None
-        for min_row, min_col, rows, cols, block in self._blocks:
-            i = number - min_row
-            if 0 <= i < rows:
-                if found is not None:
-                    return None
-                found = (min_col, cols, block, i)
-        if found is None:
+        over = self._blocks_over(number)
+        if len(over) != 1:
             return None
-        min_col, cols, block, i = found
+        min_row, min_col, _, cols, block = over[0]
+        i = number - min_row
         line = block[i] if i < len(block) else ()
         if len(line) != cols:
             line = list(line[:cols]) + [None] * (cols - len(line))
@@ -528,12 +546,9 @@ class SheetWrites:
     def row(self, number: int) -> list[tuple[int, object]]:
         """The (column, value) writes of one row, sorted by column."""
         writes: list[tuple[int, object]] = []
-        blocks = 0
-        for min_row, min_col, rows, cols, block in self._blocks:
+        over = self._blocks_over(number)
+        for min_row, min_col, rows, cols, block in over:
             i = number - min_row
-            if not 0 <= i < rows:
-                continue
-            blocks += 1
             line = block[i] if i < len(block) else ()
             width = len(line)
             if width >= cols:                   # the common case, paired in C
@@ -541,8 +556,8 @@ class SheetWrites:
             else:
                 writes.extend((min_col + j, line[j] if j < width else None)
                               for j in range(cols))
-        if blocks > 1:
-            writes.sort(key=lambda write: write[0])     # stable: the later block wins
+        if len(over) > 1:
+            writes.sort(key=_COLUMN_OF_WRITE)            # stable: the later block wins
         return writes
 
 
@@ -836,6 +851,9 @@ _PLAIN_BODY = re.compile(rb'<v>(?:' + _TEXT + rb')?</v>|<v/>|<is><t(?: xml:space
 
 
 _ATTR_SCAN = re.compile(rb' ([^=\s]+)="([^"]*)"')
+#: the s attribute among a cell's (the first _ATTR_SCAN would find: a '"' never comes inside
+#: a value, and a prefixed x:s has no space before its s)
+_STYLE_ATTR = re.compile(rb' s="([^"]*)"')
 #: an element with no text, which lxml writes back self-closed
 _EMPTY_ELEMENT = re.compile(rb"<(v|f|t)((?: [^>]*)?)></\1>")
 _CHILD_SCAN = re.compile(rb"(<(v|f|is)(?:[^>]*?/>|[^>]*>.*?</\2>))", re.S)
@@ -1013,7 +1031,7 @@ def _byte_cell_styles(cells: list) -> list[tuple[int, str]]:
         if b' s="' in rest:
             if b"&" in rest:
                 raise _NotSure()
-            style = _attr(_ATTR_SCAN.findall(rest), b"s")
+            style = _STYLE_ATTR.search(rest).group(1)
             if style and style != b"0":
                 found.append((col, style.decode("utf-8")))
     return found
@@ -1105,6 +1123,9 @@ class _ByteRows:
         self.wrap_open = sheet_data_open
         self.row_pattern, self.start_pattern, self.cell_scan = patterns
         self.letters: dict[tuple[int, int], bytes] = {}
+        # the attributes after r of cells met so far -> (the style part, t) when a plain
+        # cell's (:data:`_PLAIN_REST`), else None: a sheet has a few dozen distinct ones
+        self.plain_rests: dict[bytes, tuple[bytes, bytes | None] | None] = {}
         layout = state.layout
         self.guarded = bool(layout is not None and layout.guards)
         # rows a style band takes its styles from: read by the general rewrite
@@ -1303,8 +1324,8 @@ class _ByteRows:
         digits = str(number).encode("ascii")
         if b"".join(parts[2::6]) != digits.join(letters) + digits:
             return None
-        pieces = [self._spans_fixed(buffer[position:close + 1],
-                                    range(first_col, first_col + count))]
+        pieces = [self._spans_fixed(buffer[position:close + 1], first_col,
+                                    first_col + count - 1)]
         append = pieces.append
         rightmost = 0
         col = first_col - 1
@@ -1388,6 +1409,7 @@ class _ByteRows:
         if layout is not None and layout.row_guards(number):
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
+        content = _as_lxml_writes(content)    # so every cell below is copied as it is
         cells = []
         last_col = covered = 0
         # all the cells found in one call; they are the whole row when their lengths add up
@@ -1417,8 +1439,9 @@ class _ByteRows:
             styles = layout.row_styles_of(number, lambda: _byte_cell_styles(cells))
         date_style, package = state.date_style, state.package
         row_attrs = None
+        plain_rests = self.plain_rests
         pieces = []
-        columns = []
+        columns = []                          # of the cells the row keeps, in order
         formula_lost = False
         i, count = 0, len(cells)
         last_write = 0
@@ -1427,7 +1450,7 @@ class _ByteRows:
                 raise _NotSure()              # overlapping blocks: written in turn by lxml
             last_write = col
             while i < count and cells[i][0] < col:
-                pieces.append(_as_lxml_writes(cells[i][1]))
+                pieces.append(cells[i][1])    # (empty elements already as lxml writes them)
                 columns.append(cells[i][0])
                 i += 1
             cell = None
@@ -1437,20 +1460,23 @@ class _ByteRows:
             kind = type(value)
             if cell is not None:
                 _, raw, ref, rest, body = cell
-                if b"&" in rest:
-                    raise _NotSure()
                 if kind is not Cached and kind is not _Drop:
                     # most cells of a first run (empty, styled) and of a re-run (one value)
-                    plain = _PLAIN_REST.fullmatch(rest)
+                    plain = plain_rests.get(rest, False)
+                    if plain is False:
+                        match = _PLAIN_REST.fullmatch(rest)
+                        plain = plain_rests[rest] = match.groups() if match else None
                     if plain is not None and (body is None or _PLAIN_BODY.fullmatch(body)):
-                        tail = _plain_cell_tail(plain.group(2),
+                        tail = _plain_cell_tail(plain[1],
                                                 body is not None and body.startswith(b"<v"),
                                                 value)
                         if tail is not None:
-                            pieces.append(b'<c r="' + ref + b'"' + plain.group(1) + tail)
+                            pieces.append(b'<c r="' + ref + b'"' + plain[0] + tail)
                             columns.append(col)
                             continue
-                elif kind is Cached:
+                if b"&" in rest:
+                    raise _NotSure()
+                if kind is Cached:
                     piece = _cached_cell_bytes(ref, rest, body, value.value)
                     if piece is not None:
                         pieces.append(piece)
@@ -1511,10 +1537,10 @@ class _ByteRows:
             pieces.append(_cell_bytes(attrs, children))
             columns.append(col)
         while i < count:
-            pieces.append(_as_lxml_writes(cells[i][1]))
+            pieces.append(cells[i][1])
             columns.append(cells[i][0])
             i += 1
-        start = self._spans_fixed(start, columns)
+        start = self._spans_fixed(start, columns[0], columns[-1]) if columns else start
         if pieces:
             row = (start[:-2] + b">" if start.endswith(b"/>") else start) \
                 + b"".join(pieces) + b"</row>"
@@ -1529,13 +1555,13 @@ class _ByteRows:
         return row
 
     @staticmethod
-    def _spans_fixed(start: bytes, columns) -> bytes:
-        """:func:`_fix_row_spans` on a start tag."""
-        if b" spans=" not in start or not columns:
+    def _spans_fixed(start: bytes, first: int, last: int) -> bytes:
+        """:func:`_fix_row_spans` on a start tag, the row's cells being in columns ``first``
+        to ``last``."""
+        if b" spans=" not in start:
             return start
         plain = _PLAIN_SPANS.search(start)
-        if plain is not None and int(plain.group(1)) <= min(columns) \
-                and max(columns) <= int(plain.group(2)):
+        if plain is not None and int(plain.group(1)) <= first and last <= int(plain.group(2)):
             return start                      # the cells within the hint: nothing to widen
         attrs = _ATTR_SCAN.findall(start)
         spans = _attr(attrs, b"spans")
@@ -1550,7 +1576,6 @@ class _ByteRows:
         except ValueError:
             _del_attr(attrs, b"spans")
         else:
-            first, last = min(columns), max(columns)
             if not (first < low or last > high):
                 return start
             _set_attr(attrs, b"spans", f"{min(first, low)}:{max(last, high)}".encode("ascii"))
