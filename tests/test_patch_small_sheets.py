@@ -9,6 +9,7 @@ and by openpyxl) and on rows with odd content given every kind of value."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from calculator.errors import WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.batch import run_batch
 from calculator.workbook.patch import DROP, Cached, NeedTree, SheetLayout, StyleBand
-from calculator.workbook.xlsxpackage import XlsxPackage
+from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.libreoffice import DEFAULT, convert, require_soffice
 from tests.stores import STORE, build_store
 from tests.test_patch_bytes import EXAMPLES, ODD_ROWS, PLAIN_CELLS, VALUES, _sheet, _skus, \
@@ -205,3 +206,28 @@ def test_a_row_without_writes_holding_an_empty_cached_result(package):
     out, _ = _agree(package, _sheet(rows), lambda: _writes((2, 1, [[1.0]])))
     assert b'<c r="A3" t="str"><f>A1&amp;""</f><v/></c><c r="B3" t="inlineStr"><is><t/>' \
            b'</is></c></row>' in out
+
+
+FORMULA_CELLS = ('<c r="A{n}"><f>B{n}</f><v>1</v></c>'
+                 '<c r="B{n}" s="3" t="str"><f>"x"</f><v>x</v></c>'
+                 '<c r="C{n}" s="0" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+                 '<c r="D{n}" t="b"><f t="shared" ref="D{n}:D9" si="0">TRUE</f><v>1</v></c>'
+                 '<c r="E{n}"><f t="shared" si="0"/><v/></c>'
+                 '<c r="F{n}" t="str"><f>""</f><v></v></c>'
+                 '<c r="G{n}" cm="1"><f t="array" ref="G{n}">SEQUENCE(1)</f><v>1</v></c>'
+                 '<c r="H{n}" s="4"><f>A{n}</f></c>'
+                 '<c r="I{n}" s="4" t="inlineStr"><f>A{n}</f><is><t>old</t></is></c>')
+
+
+@pytest.mark.parametrize("value", [2.5, 0, -1e-7, 1e15, "text", "", " pad", "a\x01b", True,
+                                   None, float("nan"), float("inf"), ErrorValue("#N/A"),
+                                   dt.date(2026, 12, 1)], ids=lambda v: repr(v)[:40])
+def test_formula_cells_of_every_shape_given_every_kind_of_cached_result(package, value):
+    # the formula is kept and its cached result replaced (or added), t following the value
+    rows = "".join(f'<row r="{n}">{FORMULA_CELLS.format(n=n)}</row>' for n in (2, 3))
+    out, _ = _agree(package, _sheet(rows),
+                    lambda: _writes((2, 1, [[Cached(value)] * 9] * 2)))
+    if value == 2.5:
+        # A2 held 1 with no t: now 2.5; B2 was text (t="str"): its t goes
+        assert b'<c r="A2"><f>B2</f><v>2.5</v></c><c r="B2" s="3"><f>"x"</f><v>2.5</v></c>' \
+            in out
