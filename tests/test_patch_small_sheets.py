@@ -21,7 +21,7 @@ import calculator.workbook.writer as writer
 from calculator.errors import WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.batch import run_batch
-from calculator.workbook.patch import DROP, Cached, NeedTree, SheetLayout, StyleBand
+from calculator.workbook.patch import DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.libreoffice import DEFAULT, convert, require_soffice
 from tests.stores import STORE, build_store
@@ -231,3 +231,15 @@ def test_formula_cells_of_every_shape_given_every_kind_of_cached_result(package,
         # A2 held 1 with no t: now 2.5; B2 was text (t="str"): its t goes
         assert b'<c r="A2"><f>B2</f><v>2.5</v></c><c r="B2" s="3"><f>"x"</f><v>2.5</v></c>' \
             in out
+
+
+def test_a_block_growing_into_someones_cell_stops_both_with_the_same_message(package):
+    rows = ('<row r="2"><c r="A2" s="3"><v>1</v></c></row>'
+            '<row r="5"><c r="A5" t="inlineStr"><is><t>mine</t></is></c></row>')
+    layout = lambda: SheetLayout(guards=[Guard("out_x", 4, 1, 8, 3)])  # noqa: E731
+    # _same compares the two errors' types and messages
+    out, _ = _agree(package, _sheet(rows), lambda: _writes((2, 1, [[1.0]] * 6)), layout)
+    assert out is None
+    with pytest.raises(WorkbookError, match="A5 holds 'mine'"):
+        patch.patch_sheet_bytes(_sheet(rows), _writes((2, 1, [[1.0]] * 6)), None, package,
+                                "t.xlsx", package.sheet_names[0], layout())

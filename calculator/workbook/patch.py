@@ -1,6 +1,8 @@
 """Patching worksheet XML: give cells new values, keeping each cell's style and everything
-else in the sheet. Two paths give the same bytes: a parsed tree (small sheets) and a streamed
-pass that patches each row as it is parsed and drops it (big sheets never sit in memory)."""
+else in the sheet. Two paths give the same bytes: a parsed tree (the reference, and the
+fallback) and a pass over the sheet's bytes that patches each row as it comes and drops it
+(big sheets streamed, never in memory; small ones read whole, so nothing is parsed into a
+tree but the few elements around the rows)."""
 from __future__ import annotations
 
 import bisect

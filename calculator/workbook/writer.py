@@ -26,7 +26,9 @@ from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, Shee
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
-#: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
+#: sheet of a million cells never sits in memory as a tree. Smaller ones are read whole and
+#: patched as bytes the same way (cheaper than parsing, patching and serialising the whole
+#: tree); the tree is the fallback of both for a sheet whose layout the byte scan does not know.
 STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
