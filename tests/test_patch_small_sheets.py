@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,7 @@ import calculator.workbook.patch as patch
 import calculator.workbook.writer as writer
 from calculator.errors import WorkbookError
 from calculator.workbook import xmlsafe
-from calculator.workbook.batch import run_batch
+from calculator.workbook.batch import process_workbook, run_batch
 from calculator.workbook.patch import DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.libreoffice import DEFAULT, convert, require_soffice
@@ -86,6 +87,9 @@ def compared(monkeypatch):
         return [got], lost
 
     monkeypatch.setattr(writer, "patch_sheet_bytes", both)
+    # every small sheet, also one a read has parsed whose cells hold values (a re-run's,
+    # which the writer patches as the tree it already has)
+    monkeypatch.setattr(writer, "_re_run_tree", lambda root, writes: False)
     return record
 
 
@@ -243,3 +247,35 @@ def test_a_block_growing_into_someones_cell_stops_both_with_the_same_message(pac
     with pytest.raises(WorkbookError, match="A5 holds 'mine'"):
         patch.patch_sheet_bytes(_sheet(rows), _writes((2, 1, [[1.0]] * 6)), None, package,
                                 "t.xlsx", package.sheet_names[0], layout())
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+@pytest.mark.parametrize("example", ["03-apparel-with-skus.xlsx"])
+def test_a_re_run_gives_the_same_file_whichever_way_each_sheet_is_patched(tmp_path,
+                                                                           monkeypatch,
+                                                                           example):
+    # the writer patches a sheet a read has already parsed as that tree when its cells hold
+    # values (a re-run), else as bytes; all bytes must give the same file, run after run
+    when = dt.datetime(2026, 11, 28, 12, 0)
+    chosen, as_bytes = tmp_path / "chosen.xlsx", tmp_path / "bytes.xlsx"
+    shutil.copyfile(EXAMPLES / example, chosen)
+    shutil.copyfile(EXAMPLES / example, as_bytes)
+    trees = []
+    choose = writer._re_run_tree
+
+    def recorded(root, writes):
+        trees.append(choose(root, writes))
+        return trees[-1]
+
+    monkeypatch.setattr(writer, "_re_run_tree", recorded)
+    for _ in range(2):
+        assert process_workbook(str(chosen), None, False, when).status == "ok"
+    assert any(trees)                           # the re-run took the tree for some sheet
+    monkeypatch.setattr(writer, "_re_run_tree", lambda root, writes: False)
+    for _ in range(2):
+        assert process_workbook(str(as_bytes), None, False, when).status == "ok"
+    assert _parts(chosen) == _parts(as_bytes)

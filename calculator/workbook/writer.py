@@ -17,9 +17,10 @@ from typing import Iterable, Mapping, Sequence, Tuple, Union
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
-from calculator.workbook.cellref import NameTarget, parse_reference
+from calculator.workbook.cellref import NameTarget, column_of, parse_reference
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
                                        set_full_calc)
+from calculator.workbook.ooxml import M
 from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, SheetLayout,
                                        SheetWrites, StyleBand, first_date_style, patch_sheet,
                                        patch_sheet_bytes, patch_sheet_streaming)
@@ -222,7 +223,7 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                     pass
                 finally:
                     chunks.close()
-            else:
+            elif not _re_run_tree(package.parsed(part), writes):
                 # the rows patched as bytes, the same bytes as the tree's (tests hold the two
                 # to each other) without parsing and serialising the whole sheet
                 try:
@@ -253,6 +254,32 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         _write_package(package, dest, replaced, dropped, label,
                        expected if in_place else None)
     return dest
+
+
+def _re_run_tree(root, writes: SheetWrites) -> bool:
+    """Whether to patch the tree a read has already parsed (``root``; None: none) rather
+    than the sheet's bytes: when its first written cell already holds a value, as on a
+    re-run. Then each cell's text is changed in place in the tree, which costs less than
+    rewriting the rows' bytes; a first run's empty cells cost less as bytes, and a sheet
+    not yet parsed costs less as bytes either way (both paths give the same bytes)."""
+    if root is None:
+        return False
+    numbers = writes.row_numbers()
+    row_writes = writes.row(numbers[0]) if numbers else None
+    if not row_writes:
+        return False
+    number, col = str(numbers[0]), row_writes[0][0]
+    sheet_data = root.find(M + "sheetData")
+    for row in sheet_data.iterfind(M + "row") if sheet_data is not None else ():
+        if row.get("r") == number:
+            for cell in row.iterfind(M + "c"):
+                try:
+                    if column_of(cell.get("r") or "") == col:
+                        return len(cell) > 0
+                except ValueError:              # not a reference: the patch names it
+                    return False
+            return False
+    return False
 
 
 def _still(src: Path, package: XlsxPackage, expected: FileStamp) -> bool:
