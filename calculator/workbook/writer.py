@@ -258,23 +258,30 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
 
 def _re_run_tree(root, writes: SheetWrites) -> bool:
     """Whether to patch the tree a read has already parsed (``root``; None: none) rather
-    than the sheet's bytes: when its first written cell already holds a value, as on a
-    re-run. Then each cell's text is changed in place in the tree, which costs less than
-    rewriting the rows' bytes; a first run's empty cells cost less as bytes, and a sheet
-    not yet parsed costs less as bytes either way (both paths give the same bytes)."""
+    than the sheet's bytes: when the cell of the last value written already holds one, as on
+    a re-run (the last: a block's first row is its header, which holds its names on a first
+    run too). Then each cell's text is changed in place in the tree, which costs less than
+    rewriting the rows' bytes; a first run's empty cells cost less as bytes, and a sheet not
+    yet parsed costs less as bytes either way (both paths give the same bytes)."""
     if root is None:
         return False
-    numbers = writes.row_numbers()
-    row_writes = writes.row(numbers[0]) if numbers else None
-    if not row_writes:
-        return False
-    number, col = str(numbers[0]), row_writes[0][0]
     sheet_data = root.find(M + "sheetData")
-    for row in sheet_data.iterfind(M + "row") if sheet_data is not None else ():
-        if row.get("r") == number:
-            for cell in row.iterfind(M + "c"):
+    if sheet_data is None:
+        return False
+    for number in reversed(writes.row_numbers()):
+        target = next((col for col, value in writes.row(number)
+                       if value is not None and value is not DROP
+                       and not isinstance(value, Cached) and value == value), None)
+        if target is not None:
+            break
+    else:
+        return False
+    digits = str(number)
+    for row in sheet_data.iterchildren(M + "row", reversed=True):
+        if row.get("r") == digits:
+            for cell in row.iterchildren(M + "c"):
                 try:
-                    if column_of(cell.get("r") or "") == col:
+                    if column_of(cell.get("r") or "") == target:
                         return len(cell) > 0
                 except ValueError:              # not a reference: the patch names it
                     return False
