@@ -89,7 +89,7 @@ def compared(monkeypatch):
     monkeypatch.setattr(writer, "patch_sheet_bytes", both)
     # every small sheet, also one a read has parsed whose cells hold values (a re-run's,
     # which the writer patches as the tree it already has)
-    monkeypatch.setattr(writer, "_re_run_tree", lambda root, writes: False)
+    monkeypatch.setattr(writer, "_re_run", lambda root, data, writes: False)
     return record
 
 
@@ -265,17 +265,17 @@ def test_a_re_run_gives_the_same_file_whichever_way_each_sheet_is_patched(tmp_pa
     shutil.copyfile(EXAMPLES / example, chosen)
     shutil.copyfile(EXAMPLES / example, as_bytes)
     trees = []
-    choose = writer._re_run_tree
+    choose = writer._re_run
 
-    def recorded(root, writes):
-        trees.append(choose(root, writes))
+    def recorded(root, data, writes):
+        trees.append(choose(root, data, writes))
         return trees[-1]
 
-    monkeypatch.setattr(writer, "_re_run_tree", recorded)
+    monkeypatch.setattr(writer, "_re_run", recorded)
     for _ in range(2):
         assert process_workbook(str(chosen), None, False, when).status == "ok"
     assert any(trees)                           # the re-run took the tree for some sheet
-    monkeypatch.setattr(writer, "_re_run_tree", lambda root, writes: False)
+    monkeypatch.setattr(writer, "_re_run", lambda root, data, writes: False)
     for _ in range(2):
         assert process_workbook(str(as_bytes), None, False, when).status == "ok"
     assert _parts(chosen) == _parts(as_bytes)

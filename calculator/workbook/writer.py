@@ -17,7 +17,8 @@ from typing import Iterable, Mapping, Sequence, Tuple, Union
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
-from calculator.workbook.cellref import NameTarget, column_of, parse_reference
+from calculator.workbook.cellref import (NameTarget, column_letter, column_of,
+                                         parse_reference)
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
                                        set_full_calc)
 from calculator.workbook.ooxml import M
@@ -223,17 +224,20 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                     pass
                 finally:
                     chunks.close()
-            elif not _re_run_tree(package.parsed(part), writes):
-                # the rows patched as bytes, the same bytes as the tree's (tests hold the two
-                # to each other) without parsing and serialising the whole sheet
-                try:
-                    replaced[part], lost = patch_sheet_bytes(
-                        package.read_part(part), writes, date_style, package, label, sheet,
-                        _fresh(layout))
-                    formula_lost |= lost
-                    continue
-                except NeedTree:
-                    pass
+            else:
+                parsed = package.parsed(part)
+                data = package.read_part(part) if parsed is None else None
+                if not _re_run(parsed, data, writes):
+                    # the rows patched as bytes, the same bytes as the tree's (tests hold
+                    # the two to each other) without parsing and serialising the sheet
+                    try:
+                        replaced[part], lost = patch_sheet_bytes(
+                            data if data is not None else package.read_part(part), writes,
+                            date_style, package, label, sheet, _fresh(layout))
+                        formula_lost |= lost
+                        continue
+                    except NeedTree:
+                        pass
             root = package.take_xml(part)
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
                                         _fresh(layout))
@@ -256,37 +260,48 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
     return dest
 
 
-def _re_run_tree(root, writes: SheetWrites) -> bool:
-    """Whether to patch the tree a read has already parsed (``root``; None: none) rather
-    than the sheet's bytes: when the cell of the last value written already holds one, as on
-    a re-run (the last: a block's first row is its header, which holds its names on a first
-    run too). Then each cell's text is changed in place in the tree, which costs less than
-    rewriting the rows' bytes; a first run's empty cells cost less as bytes, and a sheet not
-    yet parsed costs less as bytes either way (both paths give the same bytes)."""
-    if root is None:
+def _re_run(root, data: bytes | None, writes: SheetWrites) -> bool:
+    """Whether a small sheet is better patched as a tree than as bytes: when the cell of the
+    last value written already holds one, as on a re-run (the last: a block's first row is
+    its header, which holds its names on a first run too). Each value is then changed in
+    place in the tree, which costs less than rewriting the rows' bytes; a first run's empty
+    cells cost less as bytes. Looked up in ``root``, the tree a read has already parsed, or
+    else in ``data``, the sheet's bytes (searched, not parsed). Both paths give the same
+    bytes: this only picks the cheaper."""
+    target = _last_value_cell(writes)
+    if target is None:
         return False
+    number, col = target
+    if root is None:
+        ref = b'<c r="' + (column_letter(col) + str(number)).encode("ascii") + b'"'
+        found = data.find(ref)
+        close = data.find(b">", found) if found >= 0 else -1
+        return close > 0 and data[close - 1:close] != b"/"     # not <c .../>: holds something
     sheet_data = root.find(M + "sheetData")
     if sheet_data is None:
-        return False
-    for number in reversed(writes.row_numbers()):
-        target = next((col for col, value in writes.row(number)
-                       if value is not None and value is not DROP
-                       and not isinstance(value, Cached) and value == value), None)
-        if target is not None:
-            break
-    else:
         return False
     digits = str(number)
     for row in sheet_data.iterchildren(M + "row", reversed=True):
         if row.get("r") == digits:
             for cell in row.iterchildren(M + "c"):
                 try:
-                    if column_of(cell.get("r") or "") == target:
+                    if column_of(cell.get("r") or "") == col:
                         return len(cell) > 0
                 except ValueError:              # not a reference: the patch names it
                     return False
             return False
     return False
+
+
+def _last_value_cell(writes: SheetWrites) -> tuple[int, int] | None:
+    """(row, column) of the last cell given a value (not a blank, a removal or a formula's
+    cached result), or None."""
+    for number in reversed(writes.row_numbers()):
+        for col, value in reversed(writes.row(number)):
+            if value is not None and value is not DROP and not isinstance(value, Cached) \
+                    and value == value:                         # NaN: a blank
+                return number, col
+    return None
 
 
 def _still(src: Path, package: XlsxPackage, expected: FileStamp) -> bool:
