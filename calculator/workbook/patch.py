@@ -1,12 +1,16 @@
 """Patching worksheet XML: give cells new values, keeping each cell's style and everything
-else in the sheet. Two paths give the same bytes: a parsed tree (small sheets) and a streamed
-pass that patches each row as it is parsed and drops it (big sheets never sit in memory)."""
+else in the sheet. Two paths give the same bytes: a parsed tree (the reference, and the
+fallback) and a pass over the sheet's bytes that patches each row as it comes and drops it
+(big sheets streamed, never in memory; small ones read whole, so nothing is parsed into a
+tree but the few elements around the rows)."""
 from __future__ import annotations
 
 import bisect
 import codecs
 import datetime as dt
+import functools
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -118,9 +122,12 @@ class SheetLayout:
         """:meth:`row_styles` for a row whose (column, style) pairs ``cell_styles()`` gives
         (asked only when a band takes its styles from this row)."""
         styles = None
+        found = None                                  # the row's cell styles, read once
         for band in self.bands:
             if band.source_row == number and band.styles is None:
-                band.styles = _band_styles(cell_styles(), band)
+                if found is None:
+                    found = cell_styles()
+                band.styles = _band_styles(found, band)
             if band.first_row <= number <= band.last_row and band.styles:
                 if styles is None:
                     styles = {}
@@ -485,6 +492,9 @@ class Fill:
         return self._line
 
 
+_COLUMN_OF_WRITE = operator.itemgetter(0)
+
+
 class SheetWrites:
     """The cells to write on one sheet: blocks of values laid at their places, in the order
     given (where two overlap, the later wins). Kept as the blocks they came in, not as a tuple
@@ -493,12 +503,28 @@ class SheetWrites:
 
     def __init__(self) -> None:
         self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
+        # the rows where the set of blocks over a row changes, and the blocks over each
+        # stretch between them (made when first asked): a row's blocks found by bisection,
+        # not by going through every block of the sheet for every row
+        self._stretches: tuple[list[int], list[list]] | None = None
 
     def add(self, min_row: int, min_col: int, rows: int, cols: int,
             block: Sequence[Sequence[object]]) -> None:
         """``block`` laid over rows x cols cells from (min_row, min_col); cells it does not
         reach are cleared."""
         self._blocks.append((min_row, min_col, rows, cols, block))
+        self._stretches = None
+
+    def _blocks_over(self, number: int) -> list:
+        """The blocks over row ``number``, in the order given."""
+        if self._stretches is None:
+            edges = sorted({edge for min_row, _, rows, _, _ in self._blocks
+                            for edge in (min_row, min_row + rows)})
+            over = [[]] + [[b for b in self._blocks if b[0] <= first < b[0] + b[2]]
+                           for first in edges]
+            self._stretches = edges, over
+        edges, over = self._stretches
+        return over[bisect.bisect_right(edges, number)]
 
     def row_numbers(self) -> list[int]:
         numbers: set[int] = set()
@@ -509,16 +535,11 @@ class SheetWrites:
     def single_block(self, number: int):
         """(first column, values) of row ``number`` when a single block covers it (the
         common case, read without a (column, value) pair per cell), else None."""
-        found = None
-        for min_row, min_col, rows, cols, block in self._blocks:
-            i = number - min_row
-            if 0 <= i < rows:
-                if found is not None:
-                    return None
-                found = (min_col, cols, block, i)
-        if found is None:
+        over = self._blocks_over(number)
+        if len(over) != 1:
             return None
-        min_col, cols, block, i = found
+        min_row, min_col, _, cols, block = over[0]
+        i = number - min_row
         line = block[i] if i < len(block) else ()
         if len(line) != cols:
             line = list(line[:cols]) + [None] * (cols - len(line))
@@ -527,17 +548,18 @@ class SheetWrites:
     def row(self, number: int) -> list[tuple[int, object]]:
         """The (column, value) writes of one row, sorted by column."""
         writes: list[tuple[int, object]] = []
-        blocks = 0
-        for min_row, min_col, rows, cols, block in self._blocks:
+        over = self._blocks_over(number)
+        for min_row, min_col, rows, cols, block in over:
             i = number - min_row
-            if not 0 <= i < rows:
-                continue
-            blocks += 1
             line = block[i] if i < len(block) else ()
             width = len(line)
-            writes.extend((min_col + j, line[j] if j < width else None) for j in range(cols))
-        if blocks > 1:
-            writes.sort(key=lambda write: write[0])     # stable: the later block wins
+            if width >= cols:                   # the common case, paired in C
+                writes.extend(zip(range(min_col, min_col + cols), line))
+            else:
+                writes.extend((min_col + j, line[j] if j < width else None)
+                              for j in range(cols))
+        if len(over) > 1:
+            writes.sort(key=_COLUMN_OF_WRITE)            # stable: the later block wins
         return writes
 
 
@@ -704,6 +726,22 @@ def patch_sheet_streaming(chunks: Iterable[bytes], writes: SheetWrites,
     return scan.run()
 
 
+def patch_sheet_bytes(data: bytes, writes: SheetWrites, date_style: int | None,
+                      package: XlsxPackage, label: str, sheet: str,
+                      layout: SheetLayout | None = None) -> tuple[list[bytes], bool]:
+    """:func:`patch_sheet` on a sheet's bytes, giving the bytes the patched tree serialises
+    to, without the tree: rows are patched as bytes (:class:`_ByteRows`), which costs less
+    than parsing and serialising the whole sheet. Raises NeedTree for a sheet whose layout
+    the byte scan does not know (the tree path then does it)."""
+    source = _ChunkReader((data,))
+    xmlsafe.refuse_dtd(data, label, package.sheet_part(sheet))
+    scan = _ByteRows.start(source, _StreamedRows(writes, date_style, package, label, sheet,
+                                                 layout))
+    if scan is None:
+        raise NeedTree()
+    return scan.run()
+
+
 def patch_sheet_streaming_by_element(chunks: Iterable[bytes], writes: SheetWrites,
                                      date_style: int | None, package: XlsxPackage, label: str,
                                      sheet: str, layout: SheetLayout | None = None
@@ -765,7 +803,8 @@ _TEXT = rb"(?:" + _TEXT_CHAR + rb"|" + _TEXT_ENTITY + rb")" + _TEXT_CHAR + rb"*(
 _LOCAL = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
 
 
-def _canonical_patterns(prefixes: Iterable[str]):
+@functools.lru_cache(maxsize=16)    # built once per set of prefixes, not once per sheet
+def _canonical_patterns(prefixes: tuple[str, ...]):
     """(row, row start tag, cell) patterns for a sheet whose namespace prefixes are
     ``prefixes`` (an attribute with another prefix is not one lxml would write back as is)."""
     known = [re.escape(p.encode("ascii")) for p in prefixes
@@ -781,8 +820,9 @@ def _canonical_patterns(prefixes: Iterable[str]):
     start = re.compile(rb"<row(?:" + attr + rb")*/?>", re.S)
     # r first, as Excel, LibreOffice, openpyxl and this writer put it (other orders: element);
     # an empty <v></v> (a blank cached result written last time) is read as lxml reads it
-    cell_scan = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"((?:' + attr + rb")*)(?:/>|>("
-                           + body(rb"(?:" + _TEXT + rb")?") + rb")</c>)", re.S)
+    # (groups: the whole cell, its letters, its row, the attributes after r, its children)
+    cell_scan = re.compile(rb'(<c r="([A-Z]{1,3})([0-9]+)"((?:' + attr + rb")*)(?:/>|>("
+                           + body(rb"(?:" + _TEXT + rb")?") + rb")</c>))", re.S)
     return row, start, cell_scan
 
 
@@ -794,12 +834,28 @@ _PLAIN_CELL = re.compile(
     rb'(<c r="([A-Z]{1,3}[0-9]+)" s="(?!0")[0-9]+")(?: t="([a-zA-Z]+)")?(?:(/>)|>(?:(<v>(?:'
     + _TEXT + rb')?</v>|<v/>)|<is><t(?: xml:space="preserve")?(?:/>|>(?:' + _TEXT
     + rb')?</t>)</is>)</c>)', re.S)
-_SIMPLE_ROW_START = re.compile(rb'<row r="([0-9]+)">')
+#: a row start tag in lxml's form with nothing but its number and (most often) its spans
+_SIMPLE_ROW_START = re.compile(rb'<row r="([0-9]+)"(?: spans="[0-9]+:[0-9]+")?>')
+#: the spans of a row start tag when plain numbers (the attribute _ATTR_SCAN finds first: a
+#: '"' never comes inside an attribute's value)
+_PLAIN_SPANS = re.compile(rb' spans="([0-9]+):([0-9]+)"')
 #: the attributes after r of a number cell whose value lxml changes in place
 _NUMBER_CELL_REST = re.compile(rb'(?: s="[0-9]+")?(?: t="n")?')
+#: the same plain cell seen by the general rewrite (attributes after r; its children):
+#: a style other than 0 first, then at most a t; nothing, or one <v> or one plain inline text
+_PLAIN_REST = re.compile(rb'( s="(?!0")[0-9]+")(?: t="([a-zA-Z]+)")?')
+#: a formula cell given its cached result (see :func:`_cached_cell_bytes`): its style, its
+#: formula (children already checked by the scan)
+_FORMULA_REST = re.compile(rb'((?: s="[0-9]+")?)(?: t="[a-zA-Z]+")?')
+_FORMULA_BODY = re.compile(rb'(<f(?: [^>]*)?(?:/>|>[^<]*</f>))(?:<v>[^<]*</v>|<v/>)?')
+_PLAIN_BODY = re.compile(rb'<v>(?:' + _TEXT + rb')?</v>|<v/>|<is><t(?: xml:space="preserve")?'
+                         rb'(?:/>|>(?:' + _TEXT + rb')?</t>)</is>')
 
 
 _ATTR_SCAN = re.compile(rb' ([^=\s]+)="([^"]*)"')
+#: the s attribute among a cell's (the first _ATTR_SCAN would find: a '"' never comes inside
+#: a value, and a prefixed x:s has no space before its s)
+_STYLE_ATTR = re.compile(rb' s="([^"]*)"')
 #: an element with no text, which lxml writes back self-closed
 _EMPTY_ELEMENT = re.compile(rb"<(v|f|t)((?: [^>]*)?)></\1>")
 _CHILD_SCAN = re.compile(rb"(<(v|f|is)(?:[^>]*?/>|[^>]*>.*?</\2>))", re.S)
@@ -812,7 +868,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _as_lxml_writes(raw: bytes) -> bytes:
-    return _EMPTY_ELEMENT.sub(rb"<\1\2/>", raw) if b"></" in raw else raw
+    # in a scanned cell ">" never comes inside a text or an attribute, so "></v>" (f, t) is
+    # an empty element; "></" alone is in almost every cell ("</v></c>")
+    if b"></v>" in raw or b"></f>" in raw or b"></t>" in raw:
+        return _EMPTY_ELEMENT.sub(rb"<\1\2/>", raw)
+    return raw
 
 
 class _NotSure(Exception):
@@ -973,10 +1033,82 @@ def _byte_cell_styles(cells: list) -> list[tuple[int, str]]:
         if b' s="' in rest:
             if b"&" in rest:
                 raise _NotSure()
-            style = _attr(_ATTR_SCAN.findall(rest), b"s")
+            style = _STYLE_ATTR.search(rest).group(1)
             if style and style != b"0":
                 found.append((col, style.decode("utf-8")))
     return found
+
+
+def _number_bytes(number: float) -> bytes:
+    """:func:`_number_text` as bytes, for a finite float."""
+    return b"%d" % number if number.is_integer() and -1e15 < number < 1e15 else b"%r" % number
+
+
+def _cached_cell_bytes(ref: bytes, rest: bytes, body: bytes | None, value) -> bytes | None:
+    """:func:`_set_cached` on the commonest formula cell (any style, at most a t, a formula
+    and nothing or one cached <v>) given a number, a text or a bool; None for any other cell
+    or value (the general rewrite)."""
+    if body is None:
+        return None
+    head = _FORMULA_REST.fullmatch(rest)
+    parts = _FORMULA_BODY.fullmatch(body) if head is not None else None
+    if parts is None:
+        return None
+    kind = value.__class__
+    if kind is float or kind is int:
+        value = float(value)
+        if value != value or value - value != 0:      # NaN, infinite: as the general rewrite
+            return None
+        cell_type, text = b"", _number_bytes(value)
+    elif kind is str:
+        cell_type, text = b' t="str"', _text_bytes(_ILLEGAL_XML.sub("", value))
+    elif kind is bool:
+        cell_type, text = b' t="b"', b"1" if value else b"0"
+    else:
+        return None
+    # t goes and comes back last (after s); the formula is kept, its cached value replaced
+    return b'<c r="' + ref + b'"' + head.group(1) + cell_type + b">" \
+        + _as_lxml_writes(parts.group(1)) + b"<v>" + text + b"</v></c>"
+
+
+def _plain_cell_tail(cell_type: bytes | None, holds_value: bool, value) -> bytes | None:
+    """What follows ``<c r=".." s=".."`` once :func:`_set_cell` has given ``value`` to a plain
+    cell (:data:`_PLAIN_CELL`: styled, no formula, no cm or vm, empty or holding one value)
+    whose t is ``cell_type`` and which holds one <v> or not; a new cell is one with neither.
+    The result depends on nothing else: a number keeps a t="n" only when changed in place
+    (one <v> there), otherwise t and the old value go; a text comes out the same in place or
+    anew. None for a value of another kind (dates, errors, numpy: the general rewrite)."""
+    kind = value.__class__
+    if kind is float or kind is int:
+        value = float(value)
+        if value != value:                        # NaN: a blank cell
+            return b"/>"
+        if value - value != 0:                    # infinite: the element path's error
+            return None
+        number = _number_bytes(value)
+        if cell_type == b"n" and holds_value:
+            return b' t="n"><v>' + number + b"</v></c>"
+        return b"><v>" + number + b"</v></c>"
+    if kind is str:
+        clean = _escape_text(value)
+        if clean != clean.strip() or "\n" in clean:
+            return b' t="inlineStr"><is><t xml:space="preserve">' + _text_bytes(clean) \
+                + b"</t></is></c>"
+        return b' t="inlineStr"><is><t>' + _text_bytes(clean) + b"</t></is></c>"
+    if value is None:
+        return b"/>"
+    if kind is bool:
+        return b' t="b"><v>1</v></c>' if value else b' t="b"><v>0</v></c>'
+    return None
+
+
+#: column number -> its letters as bytes ("A" .. "ZZ"; others made when needed)
+_COLUMN_LETTER_BYTES = {col: letters for letters, col in _LETTERS_COLUMN.items()}
+
+
+def _letters_of(col: int) -> bytes:
+    letters = _COLUMN_LETTER_BYTES.get(col)
+    return letters if letters is not None else column_letter(col).encode("ascii")
 
 
 class _ByteRows:
@@ -993,6 +1125,9 @@ class _ByteRows:
         self.wrap_open = sheet_data_open
         self.row_pattern, self.start_pattern, self.cell_scan = patterns
         self.letters: dict[tuple[int, int], bytes] = {}
+        # the attributes after r of cells met so far -> (the style part, t) when a plain
+        # cell's (:data:`_PLAIN_REST`), else None: a sheet has a few dozen distinct ones
+        self.plain_rests: dict[bytes, tuple[bytes, bytes | None] | None] = {}
         layout = state.layout
         self.guarded = bool(layout is not None and layout.guards)
         # rows a style band takes its styles from: read by the general rewrite
@@ -1037,7 +1172,7 @@ class _ByteRows:
         if not wrap.endswith(b"/>"):
             return None
         state.declare(sheet_data)
-        patterns = _canonical_patterns(p for p in sheet_data.nsmap if p)
+        patterns = _canonical_patterns(tuple(sorted(p for p in sheet_data.nsmap if p)))
         buffer = source.take_buffered()
         scan = cls(state, source.remaining(), buffer, split, prolog, wrap[:-2] + b">", patterns)
         scan._check(buffer)
@@ -1128,6 +1263,12 @@ class _ByteRows:
                     if self.row_pattern.fullmatch(buffer, position, end):
                         out_add(buffer[position:end])
                         continue
+                    # an empty element (a formula's blank result, <v></v>, as we and some
+                    # writers leave it) is the one thing lxml writes otherwise: self-closed
+                    row = _as_lxml_writes(buffer[position:end])
+                    if len(row) < end - position and self.row_pattern.fullmatch(row):
+                        out_add(row)
+                        continue
                 else:
                     piece = self._rewrite(number, buffer[position:close + 1],
                                           buffer[close + 1:end - 6] if end - 6 > close else b"",
@@ -1185,8 +1326,8 @@ class _ByteRows:
         digits = str(number).encode("ascii")
         if b"".join(parts[2::6]) != digits.join(letters) + digits:
             return None
-        pieces = [self._spans_fixed(buffer[position:close + 1],
-                                    range(first_col, first_col + count))]
+        pieces = [self._spans_fixed(buffer[position:close + 1], first_col,
+                                    first_col + count - 1)]
         append = pieces.append
         rightmost = 0
         col = first_col - 1
@@ -1270,22 +1411,20 @@ class _ByteRows:
         if layout is not None and layout.row_guards(number):
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
+        content = _as_lxml_writes(content)    # so every cell below is copied as it is
         cells = []
-        position, size = 0, len(content)
-        scan = self.cell_scan.match
-        last_col = 0
-        while position < size:
-            match = scan(content, position)
-            if match is None:
-                return None
-            letters, row_digits, rest, body = match.groups()
+        last_col = covered = 0
+        # all the cells found in one call; they are the whole row when their lengths add up
+        # (anything between or after them, not a cell the scan knows, leaves a gap)
+        for raw, letters, row_digits, rest, body in self.cell_scan.findall(content):
             col = _LETTERS_COLUMN.get(letters)
             if col is None or row_digits != digits or col <= last_col:
                 return None
             last_col = col
-            end = match.end()
-            cells.append((col, content[position:end], letters + row_digits, rest, body))
-            position = end
+            covered += len(raw)
+            cells.append((col, raw, letters + row_digits, rest, body or None))
+        if covered != len(content):
+            return None
         try:
             return self._rewrite_cells(number, digits, start, cells, row_writes)
         except _NotSure:
@@ -1302,8 +1441,9 @@ class _ByteRows:
             styles = layout.row_styles_of(number, lambda: _byte_cell_styles(cells))
         date_style, package = state.date_style, state.package
         row_attrs = None
+        plain_rests = self.plain_rests
         pieces = []
-        columns = []
+        columns = []                          # of the cells the row keeps, in order
         formula_lost = False
         i, count = 0, len(cells)
         last_write = 0
@@ -1312,7 +1452,7 @@ class _ByteRows:
                 raise _NotSure()              # overlapping blocks: written in turn by lxml
             last_write = col
             while i < count and cells[i][0] < col:
-                pieces.append(_as_lxml_writes(cells[i][1]))
+                pieces.append(cells[i][1])    # (empty elements already as lxml writes them)
                 columns.append(cells[i][0])
                 i += 1
             cell = None
@@ -1322,8 +1462,28 @@ class _ByteRows:
             kind = type(value)
             if cell is not None:
                 _, raw, ref, rest, body = cell
+                if kind is not Cached and kind is not _Drop:
+                    # most cells of a first run (empty, styled) and of a re-run (one value)
+                    plain = plain_rests.get(rest, False)
+                    if plain is False:
+                        match = _PLAIN_REST.fullmatch(rest)
+                        plain = plain_rests[rest] = match.groups() if match else None
+                    if plain is not None and (body is None or _PLAIN_BODY.fullmatch(body)):
+                        tail = _plain_cell_tail(plain[1],
+                                                body is not None and body.startswith(b"<v"),
+                                                value)
+                        if tail is not None:
+                            pieces.append(b'<c r="' + ref + b'"' + plain[0] + tail)
+                            columns.append(col)
+                            continue
                 if b"&" in rest:
                     raise _NotSure()
+                if kind is Cached:
+                    piece = _cached_cell_bytes(ref, rest, body, value.value)
+                    if piece is not None:
+                        pieces.append(piece)
+                        columns.append(col)
+                        continue
                 # a number into a cell holding one, changed in place (by lxml too)
                 if (kind is float or kind is int) and body is not None \
                         and body.startswith(b"<v>") and body.find(b"<", 3) == len(body) - 4 \
@@ -1357,7 +1517,6 @@ class _ByteRows:
             else:
                 if kind is Cached or kind is _Drop or _is_blank(value):
                     continue
-                attrs = [(b"r", column_letter(col).encode("ascii") + digits)]
                 if row_attrs is None:
                     row_attrs = _ATTR_SCAN.findall(start)
                     if any(b"&" in v for _, v in row_attrs):
@@ -1366,6 +1525,13 @@ class _ByteRows:
                     if _attr(row_attrs, b"customFormat") in (b"1", b"true") else None
                 new_style = (styles.get(col) if styles else None)
                 new_style = _attr_bytes(new_style) if new_style else row_style
+                tail = _plain_cell_tail(None, False, value)
+                if tail is not None:              # a new cell is plain: as a plain empty one
+                    pieces.append(b'<c r="' + _letters_of(col) + digits
+                                  + (b'" s="' + new_style + b'"' if new_style else b'"') + tail)
+                    columns.append(col)
+                    continue
+                attrs = [(b"r", _letters_of(col) + digits)]
                 if new_style:
                     attrs.append((b"s", new_style))
                 children = []
@@ -1373,10 +1539,10 @@ class _ByteRows:
             pieces.append(_cell_bytes(attrs, children))
             columns.append(col)
         while i < count:
-            pieces.append(_as_lxml_writes(cells[i][1]))
+            pieces.append(cells[i][1])
             columns.append(cells[i][0])
             i += 1
-        start = self._spans_fixed(start, columns)
+        start = self._spans_fixed(start, columns[0], columns[-1]) if columns else start
         if pieces:
             row = (start[:-2] + b">" if start.endswith(b"/>") else start) \
                 + b"".join(pieces) + b"</row>"
@@ -1391,10 +1557,14 @@ class _ByteRows:
         return row
 
     @staticmethod
-    def _spans_fixed(start: bytes, columns) -> bytes:
-        """:func:`_fix_row_spans` on a start tag."""
-        if b" spans=" not in start or not columns:
+    def _spans_fixed(start: bytes, first: int, last: int) -> bytes:
+        """:func:`_fix_row_spans` on a start tag, the row's cells being in columns ``first``
+        to ``last``."""
+        if b" spans=" not in start:
             return start
+        plain = _PLAIN_SPANS.search(start)
+        if plain is not None and int(plain.group(1)) <= first and last <= int(plain.group(2)):
+            return start                      # the cells within the hint: nothing to widen
         attrs = _ATTR_SCAN.findall(start)
         spans = _attr(attrs, b"spans")
         if not spans:
@@ -1408,7 +1578,6 @@ class _ByteRows:
         except ValueError:
             _del_attr(attrs, b"spans")
         else:
-            first, last = min(columns), max(columns)
             if not (first < low or last > high):
                 return start
             _set_attr(attrs, b"spans", f"{min(first, low)}:{max(last, high)}".encode("ascii"))

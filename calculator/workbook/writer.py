@@ -17,16 +17,20 @@ from typing import Iterable, Mapping, Sequence, Tuple, Union
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
 from calculator.workbook.atomic import ChangedOnDisk, FileStamp, atomic_replace, write_target
-from calculator.workbook.cellref import NameTarget, parse_reference
+from calculator.workbook.cellref import (NameTarget, column_letter, column_of,
+                                         parse_reference)
 from calculator.workbook.names import (drop_calc_chain, extend_table, resize_names,
                                        set_full_calc)
+from calculator.workbook.ooxml import M
 from calculator.workbook.patch import (DROP, Cached, Fill, Guard, NeedTree, SheetLayout,
                                        SheetWrites, StyleBand, first_date_style, patch_sheet,
-                                       patch_sheet_streaming)
+                                       patch_sheet_bytes, patch_sheet_streaming)
 from calculator.workbook.xlsxpackage import XlsxPackage
 
 #: Sheet parts at least this big are patched row by row as they are parsed (streamed), so a
-#: sheet of a million cells never sits in memory as a tree. Smaller ones use the tree.
+#: sheet of a million cells never sits in memory as a tree. Smaller ones are read whole and
+#: patched as bytes the same way (cheaper than parsing, patching and serialising the whole
+#: tree); the tree is the fallback of both for a sheet whose layout the byte scan does not know.
 STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 
 
@@ -220,6 +224,20 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
                     pass
                 finally:
                     chunks.close()
+            else:
+                parsed = package.parsed(part)
+                data = package.read_part(part) if parsed is None else None
+                if not _re_run(parsed, data, writes):
+                    # the rows patched as bytes, the same bytes as the tree's (tests hold
+                    # the two to each other) without parsing and serialising the sheet
+                    try:
+                        replaced[part], lost = patch_sheet_bytes(
+                            data if data is not None else package.read_part(part), writes,
+                            date_style, package, label, sheet, _fresh(layout))
+                        formula_lost |= lost
+                        continue
+                    except NeedTree:
+                        pass
             root = package.take_xml(part)
             formula_lost |= patch_sheet(root, writes, date_style, package, label, sheet,
                                         _fresh(layout))
@@ -240,6 +258,50 @@ def write_cells(src: str | os.PathLike, updates: Mapping[str, Sequence[Sequence[
         _write_package(package, dest, replaced, dropped, label,
                        expected if in_place else None)
     return dest
+
+
+def _re_run(root, data: bytes | None, writes: SheetWrites) -> bool:
+    """Whether a small sheet is better patched as a tree than as bytes: when the cell of the
+    last value written already holds one, as on a re-run (the last: a block's first row is
+    its header, which holds its names on a first run too). Each value is then changed in
+    place in the tree, which costs less than rewriting the rows' bytes; a first run's empty
+    cells cost less as bytes. Looked up in ``root``, the tree a read has already parsed, or
+    else in ``data``, the sheet's bytes (searched, not parsed). Both paths give the same
+    bytes: this only picks the cheaper."""
+    target = _last_value_cell(writes)
+    if target is None:
+        return False
+    number, col = target
+    if root is None:
+        ref = b'<c r="' + (column_letter(col) + str(number)).encode("ascii") + b'"'
+        found = data.find(ref)
+        close = data.find(b">", found) if found >= 0 else -1
+        return close > 0 and data[close - 1:close] != b"/"     # not <c .../>: holds something
+    sheet_data = root.find(M + "sheetData")
+    if sheet_data is None:
+        return False
+    digits = str(number)
+    for row in sheet_data.iterchildren(M + "row", reversed=True):
+        if row.get("r") == digits:
+            for cell in row.iterchildren(M + "c"):
+                try:
+                    if column_of(cell.get("r") or "") == col:
+                        return len(cell) > 0
+                except ValueError:              # not a reference: the patch names it
+                    return False
+            return False
+    return False
+
+
+def _last_value_cell(writes: SheetWrites) -> tuple[int, int] | None:
+    """(row, column) of the last cell given a value (not a blank, a removal or a formula's
+    cached result), or None."""
+    for number in reversed(writes.row_numbers()):
+        for col, value in reversed(writes.row(number)):
+            if value is not None and value is not DROP and not isinstance(value, Cached) \
+                    and value == value:                         # NaN: a blank
+                return number, col
+    return None
 
 
 def _still(src: Path, package: XlsxPackage, expected: FileStamp) -> bool:

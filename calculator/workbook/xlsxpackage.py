@@ -291,6 +291,11 @@ class XlsxPackage:
             self._xml_cache[part] = root
         return root
 
+    def parsed(self, part: str) -> etree._Element | None:
+        """A part's tree if a read has already parsed it (kept for the writer), else None:
+        nothing is parsed here."""
+        return self._xml_cache.get(part)
+
     def take_xml(self, part: str) -> etree._Element:
         """A part's tree for a writer to change: the one already parsed by a read (which
         then no longer holds it), else a new parse."""
