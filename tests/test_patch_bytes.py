@@ -164,24 +164,35 @@ def test_example_workbooks(tmp_path, compared, example):
     assert compared.sheets > 0
 
 
-def test_workbook_saved_by_openpyxl(tmp_path, compared):
+def folder_saved_by_openpyxl(tmp_path: Path) -> Path:
+    """A folder holding example 03 as a user's openpyxl script leaves it (load, save)."""
     folder = tmp_path / "books"
     folder.mkdir()
-    source = EXAMPLES / "03-apparel-with-skus.xlsx"
-    book = openpyxl.load_workbook(source)        # a user's script: load, save
+    book = openpyxl.load_workbook(EXAMPLES / "03-apparel-with-skus.xlsx")
     book.save(folder / "saved-by-openpyxl.xlsx")
-    _run(folder, tmp_path)
-    _run(folder, tmp_path)
-    assert compared.sheets > 0
+    return folder
 
 
-def test_workbook_saved_by_libreoffice(tmp_path, compared):
+def folder_saved_by_libreoffice(tmp_path: Path) -> Path:
+    """A folder holding example 03 as LibreOffice saves it (default settings)."""
     require_soffice()
     folder = tmp_path / "books"
     folder.mkdir()
     shutil.copyfile(EXAMPLES / "03-apparel-with-skus.xlsx", tmp_path / "from-lo.xlsx")
     saved = convert(tmp_path / "from-lo.xlsx", tmp_path / "lo", "xlsx", profile=DEFAULT)
     shutil.copyfile(saved, folder / "saved-by-libreoffice.xlsx")
+    return folder
+
+
+def test_workbook_saved_by_openpyxl(tmp_path, compared):
+    folder = folder_saved_by_openpyxl(tmp_path)
+    _run(folder, tmp_path)
+    _run(folder, tmp_path)
+    assert compared.sheets > 0
+
+
+def test_workbook_saved_by_libreoffice(tmp_path, compared):
+    folder = folder_saved_by_libreoffice(tmp_path)
     _run(folder, tmp_path)
     _run(folder, tmp_path)
     assert compared.sheets > 0

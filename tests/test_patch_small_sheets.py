@@ -14,7 +14,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 import calculator.workbook.patch as patch
@@ -24,10 +23,10 @@ from calculator.workbook import xmlsafe
 from calculator.workbook.batch import process_workbook, run_batch
 from calculator.workbook.patch import DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
-from tests.libreoffice import DEFAULT, convert, require_soffice
 from tests.stores import STORE, build_store
-from tests.test_patch_bytes import EXAMPLES, ODD_ROWS, PLAIN_CELLS, VALUES, _sheet, _skus, \
-    _writes
+from tests.test_patch_bytes import (EXAMPLES, ODD_ROWS, PLAIN_CELLS, VALUES, _sheet, _skus,
+                                     _writes, folder_saved_by_libreoffice,
+                                     folder_saved_by_openpyxl)
 
 
 def _tree(data: bytes, writes, date_style, package, label, sheet, layout):
@@ -124,22 +123,14 @@ def test_store_with_skus_first_run_and_re_run(tmp_path, compared):
 
 
 def test_workbook_saved_by_openpyxl(tmp_path, compared):
-    folder = tmp_path / "books"
-    folder.mkdir()
-    book = openpyxl.load_workbook(EXAMPLES / "03-apparel-with-skus.xlsx")
-    book.save(folder / "saved-by-openpyxl.xlsx")  # a user's script: load, save
+    folder = folder_saved_by_openpyxl(tmp_path)
     _run(folder, tmp_path)
     _run(folder, tmp_path)
     assert compared.sheets > 0
 
 
 def test_workbook_saved_by_libreoffice(tmp_path, compared):
-    require_soffice()
-    folder = tmp_path / "books"
-    folder.mkdir()
-    shutil.copyfile(EXAMPLES / "03-apparel-with-skus.xlsx", tmp_path / "from-lo.xlsx")
-    saved = convert(tmp_path / "from-lo.xlsx", tmp_path / "lo", "xlsx", profile=DEFAULT)
-    shutil.copyfile(saved, folder / "saved-by-libreoffice.xlsx")
+    folder = folder_saved_by_libreoffice(tmp_path)
     _run(folder, tmp_path)
     _run(folder, tmp_path)
     assert compared.sheets + compared.by_tree > 0
