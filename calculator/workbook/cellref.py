@@ -64,9 +64,18 @@ def _column_of_letters(letters: str) -> int:
     return column_number(letters)
 
 
+#: "A" -> 1 ... "ZZ" -> 702: most sheets' columns, looked up without parsing (the reader's and
+#: the patch's hot loops look here first; :func:`column_of` handles anything else)
+COLUMN_OF_LETTERS = {column_letter(number): number for number in range(1, 703)}
+DIGITS = "0123456789"
+
+
 def column_of(ref: str) -> int:
     """The column number of a cell reference such as "AB12" (fast: the letters are cached)."""
-    letters = ref.rstrip("0123456789")
+    letters = ref.rstrip(DIGITS)
+    col = COLUMN_OF_LETTERS.get(letters)
+    if col is not None:
+        return col
     if not letters or not letters.isalpha():
         return split_cell(ref)[1]
     return _column_of_letters(letters)

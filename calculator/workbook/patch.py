@@ -19,7 +19,7 @@ from lxml import etree
 
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import xmlsafe
-from calculator.workbook.cellref import column_letter, column_of, split_cell
+from calculator.workbook.cellref import COLUMN_OF_LETTERS, column_letter, column_of, split_cell
 from calculator.workbook.dates import to_serial
 from calculator.workbook.ooxml import M
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
@@ -58,8 +58,6 @@ def _cell_kind(value) -> str:
 
 
 _F, _V, _IS, _T, _C = M + "f", M + "v", M + "is", M + "t", M + "c"
-#: "A" -> 1 ... "ZZ" -> 702: most sheets' columns, looked up without parsing
-_COLUMN_OF_LETTERS = {column_letter(number): number for number in range(1, 703)}
 _VALUE_TAGS = frozenset((_F, _V, _IS))
 
 
@@ -337,7 +335,7 @@ def _patch_row(row, number: int, writes: list[tuple[int, object]], date_style: i
         if ref:
             # "AB12" on row 12: the letters before the row number, looked up (the hot loop of
             # a big re-run; column_of handles anything else)
-            col = _COLUMN_OF_LETTERS.get(ref[:cut]) if ref.endswith(digits) else None
+            col = COLUMN_OF_LETTERS.get(ref[:cut]) if ref.endswith(digits) else None
             if col is None:
                 col = column_of(ref)
             cells[col] = cell
@@ -861,7 +859,7 @@ _EMPTY_ELEMENT = re.compile(rb"<(v|f|t)((?: [^>]*)?)></\1>")
 _CHILD_SCAN = re.compile(rb"(<(v|f|is)(?:[^>]*?/>|[^>]*>.*?</\2>))", re.S)
 _SHEET_DATA_OPEN = b"<sheetData>"
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
-_LETTERS_COLUMN = {letters.encode("ascii"): col for letters, col in _COLUMN_OF_LETTERS.items()}
+_LETTERS_COLUMN = {letters.encode("ascii"): col for letters, col in COLUMN_OF_LETTERS.items()}
 _PROLOG_LIMIT = 1 << 20
 #: what lxml refuses in a text (the element path raises its error)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -24,7 +24,8 @@ from lxml import etree
 from calculator.errors import Kind, WorkbookError
 from calculator.workbook import ooxml, xmlsafe
 from calculator.workbook.io import Uncalculated  # noqa: F401 (re-exported: readers met it here)
-from calculator.workbook.cellref import NameTarget, column_of, parse_reference, split_cell
+from calculator.workbook.cellref import (COLUMN_OF_LETTERS, DIGITS, NameTarget, column_of,
+                                         parse_reference, split_cell)
 from calculator.workbook.dates import BUILTIN_DATE_FORMATS, from_serial, is_date_format
 from calculator.workbook.ooxml import (M, NS_PKG_REL, NS_STRICT_MAIN, R, REL_SHARED_STRINGS,
                                        REL_STYLES, REL_TABLE)
@@ -495,20 +496,15 @@ class XlsxPackage:
         shared = None
         date_styles = None
         first, last = span if span is not None else (0, math.inf)
-        column_of_letters = _COLUMN_OF_LETTERS.get
+        column_of_letters = COLUMN_OF_LETTERS.get
         for number, row in rows:
             next_col = 1
             for cell in row.iterchildren(cell_tag):
                 ref = cell.get("r")
                 if ref:
-                    # column_of, inline: this runs for every cell of the rows read, wanted
-                    # or not (a table's two columns of six, a whole SKUs sheet)
-                    letters = ref.rstrip(_DIGITS)
-                    col = column_of_letters(letters)
-                    if col is None:
-                        col = column_of(ref)
-                        if letters.isalpha():       # else column_of reads the whole ref
-                            _COLUMN_OF_LETTERS[letters] = col
+                    # column_of's table, looked up here: this runs for every cell of the rows
+                    # read, wanted or not (a table's two columns of six, a whole SKUs sheet)
+                    col = column_of_letters(ref.rstrip(DIGITS)) or column_of(ref)
                 else:
                     col = next_col
                 next_col = col + 1
@@ -710,12 +706,6 @@ class _SharedStrings(Sequence):
         if text is None:
             text = self._texts[index] = text_of(self._items[index])
         return text
-
-
-_DIGITS = "0123456789"
-#: Column numbers by the letters of a cell reference ("AB" -> 28), filled as letters are met
-#: (a few dozen in a workbook); what column_of gives, without its call.
-_COLUMN_OF_LETTERS: dict[str, int] = {}
 
 
 def _numbered_rows(sheet_data):
