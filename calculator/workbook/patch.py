@@ -1135,6 +1135,7 @@ class _ByteRows:
         self.row_parser = etree.XMLParser(**xmlsafe.PARSER_OPTIONS)
         self.spare = None
         self.rows_seen = 0
+        self.style_bytes: dict[str, bytes] = {}
 
     @classmethod
     def start(cls, source: "_ChunkReader", state: _StreamedRows) -> "_ByteRows | None":
@@ -1393,7 +1394,10 @@ class _ByteRows:
 
     def _create(self, number: int, row_writes) -> None:
         start = b'<row r="' + str(number).encode("ascii") + b'"/>'
-        piece = self._rewrite(number, start, b"", row_writes)
+        # a row made from nothing has no cell a growing block could overlap: its guards
+        # (which send a row that exists to the element path, to check and name the cell)
+        # have nothing to check
+        piece = self._rewrite(number, start, b"", row_writes, new_row=True)
         if piece is not None:
             self.state.out.add(piece)
             return
@@ -1401,12 +1405,14 @@ class _ByteRows:
             self.spare = etree.fromstring(self.wrap_open + b"</sheetData>", self.row_parser)
         self.state.create_element(self.spare, number, row_writes)
 
-    def _rewrite(self, number: int, start: bytes, content: bytes, row_writes) -> bytes | None:
+    def _rewrite(self, number: int, start: bytes, content: bytes, row_writes,
+                 new_row: bool = False) -> bytes | None:
         """Row ``number`` (its start tag and cells, in lxml's form) with ``row_writes``
-        made as :func:`_apply_row` makes them, or None when not sure."""
+        made as :func:`_apply_row` makes them, or None when not sure. ``new_row``: the row
+        did not exist (no cell of it can be in a growing block's way)."""
         state = self.state
         layout = state.layout
-        if layout is not None and layout.row_guards(number):
+        if not new_row and layout is not None and layout.row_guards(number):
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
         content = _as_lxml_writes(content)    # so every cell below is copied as it is
@@ -1522,7 +1528,15 @@ class _ByteRows:
                 row_style = _attr(row_attrs, b"s") \
                     if _attr(row_attrs, b"customFormat") in (b"1", b"true") else None
                 new_style = (styles.get(col) if styles else None)
-                new_style = _attr_bytes(new_style) if new_style else row_style
+                if new_style:
+                    # a column's style, the same for every row of a growing block: checked
+                    # and encoded once a sheet (thousands of new SKU rows on a first run)
+                    encoded = self.style_bytes.get(new_style)
+                    if encoded is None:
+                        encoded = self.style_bytes[new_style] = _attr_bytes(new_style)
+                    new_style = encoded
+                else:
+                    new_style = row_style
                 tail = _plain_cell_tail(None, False, value)
                 if tail is not None:              # a new cell is plain: as a plain empty one
                     pieces.append(b'<c r="' + _letters_of(col) + digits
