@@ -202,8 +202,12 @@ def bench_big_skus(repeats: int, skus: int, work: Path) -> dict:
     def fresh():
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.copytree(master, scratch)
-    # the first run writes the SKU economics sheet; time the steady state (a re-run), which is
-    # also what a user sees every time after the first
+    # the first run writes the SKU economics sheet, a row per SKU and plan made from nothing:
+    # timed once (reported: what a user waits the first time, against the same file's floor)
+    fresh()
+    first_floor = timed(lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
+    first = timed(lambda: run_aeroi(scratch), repeats, fresh)
+    # then the steady state (a re-run), which is what a user sees every time after the first
     fresh()
     run_aeroi(scratch)
     shutil.rmtree(master)
@@ -227,6 +231,10 @@ def bench_big_skus(repeats: int, skus: int, work: Path) -> dict:
              "met": ours / floor <= 0.3 and ours_mb <= 400,
              "aeroi_s": ours, "floor_s": floor, "aeroi_peak_mb": ours_mb,
              "floor_peak_mb": floor_mb},
+            {"name": f"one workbook, {skus:,} SKUs, its first run (the SKU economics rows "
+                     f"made): aeroi run / openpyxl load+save of the same file",
+             "ratio": first / first_floor, "target": "(reported)", "met": True,
+             "aeroi_s": first, "floor_s": first_floor},
             {"name": f"one workbook, {skus:,} SKUs: aeroi run / zip floor", "ratio": ours / zipped,
              "target": "(reported)", "met": True, "aeroi_s": ours, "zip_floor_s": zipped},
             {"name": f"one workbook, {skus:,} SKUs: aeroi run / calamine read floor",
