@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import math
 import os
@@ -125,9 +126,7 @@ def calamine_floor(paths) -> None:
 
 
 def has_calamine() -> bool:
-    try:
-        import python_calamine  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("python_calamine") is None:
         print("python-calamine is not installed: its read floor is left out "
               "(pip install -e '.[bench]')", file=sys.stderr)
         return False

@@ -147,16 +147,13 @@ def _batch_options(function):
 
 def _run(paths, out, jobs, summary, as_json, check_only, csv_path=None, ignore_locks=False):
     from calculator.workbook.batch import printable, run_batch
-    progress = None
     bar = None
     if not as_json and sys.stderr.isatty():
         from calculator.workbook.batch import discover
         files, _ = discover(paths)
         bar = click.progressbar(length=len(files), label="Calculating", file=sys.stderr)
         bar.__enter__()
-
-        def progress(outcome):
-            bar.update(1)
+    progress = (lambda outcome: bar.update(1)) if bar is not None else None
     try:
         report = run_batch(paths, out_dir=out, jobs=jobs, summary=summary,
                            check_only=check_only, progress=progress, csv_path=csv_path,

@@ -24,7 +24,7 @@ import xlsxwriter
 from calculator.model import texts as tx
 from calculator.workbook.atomic import atomic_replace
 from calculator.workbook.results import NEVER
-from calculator.workbook.summary_marker import MARKER, is_summary, mark  # noqa: F401 (is_summary: the public place to ask)
+from calculator.workbook.summary_marker import MARKER, mark
 
 #: The marker: a defined name (and custom document property) only a summary has.
 SUMMARY_MARKER = MARKER
