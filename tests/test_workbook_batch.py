@@ -72,6 +72,31 @@ def test_a_filled_workbook_gets_the_model_results_written_back(tmp_path):
                                              dt.date(2027, 3, 1)]
 
 
+def test_every_rename_of_a_batch_is_flushed_to_disk_before_it_ends(tmp_path, monkeypatch):
+    # Each workbook is flushed before its rename; the folder, which makes the renames
+    # durable (a power cut after the run must not bring the old files back), is flushed
+    # once after the last rename rather than after each. Recorded in the order they happen.
+    from calculator.workbook import atomic
+    folder = tmp_path / "books"
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        make(folder / name)
+    events = []
+    real_replace, real_sync = os.replace, atomic.fsync_folder
+    monkeypatch.setattr(atomic.os, "replace",
+                        lambda a, b: (events.append(("rename", Path(b).name)),
+                                      real_replace(a, b))[1])
+    monkeypatch.setattr(atomic, "fsync_folder",
+                        lambda f: (events.append(("flush", Path(f).name)), real_sync(f))[1])
+    report = run_batch([folder], summary=tmp_path / "summary.xlsx")
+    assert [o.status for o in report.outcomes] == ["ok"] * 3
+    renames = [i for i, (what, name) in enumerate(events)
+               if what == "rename" and name.endswith(".xlsx") and name != "summary.xlsx"]
+    flushes = [i for i, (what, name) in enumerate(events) if (what, name) == ("flush", "books")]
+    assert len(renames) == 3
+    assert flushes and flushes[-1] > renames[-1]
+    assert len(flushes) == 1                     # once for the batch, not once a workbook
+
+
 def test_a_run_changes_only_the_output_sheets_and_never_the_inputs(tmp_path):
     book = make(tmp_path / "store.xlsm", skus=[dict(sku="A", category="general", weight_g=750,
                                                      price_usd=24.6, orders_per_month=100)])

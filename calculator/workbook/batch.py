@@ -314,7 +314,7 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
     write a summary workbook unless checking. Returns what happened to each file.
     ``open_books`` are skipped (the workbook open in Excel that pressed "Run folder"), and so
     is a workbook with an Excel or LibreOffice lock file beside it unless ``ignore_locks``."""
-    from calculator.workbook.atomic import cleanup_stale_temps
+    from calculator.workbook.atomic import cleanup_stale_temps, folder_syncs_at_end
     from calculator.workbook.summary_marker import is_summary
     roots = [Path(p) for p in paths]
     summary_path = None if check_only else Path(summary) if summary else _default_summary(roots)
@@ -342,11 +342,12 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
         elif executor is not None:
             outcomes = _collect(executor, jobs_args, progress)
         else:
-            for args in jobs_args:
-                outcome = process_workbook(*args)
-                outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
+            with folder_syncs_at_end():
+                for args in jobs_args:
+                    outcome = process_workbook(*args)
+                    outcomes.append(outcome)
+                    if progress:
+                        progress(outcome)
         report = BatchReport(outcomes, skipped, str(summary_path) if summary_path else None,
                              notes=notes)
         if summary_path is not None and files:
