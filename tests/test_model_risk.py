@@ -7,8 +7,9 @@ import pytest
 
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import load_rate_card
-from calculator.model.risk import (Range3, RiskInputs, default_risk_inputs, pert_draws, pert_shape,
-                                   sensitivity, simulate)
+from calculator.model.risk import (RISK_QUANTILES, Range3, RiskInputs, default_risk_inputs,
+                                   pert_draws, pert_shape, quantiles_of_sorted, sensitivity,
+                                   simulate)
 from calculator.model.programmes import PROGRAMMES
 from calculator.model.scenarios import SCENARIOS, compute_scenarios
 
@@ -54,6 +55,34 @@ def test_quantiles_are_ordered():
     result = simulate(inputs, RATES, default_risk_inputs(inputs, RATES, draws=5000))
     assert (result.net_gain_p10 <= result.net_gain_p50).all()
     assert (result.net_gain_p50 <= result.net_gain_p90).all()
+
+
+def test_p10_p50_p90_of_ten_draws_worked_by_hand():
+    draws = np.arange(1.0, 11.0)                  # 1, 2, ..., 10, sorted
+    # net gain (numpy's default, "linear"): position (10 - 1) x q between neighbours:
+    # P10 at 0.9: 1 + 0.9 x (2 - 1) = 1.9; P50 at 4.5: 5.5; P90 at 8.1: 9.1
+    assert quantiles_of_sorted(draws) == pytest.approx([1.9, 5.5, 9.1], abs=1e-12)
+    # ROI ("inverted_cdf", a draw that happened): the smallest draw with at least
+    # q x 10 draws at or below it: P10 the 1st (1), P50 the 5th (5), P90 the 9th (9)
+    assert list(quantiles_of_sorted(draws, "inverted_cdf")) == [1.0, 5.0, 9.0]
+
+
+@pytest.mark.parametrize("method", ["linear", "inverted_cdf"])
+def test_quantiles_of_sorted_draws_are_numpys_to_the_last_bit(method):
+    # The risk sheet's P10/P50/P90 are read off the sorted draws directly; they must be the
+    # very numbers np.quantile gives (sizes from one draw up, ties, signs, magnitudes, NaN)
+    rng = np.random.default_rng(0)
+    for trial in range(3000):
+        n = int(rng.choice([1, 2, 3, 5, 10, 11, 100, 101, 9999, 10000]))
+        draws = [rng.normal(0, 1e4, n), rng.integers(-5, 5, n).astype(float),
+                 rng.normal(0, 1, n) * 10.0 ** rng.integers(-8, 12),
+                 np.round(rng.normal(1000, 300, n), 2)][trial % 4]
+        if trial % 37 == 0:
+            draws[rng.integers(0, n)] = np.nan
+        ordered = np.sort(draws)
+        with np.errstate(all="ignore"):
+            expected = np.quantile(ordered, RISK_QUANTILES, method=method)
+        assert quantiles_of_sorted(ordered, method).tobytes() == expected.tobytes(), (n, trial)
 
 
 def test_loss_is_certain_when_the_fuse_always_trips_and_costs_remain():

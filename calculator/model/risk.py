@@ -224,16 +224,53 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         # select from them unsorted); the quantiles of sorted draws are the same numbers, and
         # so are those of the ROI, which keeps their order (one positive outlay divides all)
         ordered = np.sort(net[j])
-        q_net[:, j] = np.quantile(ordered, [0.1, 0.5, 0.9])
+        q_net[:, j] = quantiles_of_sorted(ordered)
         if outlays >= 0.005:
             with np.errstate(divide="ignore", invalid="ignore"):
                 roi = ordered / outlays
-            q_roi[:, j] = np.quantile(roi, [0.1, 0.5, 0.9], method="inverted_cdf")
+            q_roi[:, j] = quantiles_of_sorted(roi, method="inverted_cdf")
         else:
             q_roi[:, j] = np.nan       # no outlay: no ratio (the sheet says "no outlay")
         p_loss[j] = (net[j] < -1e-9).mean()
     return RiskResult(ids, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
                       p_loss, net.T)
+
+
+#: The quantiles the risk sheet shows: P10, P50, P90.
+RISK_QUANTILES = np.array([0.1, 0.5, 0.9])
+
+
+def quantiles_of_sorted(ordered: np.ndarray, method: str = "linear") -> np.ndarray:
+    """``np.quantile(ordered, RISK_QUANTILES, method=method)`` of values already sorted
+    ("linear" or "inverted_cdf"), to the last bit: numpy's own index and interpolation
+    arithmetic (``_quantile``, ``_get_indexes``, ``_lerp``, ``_inverted_cdf`` in
+    numpy/lib/_function_base_impl.py) without its selection pass over the draws and its call
+    overhead, a third of the simulation's time. NaN, sorted last, makes every
+    quantile NaN, as in numpy. A test holds the two to each other."""
+    n = ordered.shape[0]
+    if n == 0 or method not in ("linear", "inverted_cdf"):
+        return np.quantile(ordered, RISK_QUANTILES, method=method)
+    if np.isnan(ordered[-1]):
+        return np.full(RISK_QUANTILES.shape, np.nan)
+    if method == "inverted_cdf":
+        index = n * RISK_QUANTILES - 1
+        below = np.floor(index)
+        taken = np.where(index - below == 0, below, below + 1).astype(np.intp)
+        taken[taken < 0] = 0
+        return ordered[taken]
+    virtual = (n - 1) * RISK_QUANTILES
+    previous = np.floor(virtual)
+    following = previous + 1
+    last = virtual >= n - 1                     # at or past the end: the largest value
+    previous[last] = -1
+    following[last] = -1
+    previous, following = previous.astype(np.intp), following.astype(np.intp)
+    low, high = ordered[previous], ordered[following]
+    gamma = virtual - previous
+    diff = high - low
+    result = low + diff * gamma
+    np.subtract(high, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result
 
 
 def _unless_tripped(credit: float, trips: np.ndarray):
