@@ -183,6 +183,63 @@ def test_cells_land_in_the_column_their_reference_names_however_it_is_written(tm
             assert [v for v in rows[0][3:26] + rows[1][3:] if v is not None] == []
 
 
+_LONE_SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+                    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<sheetData><row r="1"><c r="A1"><v>1</v></c></row>')
+_EN, _ZH = '<is><t>en</t></is>', '<is><t>zh</t></is>'
+#: Row 2 of the Values sheet written in the ways files have it, and what a read of C2 gives.
+_LONE_ROWS = {
+    "plain": (f'<row r="2" spans="1:3"><c r="A2" t="inlineStr">{_EN}</c>'
+              f'<c r="C2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    "lower case": (f'<row r="2"><c r="c2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    "with $": (f'<row r="2"><c r="$C$2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    # the tree keeps the last of two cells in one column
+    "twice": (f'<row r="2"><c r="C2" t="inlineStr">{_EN}</c>'
+              f'<c r="C2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    # no reference: the column after B2
+    "no reference": (f'<row r="2"><c r="B2"/><c t="inlineStr">{_ZH}</c></row>', "zh"),
+    "row twice": (f'<row r="2"><c r="C2" t="inlineStr">{_EN}</c></row>'
+                  f'<row r="2"><c r="C2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    # a cell is in the row its element is in, whatever its reference's digits say
+    "misplaced": (f'<row r="2"><c r="C2" t="inlineStr">{_EN}</c>'
+                  f'<c r="C3" t="inlineStr">{_ZH}</c></row>', "zh"),
+    "prefixed": (f'<row r="2" xmlns:x="{ooxml.NS_MAIN}"><c r="C2" t="inlineStr">{_EN}</c>'
+                 f'<x:c r="C2" t="inlineStr"><x:is><x:t>zh</x:t></x:is></x:c></row>', "zh"),
+    "prefixed row": (f'<row r="2"><c r="C2" t="inlineStr">{_EN}</c></row><x:row r="2" '
+                     f'xmlns:x="{ooxml.NS_MAIN}"><x:c r="C2" t="inlineStr"><x:is><x:t>zh</x:t>'
+                     f'</x:is></x:c></x:row>', "zh"),
+    "commented": (f'<row r="2"><!-- <c r="C2"/> --><c r="C2" t="inlineStr">{_ZH}</c></row>',
+                  "zh"),
+    "commented out": (f'<!-- <row r="2"><c r="C2" t="inlineStr">{_EN}</c></row> -->', None),
+    # a row without its number is the one after the row before: row 2 again
+    "unnumbered": (f'<row r="2"><c r="C2" t="inlineStr">{_EN}</c></row><row r="1"/>'
+                   f'<row><c r="C2" t="inlineStr">{_ZH}</c></row>', "zh"),
+    "no row 2": ('<row r="3"><c r="C3" t="inlineStr"><is><t>zh</t></is></c></row>', None),
+    "a formula without its value": ('<row r="2"><c r="C2"><f>"zh"</f></c></row>', '="zh"'),
+}
+
+
+@pytest.mark.parametrize("shape", list(_LONE_ROWS))
+def test_a_lone_cell_read_from_the_bytes_is_what_the_whole_sheet_gives(tmp_path, shape):
+    # the language cell is read from the Results sheet's bytes, without parsing the sheet
+    # (a run only writes that sheet): however the row is written, the value must be the one
+    # the parsed sheet gives
+    row, expected = _LONE_ROWS[shape]
+    path = hand_made(tmp_path / "lone.xlsx")
+    parts = members(path)
+    parts["xl/worksheets/sheet2.xml"] = _LONE_SHEET_HEAD + row + "</sheetData></worksheet>"
+    write_package(path, parts)
+    target = NameTarget("meta_language", "Values", 2, 3, 2, 3)                # Values!C2
+    with XlsxPackage(path) as package:
+        alone = package.read_lone_cell(target)
+        parsed = package.parsed("xl/worksheets/sheet2.xml")
+    with XlsxPackage(path) as package:
+        whole = package.read_range(target)
+    assert alone == whole == [[expected]]
+    if shape == "plain":
+        assert parsed is None                 # found in the bytes: the sheet was not parsed
+
+
 def test_a_name_target_is_a_value_that_cannot_be_changed(tmp_path):
     """A target is shared by every caller that asks for the same name (get_name keeps its
     answers): none may move it for the others."""

@@ -380,3 +380,23 @@ def test_each_programme_gets_a_verdict_in_a_word_beside_its_row(tmp_path):
         rising = written.read_name("out_verdicts")[1 + SCENARIOS.index("gsc_rising")][0]
         recommended = written.read_name("out_recommendation")[0][0]
     assert (rising, recommended) == ("too risky", "none")
+
+
+@pytest.mark.parametrize("check_only", [True, False])
+def test_a_damaged_results_sheet_fails_a_check_as_a_run(tmp_path, check_only):
+    # a run reads the language cell of the Results sheet without parsing that sheet (the
+    # write parses or scans it, and stops at damage); a check writes nothing, so it must
+    # still parse it and say the file is damaged, as a run does, leaving it untouched
+    book = make(tmp_path / "store.xlsx")
+    results = sheet_part_names(book)[c.RESULTS_SHEET]
+    changed = parts(book)
+    changed[results] = changed[results].replace(b"</sheetData>", b"</sheetData><oops>", 1)
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in changed.items():
+            package.writestr(name, data)
+    before = book.read_bytes()
+    report = run_batch([book], check_only=check_only, calculated_at=dt.datetime(2026, 11, 28))
+    [outcome] = report.outcomes
+    assert outcome.status == "failed"
+    assert f"the part {results} is not well-formed XML" in outcome.errors[0].message
+    assert book.read_bytes() == before

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
+from calculator.errors import WorkbookError
 from calculator.workbook.cellref import column_letter
 
 
@@ -92,6 +93,28 @@ class PackageWorkbook:
 
     def read_name(self, name: str) -> list[list[object]]:
         return self._package.read_range(self._package.get_name(name))
+
+    def read_lone_cell(self, name: str) -> list[list[object]]:
+        """read_name for a cell on a sheet that a run only writes (the language cell on the
+        Results sheet): that sheet is not parsed for it (see XlsxPackage.read_lone_cell).
+        Only when the results will be written: the write reads that sheet and stops at a
+        damaged one, which a check (nothing written, unguarded) must then find itself."""
+        if self.stamp is None:
+            return self.read_name(name)
+        return self._package.read_lone_cell(self._package.get_name(name))
+
+    def decode_ahead(self, names: Sequence[str]) -> None:
+        """Prepare the reads of ``names`` that follow, one by one (see
+        XlsxPackage.decode_ahead); a name missing or pointing nowhere is left for its read."""
+        targets = []
+        for name in names:
+            try:
+                target = self._package.get_name(name)
+            except WorkbookError:
+                continue
+            if target is not None:
+                targets.append(target)
+        self._package.decode_ahead(targets)
 
     def read_table(self, name: str, typed_below: bool = False,
                    columns: Sequence[str] | None = None) -> Table | None:

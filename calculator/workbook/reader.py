@@ -395,7 +395,10 @@ def read_language(io: WorkbookIO) -> str:
     """"en" or "zh" from the defined name meta_language; "en" for a workbook without it."""
     if not io.has_name(c.LANGUAGE_NAME):
         return "en"
-    block = io.read_name(c.LANGUAGE_NAME)
+    # the cell sits on the Results sheet, which a run otherwise only writes: the package
+    # reads it without parsing that sheet
+    read_lone_cell = getattr(io, "read_lone_cell", io.read_name)
+    block = read_lone_cell(c.LANGUAGE_NAME)
     value = str(block[0][0]).strip().lower() if block and block[0] and block[0][0] else ""
     return value if value in ("en", "zh") else "en"
 
@@ -431,6 +434,9 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     categories = tuple(sorted(k.lower() for k in rates.family("commission.")))
     values: dict[str, object] = {}
     raw: list[object] = []
+    decode_ahead = getattr(io, "decode_ahead", None)    # the package reads them in one pass
+    if decode_ahead is not None:
+        decode_ahead([spec.name for spec in c.INPUTS])
     for spec in c.INPUTS:
         try:
             present = io.has_name(spec.name)

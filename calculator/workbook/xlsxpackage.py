@@ -443,7 +443,7 @@ class XlsxPackage:
                                 file=self.label, sheet=sheet)
         return part
 
-    def _cells(self, sheet: str, rows: range | None = None,
+    def _cells(self, sheet: str, rows: Sequence[int] | None = None,
                columns: range | None = None) -> dict[tuple[int, int], object]:
         """The values of ``sheet`` by (row, column), holding at least ``rows`` (every row
         when None) in ``columns`` (every column when None). A sheet small enough to keep its
@@ -607,6 +607,42 @@ class XlsxPackage:
         return [[cells.get((row, col)) for col in columns]
                 for row in range(target.min_row, target.max_row + 1)]
 
+    def read_lone_cell(self, target: NameTarget) -> list[list[object]]:
+        """What read_range gives for ``target``, for a single cell on a sheet the run reads
+        nothing else of (the language cell on the Results sheet): found in the sheet's bytes
+        and only its row parsed, instead of parsing (and later freeing) the whole sheet.
+        Anything short of a plainly written sheet goes through read_range."""
+        if (target.min_row == target.max_row and target.min_col == target.max_col
+                and target.sheet not in self._sheet_cells):
+            part = self.sheet_part(target.sheet)
+            if part not in self._xml_cache and self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES:
+                row = _lone_row(self.read_part(part), target.min_row)
+                try:
+                    root = xmlsafe.parse_xml(row, self.label, part) if row is not None else None
+                except WorkbookError:          # cut wrongly: the whole sheet says what is wrong
+                    root = None
+                if root is not None:
+                    cells = self._decode_rows(_numbered_rows(root.find(M + "sheetData")),
+                                              (target.min_col, target.min_col))
+                    return [[cells.get((target.min_row, target.min_col))]]
+        return self.read_range(target)
+
+    def decode_ahead(self, targets: list[NameTarget]) -> None:
+        """Decode at once the cells of ``targets``, which are then read one by one: a run
+        reads some fifty single-cell inputs, and one pass over their rows costs less than
+        fifty (each read then finds its cell decoded). Targets on one sheet and columns
+        share a pass; no other cell is decoded than those reads would decode. A problem is
+        left for the read of its target to meet, so every message stays as it was."""
+        passes: dict[tuple[str, int, int], set[int]] = {}
+        for target in targets:
+            passes.setdefault((target.sheet, target.min_col, target.max_col), set()).update(
+                range(target.min_row, target.max_row + 1))
+        for (sheet, first_col, last_col), rows in passes.items():
+            try:
+                self._cells(sheet, sorted(rows), range(first_col, last_col + 1))
+            except Exception:       # noqa: BLE001 (raised again, in order, by the reads)
+                continue
+
     def read_name(self, name: str) -> list[list[object]]:
         target = self.get_name(name)
         if target is None:
@@ -717,6 +753,42 @@ def _numbered_rows(sheet_data):
         number = int(raw) if raw else next_row
         next_row = number + 1
         yield number, row
+
+
+_ROW_START = re.compile(rb"<row[\s>/]")
+_NUMBERED_ROW_START = re.compile(rb'<row r="[1-9][0-9]*"[\s>/]')
+_MAIN_NAMESPACE = ooxml.NS_MAIN.encode()
+
+
+def _lone_row(data: bytes, number: int) -> bytes | None:
+    """The bytes of a sheet cut down to its row ``number`` (the sheet's own start tag, with
+    its namespaces, around that row's element), to read a cell of that row without parsing
+    the sheet; None unless the bytes plainly hold that row once: spreadsheetml the sheet's
+    default namespace and declared only there (no prefixed rows), no comments or CDATA, one
+    sheetData, every row numbered, one row ``number``. The row is then decoded as the whole
+    sheet's would be (its cells however they are written: lower case, $, no reference)."""
+    root_start = data.find(b"<worksheet")
+    root_end = data.find(b">", root_start)
+    if (root_start < 0 or root_end < 0
+            or b' xmlns="' + _MAIN_NAMESPACE + b'"' not in data[root_start:root_end]
+            or data.count(_MAIN_NAMESPACE) != 1 or b"<!--" in data or b"<![CDATA[" in data
+            or data.count(b"<sheetData") != 1):
+        return None
+    rows_begin, rows_end = data.find(b"<sheetData"), data.find(b"</sheetData>")
+    if rows_end < rows_begin:
+        return None
+    body = data[rows_begin:rows_end]
+    if len(_ROW_START.findall(body)) != len(_NUMBERED_ROW_START.findall(body)):
+        return None                       # a row without its number is the one after
+    found = [m.start() for m in re.finditer(rb'<row r="%d"[\s>]' % number, body)]
+    if len(found) != 1:
+        return None
+    start = found[0]
+    end = body.find(b"</row>", start)
+    if end < 0 or _ROW_START.search(body, start + 1, end) is not None:
+        return None                       # a row written <row .../>: not this one's end
+    row = body[start:end + len(b"</row>")]
+    return data[:root_end + 1] + b"<sheetData>" + row + b"</sheetData></worksheet>"
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
