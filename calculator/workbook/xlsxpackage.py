@@ -110,6 +110,7 @@ class XlsxPackage:
             # per sheet: (values decoded so far, rows not yet wholly decoded by number, and
             # the column spans decoded of those; both None for a sheet decoded whole)
             self._sheet_cells: dict[str, tuple[dict, dict | None, dict | None]] = {}
+            self._lone_cells: dict[NameTarget, tuple] = {}     # read_lone_cell's answers
             self._load_workbook()
         except BaseException:
             self._zip.close()
@@ -612,6 +613,9 @@ class XlsxPackage:
         nothing else of (the language cell on the Results sheet): found in the sheet's bytes
         and only its row parsed, instead of parsing (and later freeing) the whole sheet.
         Anything short of a plainly written sheet goes through read_range."""
+        known = self._lone_cells.get(target)          # the write asks again for the language
+        if known is not None:
+            return [list(row) for row in known]
         if (target.min_row == target.max_row and target.min_col == target.max_col
                 and target.sheet not in self._sheet_cells):
             part = self.sheet_part(target.sheet)
@@ -624,6 +628,7 @@ class XlsxPackage:
                 if root is not None:
                     cells = self._decode_rows(_numbered_rows(root.find(M + "sheetData")),
                                               (target.min_col, target.min_col))
+                    self._lone_cells[target] = ((cells.get((target.min_row, target.min_col)),),)
                     return [[cells.get((target.min_row, target.min_col))]]
         return self.read_range(target)
 
