@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
-from calculator.errors import WorkbookError
 from calculator.workbook.cellref import column_letter
 
 
@@ -102,19 +101,6 @@ class PackageWorkbook:
         if self.stamp is None:
             return self.read_name(name)
         return self._package.read_lone_cell(self._package.get_name(name))
-
-    def decode_ahead(self, names: Sequence[str]) -> None:
-        """Prepare the reads of ``names`` that follow, one by one (see
-        XlsxPackage.decode_ahead); a name missing or pointing nowhere is left for its read."""
-        targets = []
-        for name in names:
-            try:
-                target = self._package.get_name(name)
-            except WorkbookError:
-                continue
-            if target is not None:
-                targets.append(target)
-        self._package.decode_ahead(targets)
 
     def read_table(self, name: str, typed_below: bool = False,
                    columns: Sequence[str] | None = None) -> Table | None:

@@ -434,9 +434,6 @@ def _read_store(io: WorkbookIO) -> ReadResult:
     categories = tuple(sorted(k.lower() for k in rates.family("commission.")))
     values: dict[str, object] = {}
     raw: list[object] = []
-    decode_ahead = getattr(io, "decode_ahead", None)    # the package reads them in one pass
-    if decode_ahead is not None:
-        decode_ahead([spec.name for spec in c.INPUTS])
     for spec in c.INPUTS:
         try:
             present = io.has_name(spec.name)

@@ -444,7 +444,7 @@ class XlsxPackage:
                                 file=self.label, sheet=sheet)
         return part
 
-    def _cells(self, sheet: str, rows: Sequence[int] | None = None,
+    def _cells(self, sheet: str, rows: range | None = None,
                columns: range | None = None) -> dict[tuple[int, int], object]:
         """The values of ``sheet`` by (row, column), holding at least ``rows`` (every row
         when None) in ``columns`` (every column when None). A sheet small enough to keep its
@@ -631,22 +631,6 @@ class XlsxPackage:
                     self._lone_cells[target] = ((cells.get((target.min_row, target.min_col)),),)
                     return [[cells.get((target.min_row, target.min_col))]]
         return self.read_range(target)
-
-    def decode_ahead(self, targets: list[NameTarget]) -> None:
-        """Decode at once the cells of ``targets``, which are then read one by one: a run
-        reads some fifty single-cell inputs, and one pass over their rows costs less than
-        fifty (each read then finds its cell decoded). Targets on one sheet and columns
-        share a pass; no other cell is decoded than those reads would decode. A problem is
-        left for the read of its target to meet, so every message stays as it was."""
-        passes: dict[tuple[str, int, int], set[int]] = {}
-        for target in targets:
-            passes.setdefault((target.sheet, target.min_col, target.max_col), set()).update(
-                range(target.min_row, target.max_row + 1))
-        for (sheet, first_col, last_col), rows in passes.items():
-            try:
-                self._cells(sheet, sorted(rows), range(first_col, last_col + 1))
-            except Exception:       # noqa: BLE001 (raised again, in order, by the reads)
-                continue
 
     def read_name(self, name: str) -> list[list[object]]:
         target = self.get_name(name)
