@@ -383,11 +383,13 @@ def test_each_programme_gets_a_verdict_in_a_word_beside_its_row(tmp_path):
 
 
 @pytest.mark.parametrize("check_only", [True, False])
-def test_a_damaged_results_sheet_fails_a_check_as_a_run(tmp_path, check_only):
+@pytest.mark.parametrize("inputs", ["fine", "with an error"])
+def test_a_damaged_results_sheet_fails_a_check_as_a_run(tmp_path, check_only, inputs):
     # a run reads the language cell of the Results sheet without parsing that sheet (the
-    # write parses or scans it, and stops at damage); a check writes nothing, so it must
-    # still parse it and say the file is damaged, as a run does, leaving it untouched
-    book = make(tmp_path / "store.xlsx")
+    # write parses or scans it, and stops at damage); a check, or a read with errors, writes
+    # nothing, so it must still parse it and say the file is damaged, leaving it untouched
+    book = make(tmp_path / "store.xlsx",
+                **({"in_aov_usd": "heavy"} if inputs == "with an error" else {}))
     results = sheet_part_names(book)[c.RESULTS_SHEET]
     changed = parts(book)
     changed[results] = changed[results].replace(b"</sheetData>", b"</sheetData><oops>", 1)
@@ -398,5 +400,6 @@ def test_a_damaged_results_sheet_fails_a_check_as_a_run(tmp_path, check_only):
     report = run_batch([book], check_only=check_only, calculated_at=dt.datetime(2026, 11, 28))
     [outcome] = report.outcomes
     assert outcome.status == "failed"
-    assert f"the part {results} is not well-formed XML" in outcome.errors[0].message
+    assert [f"the part {results} is not well-formed XML" in e.message
+            for e in outcome.errors] == [True]
     assert book.read_bytes() == before

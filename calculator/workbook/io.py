@@ -94,10 +94,10 @@ class PackageWorkbook:
         return self._package.read_range(self._package.get_name(name))
 
     def read_lone_cell(self, name: str) -> list[list[object]]:
-        """read_name for a cell on a sheet that a run only writes (the language cell on the
+        """read_name for a cell on a sheet that is written next (the language cell on the
         Results sheet): that sheet is not parsed for it (see XlsxPackage.read_lone_cell).
-        Only when the results will be written: the write reads that sheet and stops at a
-        damaged one, which a check (nothing written, unguarded) must then find itself."""
+        A check writes nothing (and is unguarded): it parses the sheet, so that a damaged
+        one is named, as the write would."""
         if self.stamp is None:
             return self.read_name(name)
         return self._package.read_lone_cell(self._package.get_name(name))
@@ -133,7 +133,7 @@ class PackageWorkbook:
         from calculator.workbook.results import formula_values
         from calculator.workbook.reader import read_language
         from calculator.workbook.writer import write_cells
-        cached = formula_values(updates, read_language(self))
+        cached = formula_values(updates, read_language(self, results_written=True))
         try:
             write_cells(self.path, updates, self.dest, label=self.label,
                         resize=RESIZABLE_OUTPUTS, expected=self.stamp, cached=cached,

@@ -391,14 +391,17 @@ def table_sums(io: WorkbookIO) -> list[float]:
             math.fsum(numbers(rates, "value"))]
 
 
-def read_language(io: WorkbookIO) -> str:
-    """"en" or "zh" from the defined name meta_language; "en" for a workbook without it."""
+def read_language(io: WorkbookIO, results_written: bool = False) -> str:
+    """"en" or "zh" from the defined name meta_language; "en" for a workbook without it.
+    ``results_written``: the Results sheet, where the cell is, will be written next; a
+    package then reads the cell without parsing that sheet (the write reads it anyway, and
+    stops at a damaged one). Otherwise the sheet is parsed, so that a damaged one is named
+    here, as it always was."""
     if not io.has_name(c.LANGUAGE_NAME):
         return "en"
-    # the cell sits on the Results sheet, which a run otherwise only writes: the package
-    # reads it without parsing that sheet
-    read_lone_cell = getattr(io, "read_lone_cell", io.read_name)
-    block = read_lone_cell(c.LANGUAGE_NAME)
+    read_lone_cell = getattr(io, "read_lone_cell", None)
+    block = (read_lone_cell if results_written and read_lone_cell is not None
+             else io.read_name)(c.LANGUAGE_NAME)
     value = str(block[0][0]).strip().lower() if block and block[0] and block[0][0] else ""
     return value if value in ("en", "zh") else "en"
 
@@ -406,7 +409,8 @@ def read_language(io: WorkbookIO) -> str:
 def read_store(io: WorkbookIO) -> ReadResult:
     """Every input of a workbook, as model inputs; errors collected, nothing raised for data."""
     result = _read_store(io)
-    result.language = read_language(io)
+    # a read with errors writes nothing (the batch reports them): the sheet is parsed then
+    result.language = read_language(io, results_written=not result.errors)
     return result
 
 
