@@ -1321,7 +1321,7 @@ class _ByteRows:
         letters = self.letters.get((first_col, count))
         if letters is None:
             letters = self.letters[(first_col, count)] = [
-                column_letter(col).encode("ascii") for col in range(first_col, first_col + count)]
+                _letters_of(col) for col in range(first_col, first_col + count)]
         digits = str(number).encode("ascii")
         if b"".join(parts[2::6]) != digits.join(letters) + digits:
             return None
