@@ -20,12 +20,12 @@ import calculator.workbook.patch as patch
 import calculator.workbook.writer as writer
 from calculator.errors import WorkbookError
 from calculator.workbook import xmlsafe
-from calculator.workbook.batch import process_workbook, run_batch
+from calculator.workbook.batch import process_workbook
 from calculator.workbook.patch import DROP, Cached, Guard, NeedTree, SheetLayout, StyleBand
 from calculator.workbook.xlsxpackage import ErrorValue, XlsxPackage
 from tests.stores import STORE, build_store
-from tests.test_patch_bytes import (EXAMPLES, ODD_ROWS, PLAIN_CELLS, VALUES, _sheet, _skus,
-                                     _writes, folder_saved_by_libreoffice,
+from tests.test_patch_bytes import (EXAMPLES, ODD_ROWS, PLAIN_CELLS, VALUES, _run, _sheet,
+                                     _skus, _writes, folder_saved_by_libreoffice,
                                      folder_saved_by_openpyxl)
 
 
@@ -90,13 +90,6 @@ def compared(monkeypatch):
     # which the writer patches as the tree it already has)
     monkeypatch.setattr(writer, "_re_run", lambda root, data, writes: False)
     return record
-
-
-def _run(folder: Path, tmp_path: Path):
-    report = run_batch([folder], summary=tmp_path / "summary.xlsx")
-    assert all(outcome.status == "ok" for outcome in report.outcomes), \
-        [(outcome.status, outcome.errors) for outcome in report.outcomes]
-    return report
 
 
 # --- real runs ---------------------------------------------------------------------------
