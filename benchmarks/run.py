@@ -1,5 +1,6 @@
 """Benchmarks: ratios measured side by side in one run (these machines are noisy, so every
-figure is compared with a baseline timed in the same run, median of several repeats).
+figure is compared with a baseline timed in the same run, median of several repeats; a
+workbook run and its baselines take turns in each repeat).
 
     python benchmarks/run.py [--repeats 3] [--files 100] [--skus 20000] [--quick] [--only folder,big]
 
@@ -50,6 +51,22 @@ def timed(function, repeats: int, setup=None) -> float:
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def timed_in_turn(functions: dict, repeats: int, setup=None) -> dict:
+    """Median wall time of each of ``functions`` (name -> function), run in turn: the first,
+    the second, ..., then again, ``repeats`` rounds (``setup`` untimed before each run). A
+    ratio of two of them then compares runs made minutes apart at most, on the same machine
+    state: timed one after the other, a slow spell of a shared machine lands on one side."""
+    times: dict = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            if setup:
+                setup()
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(spent) for name, spent in times.items()}
 
 
 # --- 1. freight: vectorised vs a per-parcel loop of the same formula ------------------------
@@ -151,12 +168,13 @@ def bench_folder(repeats: int, files: int, work: Path) -> list[dict]:
 
     def books():
         return sorted(scratch.glob("*.xlsx"))
-    floor = timed(lambda: openpyxl_floor(books()), repeats, fresh)
-    zipped = timed(lambda: zip_floor(books()), repeats, fresh)
-    calamine = timed(lambda: calamine_floor(books()), repeats, fresh) if has_calamine() \
-        else math.nan
-    ours = timed(lambda: run_aeroi(scratch), repeats, fresh)
-    jobs2 = timed(lambda: run_aeroi(scratch, 2), repeats, fresh)
+    runs = {"floor": lambda: openpyxl_floor(books()), "zipped": lambda: zip_floor(books()),
+            "ours": lambda: run_aeroi(scratch), "jobs2": lambda: run_aeroi(scratch, 2)}
+    if has_calamine():
+        runs["calamine"] = lambda: calamine_floor(books())
+    medians = timed_in_turn(runs, repeats, fresh)
+    floor, zipped, ours, jobs2 = (medians[name] for name in ("floor", "zipped", "ours", "jobs2"))
+    calamine = medians.get("calamine", math.nan)
     rows = [
         {"name": f"aeroi run --jobs 1, {files} workbooks / openpyxl load+save",
          "ratio": ours / floor, "target": "<= 0.35", "met": ours / floor <= 0.35,
@@ -204,18 +222,22 @@ def bench_big_skus(repeats: int, skus: int, work: Path) -> dict:
     # the first run writes the SKU economics sheet, a row per SKU and plan made from nothing:
     # timed once (reported: what a user waits the first time, against the same file's floor)
     fresh()
-    first_floor = timed(lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
-    first = timed(lambda: run_aeroi(scratch), repeats, fresh)
+    first_runs = timed_in_turn({"floor": lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))),
+                                "ours": lambda: run_aeroi(scratch)}, repeats, fresh)
+    first_floor, first = first_runs["floor"], first_runs["ours"]
     # then the steady state (a re-run), which is what a user sees every time after the first
     fresh()
     run_aeroi(scratch)
     shutil.rmtree(master)
     shutil.copytree(scratch, master)
-    floor = timed(lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
-    zipped = timed(lambda: zip_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh)
-    calamine = timed(lambda: calamine_floor(sorted(scratch.glob("*.xlsx"))), repeats, fresh) \
-        if has_calamine() else math.nan
-    ours = timed(lambda: run_aeroi(scratch), repeats, fresh)
+    runs = {"floor": lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))),
+            "zipped": lambda: zip_floor(sorted(scratch.glob("*.xlsx"))),
+            "ours": lambda: run_aeroi(scratch)}
+    if has_calamine():
+        runs["calamine"] = lambda: calamine_floor(sorted(scratch.glob("*.xlsx")))
+    medians = timed_in_turn(runs, repeats, fresh)
+    floor, zipped, ours = (medians[name] for name in ("floor", "zipped", "ours"))
+    calamine = medians.get("calamine", math.nan)
     fresh()
     target = scratch / "store-000.xlsx"
     ours_mb = peak_rss_mb(
