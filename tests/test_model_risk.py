@@ -306,3 +306,25 @@ def test_a_moved_store_is_the_store_dataclasses_replace_would_give():
     with pytest.raises(InputError) as by_copy:
         _replaced(inputs, fx_cny_per_usd=0.0)
     assert str(by_copy.value) == str(by_replace.value)
+
+
+def test_a_moved_store_with_a_bad_number_is_refused_as_a_new_store_would_be():
+    # A moved store checks only the numbers that moved (inputs.validate_numbers): the rest
+    # were checked when the store was built. For every number a store has, a value the model
+    # refuses (negative, not a number, above the sanity limit of 1e12) must be refused with
+    # the words dataclasses.replace (every input checked) gives, and a good one accepted.
+    from calculator.errors import InputError
+    from calculator.model.inputs import NUMBER_NAMES
+    from calculator.model.risk import _replaced
+    inputs = store()
+    assert {"gmv_m1", "cogs_pct", "fx_cny_per_usd", "parcel_length_cm"} <= NUMBER_NAMES
+    for name in sorted(NUMBER_NAMES):
+        for value in (-5.0, float("nan"), 2e12, 0.5):
+            try:
+                expected = dataclasses.replace(inputs, **{name: value})
+            except InputError as error:
+                with pytest.raises(InputError) as by_copy:
+                    _replaced(inputs, **{name: value})
+                assert str(by_copy.value) == str(error), (name, value)
+            else:
+                assert _replaced(inputs, **{name: value}) == expected, (name, value)
