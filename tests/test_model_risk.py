@@ -328,3 +328,17 @@ def test_a_moved_store_with_a_bad_number_is_refused_as_a_new_store_would_be():
                 assert str(by_copy.value) == str(error), (name, value)
             else:
                 assert _replaced(inputs, **{name: value}) == expected, (name, value)
+
+
+def test_the_sorted_net_gains_are_each_scenarios_draws_sorted():
+    # the simulation keeps the rows it sorted for its quantiles (the histogram counts them);
+    # each must be exactly its scenario's draws in order, with and without fuse trips
+    inputs = store(super_hot_forecast_usd=4000.0)
+    for fuse in (0.0, 0.3):
+        risk = dataclasses.replace(default_risk_inputs(inputs, RATES, draws=2000),
+                                   fuse_probability={s: fuse for s in SCENARIOS})
+        result = simulate(inputs, RATES, risk)
+        assert result.net_gain_sorted.shape == (len(SCENARIOS), 2000)
+        for j in range(len(SCENARIOS)):
+            assert np.array_equal(result.net_gain_sorted[j],
+                                  np.sort(result.net_gain_draws[:, j]))

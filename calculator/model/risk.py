@@ -13,7 +13,7 @@ where it trips, the programme keeps its costs but loses its lift and its traffic
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -108,10 +108,13 @@ def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
     shapes of the ranges only, not on where they lie (a Super Hot range of 0 to the store's own
     forecast has the same shape in every store), so a folder of stores with the rate card's
     ranges draws once (:func:`_shared_unit_draws`); the arrays are read-only because stores
-    may share them."""
+    may share them. The lifts and trips come back one row per scenario (drawn as one row per
+    draw): the simulation reads a scenario's draws as one contiguous row, not a column
+    strided across all scenarios."""
     rng = np.random.default_rng(seed)
-    lifts = rng.beta(np.array(alpha), np.array(beta), size=(n, len(alpha)))
-    tripped = rng.random((n, len(fuse))) < np.array(fuse)
+    lifts = np.ascontiguousarray(rng.beta(np.array(alpha), np.array(beta),
+                                          size=(n, len(alpha))).T)
+    tripped = np.ascontiguousarray((rng.random((n, len(fuse))) < np.array(fuse)).T)
     cogs = rng.beta(*cogs_shape, size=(n, 1)) if cogs_shape is not None else None
     aov = rng.beta(*aov_shape, size=(n, 1)) if aov_shape is not None else None
     for array in (lifts, tripped, cogs, aov):
@@ -139,12 +142,19 @@ class RiskResult:
     roi_p90: np.ndarray
     p_loss: np.ndarray
     net_gain_draws: np.ndarray            # (draws, scenarios), for the distribution chart
+    #: (scenarios, draws): each scenario's net gains sorted, as the simulation sorted them for
+    #: its quantiles (the chart's histogram counts them without sorting again)
+    net_gain_sorted: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def row(self, scenario: str) -> dict[str, float]:
         i = self.scenarios.index(scenario)
         return {k: float(getattr(self, k)[i]) for k in
                 ("net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p10", "roi_p50", "roi_p90",
                  "p_loss")}
+
+
+#: The range of a scenario the risk inputs give none for: no lift at all.
+NO_LIFT = Range3.point(0.0)
 
 
 def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
@@ -159,7 +169,7 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         params = scenario_parameters(inputs, rates, programmes)
     ids = params.scenarios
     n = risk.draws
-    ranges = [risk.lift.get(s, Range3.point(0.0)) for s in ids]
+    ranges = [risk.lift.get(s, NO_LIFT) for s in ids]
     lows, highs = [r.low for r in ranges], [r.high for r in ranges]
     alpha, beta = pert_shape(lows, [r.likely for r in ranges], highs)
     fuse_p = tuple(float(risk.fuse_probability.get(s, 0.0)) for s in ids)
@@ -192,16 +202,19 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     # 3.4 MB of page faults a store, a tenth of a folder's run on Linux. Each draw's arithmetic
     # is unchanged, and so are the figures, bit for bit.
     net = np.empty((len(ids), n))
+    net_sorted = np.empty((len(ids), n))
     q_net = np.empty((3, len(ids)))
     q_roi = np.empty((3, len(ids)))
     p_loss = np.empty(len(ids))
+    linear, inverted = _quantile_positions(n, "linear"), _quantile_positions(n, "inverted_cdf")
     for j in range(len(ids)):
-        draws = pert_draws(unit_lifts[:, j], lows[j], highs[j])
+        draws = pert_draws(unit_lifts[j], lows[j], highs[j])
         if params.forecast_missing[j]:
             draws = np.zeros(n)
-        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
-        trips = tripped[:, j]
-        kept = np.where(trips, 0.0, draws)
+        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay.
+        # A programme whose fuse never trips in these draws keeps every draw as it is
+        trips = tripped[j] if tripped[j].any() else None
+        kept = draws if trips is None else np.where(trips, 0.0, draws)
         contribution_j = contribution[j]
         if cogs_range is not None:
             contribution_j = contribution_j + shift
@@ -223,17 +236,20 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         # sorted once (numpy sorts 10,000 draws in a third of the time a quantile takes to
         # select from them unsorted); the quantiles of sorted draws are the same numbers, and
         # so are those of the ROI, which keeps their order (one positive outlay divides all)
-        ordered = np.sort(net[j])
-        q_net[:, j] = quantiles_of_sorted(ordered)
+        ordered = net_sorted[j]
+        ordered[:] = net[j]
+        ordered.sort()                          # np.sort(net[j]) in the row kept
+        q_net[:, j] = _read_quantiles(ordered, linear)
         if outlays >= 0.005:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                roi = ordered / outlays
-            q_roi[:, j] = quantiles_of_sorted(roi, method="inverted_cdf")
+            # the ROI's quantiles are the draws' divided by the outlay: only those three
+            # are divided (the quotient of the largest draw is NaN only when it is NaN)
+            q_roi[:, j] = _read_quantiles(ordered, inverted) / outlays
         else:
             q_roi[:, j] = np.nan       # no outlay: no ratio (the sheet says "no outlay")
-        p_loss[j] = (net[j] < -1e-9).mean()
+        # the share of draws that lose: a count over n, as the mean of the booleans is
+        p_loss[j] = np.count_nonzero(net[j] < -1e-9) / n
     return RiskResult(ids, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
-                      p_loss, net.T)
+                      p_loss, net.T, net_sorted)
 
 
 #: The quantiles the risk sheet shows: P10, P50, P90.
@@ -250,14 +266,20 @@ def quantiles_of_sorted(ordered: np.ndarray, method: str = "linear") -> np.ndarr
     n = ordered.shape[0]
     if n == 0 or method not in ("linear", "inverted_cdf"):
         return np.quantile(ordered, RISK_QUANTILES, method=method)
-    if np.isnan(ordered[-1]):
-        return np.full(RISK_QUANTILES.shape, np.nan)
+    return _read_quantiles(ordered, _quantile_positions(n, method))
+
+
+def _quantile_positions(n: int, method: str) -> tuple:
+    """Where :func:`quantiles_of_sorted` reads ``n`` sorted values: ("inverted_cdf") the
+    indexes taken; ("linear") the indexes below and above each quantile, the weight of the
+    one above, one minus it, and where numpy's _lerp takes its upper form. They depend on n
+    alone: a simulation works them out once for all its scenarios."""
     if method == "inverted_cdf":
         index = n * RISK_QUANTILES - 1
         below = np.floor(index)
         taken = np.where(index - below == 0, below, below + 1).astype(np.intp)
         taken[taken < 0] = 0
-        return ordered[taken]
+        return (taken,)
     virtual = (n - 1) * RISK_QUANTILES
     previous = np.floor(virtual)
     following = previous + 1
@@ -265,17 +287,31 @@ def quantiles_of_sorted(ordered: np.ndarray, method: str = "linear") -> np.ndarr
     previous[last] = -1
     following[last] = -1
     previous, following = previous.astype(np.intp), following.astype(np.intp)
-    low, high = ordered[previous], ordered[following]
     gamma = virtual - previous
+    return previous, following, gamma, 1 - gamma, gamma >= 0.5
+
+
+def _read_quantiles(ordered: np.ndarray, positions: tuple) -> np.ndarray:
+    """The quantiles of sorted values at :func:`_quantile_positions`: NaN, sorted last, makes
+    every quantile NaN, as in numpy."""
+    if np.isnan(ordered[-1]):
+        return np.full(RISK_QUANTILES.shape, np.nan)
+    if len(positions) == 1:
+        return ordered[positions[0]]
+    previous, following, gamma, rest, upper = positions
+    low, high = ordered[previous], ordered[following]
     diff = high - low
     result = low + diff * gamma
-    np.subtract(high, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+    np.subtract(high, diff * rest, out=result, where=upper)
     return result
 
 
-def _unless_tripped(credit: float, trips: np.ndarray):
-    """A credit in each draw: none where the fuse tripped (a credit of 0 stays one number)."""
-    return np.where(trips, 0.0, credit) if credit != 0 else 0.0
+def _unless_tripped(credit: float, trips: np.ndarray | None):
+    """A credit in each draw: none where the fuse tripped (``trips`` None: it never did; a
+    credit of 0, or one never lost, stays one number)."""
+    if credit == 0:
+        return 0.0
+    return credit if trips is None else np.where(trips, 0.0, credit)
 
 
 #: Inputs moved in the sensitivity table: (label, StoreInputs field or rate-card key).
