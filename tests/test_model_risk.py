@@ -342,3 +342,20 @@ def test_the_sorted_net_gains_are_each_scenarios_draws_sorted():
         for j in range(len(SCENARIOS)):
             assert np.array_equal(result.net_gain_sorted[j],
                                   np.sort(result.net_gain_draws[:, j]))
+
+
+def test_the_tornado_from_the_point_tables_parameters_is_the_tornado_computed_alone():
+    # the Risk sheet passes the point table's parameters (the store's order lines and spend,
+    # computed once); the table must be the one the sensitivity computes on its own, to the
+    # last bit, for a SKU store with a forecast, ads and a new Spanish service, every scenario
+    from calculator.model.inputs import SkuTable
+    skus = SkuTable(("A", "B"), ("general", "apparel"), np.array([750.0, 300.0]),
+                    np.array([25.0, 12.0]), np.array([400.0, 100.0]),
+                    np.array([False, True]), np.array([9.0, np.nan]))
+    for inputs in (store(super_hot_forecast_usd=5000.0, ads_usd_per_month=300.0,
+                         spanish_cs_usd_per_month=400.0, coupons_usd_per_quarter=200.0),
+                   store(skus=skus, horizon_months=12)):
+        params = compute_scenarios(inputs, RATES).parameters
+        for scenario in SCENARIOS:
+            assert sensitivity(inputs, RATES, scenario, params=params) == \
+                sensitivity(inputs, RATES, scenario), scenario

@@ -343,8 +343,11 @@ class Sensitivity:
 
 
 def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float | None = None,
-                fields=SENSITIVITY_INPUTS, programmes=PROGRAMMES) -> list[Sensitivity]:
-    """Each input moved by ±step (default 20%), net gain of ``scenario``, largest swing first."""
+                fields=SENSITIVITY_INPUTS, programmes=PROGRAMMES,
+                params=None) -> list[Sensitivity]:
+    """Each input moved by ±step (default 20%), net gain of ``scenario``, largest swing first.
+    ``params``: the scenario parameters of these inputs and rates when already computed (the
+    point table's): the store's own order lines and spend are taken from them."""
     step = rates.number("risk.sensitivity_step") if step is None else step
     ids = [p.id for p in programmes]
     programme = programmes[ids.index(scenario)]
@@ -357,7 +360,8 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     # store made the table an eighth of a workbook's run.
     pair = tuple(p for p in programmes if p.id in ("baseline", scenario))
     index = [p.id for p in pair].index(scenario)
-    lines = store_orders(inputs, rates)
+    known = params is not None and all(p in params.programmes for p in pair)
+    lines = params.orders if known else store_orders(inputs, rates)
     lifts = programme_lifts(rates, pair)
     moves = [(field, *_moved(inputs, rates, pair, lifts, programme, field, factor))
              for _, field in fields for factor in (1 - step, 1 + step)]
@@ -381,7 +385,10 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
         [(inputs, lines, None)] +
         [(store, orders, lift) for (_, store, lift), orders in zip(priced, moved_lines)],
         rates, pair)
-    spends = [spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
+    # the spend is elementwise along the programmes too: the store's own for the pair is
+    # the point table's at the pair's places
+    spends = [_spend_of(params, pair) if known else
+              spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
     sales_row, spend_row = [], []           # each move's row on either side
     repriced = 0
     for field, store, _ in moves:
@@ -399,6 +406,17 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
         low, high = float(net[2 * k]), float(net[2 * k + 1])
         rows.append(Sensitivity(label, field, low, high, abs(high - low)))
     return sorted(rows, key=lambda r: -r.swing)
+
+
+def _spend_of(params, pair) -> dict:
+    """What :func:`_net_gains` reads of spend_parameters' answer for ``pair``, taken from the
+    scenario parameters of the same store (computed along more programmes)."""
+    places = [params.programmes.index(p) for p in pair]
+    return {"one_off": params.one_off[places], "recurring": params.recurring[places],
+            "credit_once": params.credit_once[places],
+            "credit_month": params.credit_month[places],
+            "credit_monthly": params.credit_monthly[places],
+            "credit_months": params.credit_months}
 
 
 def _moved(inputs: StoreInputs, rates: RateCard, pair, lifts: np.ndarray, programme,

@@ -222,7 +222,8 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTab
          else row.label] + [snap_cents(v) for v in (
              row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
              row.net_gain_high - point, row.swing)]
-        for row in sensitivity(inputs, rates, chosen)[:c.SENSITIVITY_ROWS]]
+        for row in sensitivity(inputs, rates, chosen,
+                               params=table.parameters)[:c.SENSITIVITY_ROWS]]
     return {"out_risk": rows, "out_risk_scenario": [[chosen]],
             "out_risk_histogram": histogram, "out_sensitivity": tornado}
 
