@@ -168,11 +168,11 @@ class RateCard(Mapping[str, Rate]):
 
     def fingerprint(self) -> str:
         """Short hash of every key, value and unit: two cards with the same figures match."""
-        digest = hashlib.sha256()
-        for key in sorted(self._entries):
-            rate = self._entries[key]
-            digest.update(f"{key}={rate.value!r}[{rate.unit}]\n".encode())
-        return digest.hexdigest()[:12]
+        # one line per entry, hashed as one text: the digest of the lines fed one by one
+        entries = self._entries
+        text = "".join([f"{key}={entries[key].value!r}[{entries[key].unit}]\n"
+                        for key in sorted(entries)])
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _edited_source(base: Rate, row: Rate) -> str:
