@@ -332,11 +332,13 @@ def test_a_moved_store_with_a_bad_number_is_refused_as_a_new_store_would_be():
 
 def test_the_sorted_net_gains_are_each_scenarios_draws_sorted():
     # the simulation keeps the rows it sorted for its quantiles (the histogram counts them);
-    # each must be exactly its scenario's draws in order, with and without fuse trips
+    # each must be exactly its scenario's draws in order, with and without fuse trips, and
+    # for ranges of zero width (every draw the same number: priced once, never sorted)
     inputs = store(super_hot_forecast_usd=4000.0)
-    for fuse in (0.0, 0.3):
-        risk = dataclasses.replace(default_risk_inputs(inputs, RATES, draws=2000),
-                                   fuse_probability={s: fuse for s in SCENARIOS})
+    risks = [dataclasses.replace(default_risk_inputs(inputs, RATES, draws=2000),
+                                 fuse_probability={s: fuse for s in SCENARIOS})
+             for fuse in (0.0, 0.3)] + [point_risk(inputs, draws=2000)]
+    for risk in risks:
         result = simulate(inputs, RATES, risk)
         assert result.net_gain_sorted.shape == (len(SCENARIOS), 2000)
         for j in range(len(SCENARIOS)):

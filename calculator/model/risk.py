@@ -208,12 +208,18 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     p_loss = np.empty(len(ids))
     linear, inverted = _quantile_positions(n, "linear"), _quantile_positions(n, "inverted_cdf")
     for j in range(len(ids)):
-        draws = pert_draws(unit_lifts[j], lows[j], highs[j])
-        if params.forecast_missing[j]:
-            draws = np.zeros(n)
         # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay.
         # A programme whose fuse never trips in these draws keeps every draw as it is
         trips = tripped[j] if tripped[j].any() else None
+        # A lift of zero width (the baseline, a programme waiting for its forecast) whose
+        # fuse never trips, and nothing else drawn: every draw is the same number (the width
+        # times a unit draw is 0.0), so the first draw is priced and stands for all of them
+        same_in_every_draw = trips is None and cogs_range is None and aov_range is None \
+            and (params.forecast_missing[j] or lows[j] == highs[j])
+        unit = unit_lifts[j][:1] if same_in_every_draw else unit_lifts[j]
+        draws = pert_draws(unit, lows[j], highs[j])
+        if params.forecast_missing[j]:
+            draws = np.zeros(len(unit))
         kept = draws if trips is None else np.where(trips, 0.0, draws)
         contribution_j = contribution[j]
         if cogs_range is not None:
@@ -238,7 +244,8 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         # so are those of the ROI, which keeps their order (one positive outlay divides all)
         ordered = net_sorted[j]
         ordered[:] = net[j]
-        ordered.sort()                          # np.sort(net[j]) in the row kept
+        if not same_in_every_draw:
+            ordered.sort()                      # np.sort(net[j]) in the row kept
         q_net[:, j] = _read_quantiles(ordered, linear)
         if outlays >= 0.005:
             # the ROI's quantiles are the draws' divided by the outlay: only those three
