@@ -129,3 +129,18 @@ def test_cny_to_usd():
     assert cny_to_usd(710, 7.10) == pytest.approx(100.0)
     with pytest.raises(InputError, match="fx_cny_per_usd"):
         cny_to_usd(710, -7.10)
+
+
+def test_cny_to_usd_of_plain_numbers_is_numpys_division_and_refuses_the_same_rates():
+    # two plain numbers take a shortcut past numpy: ¥1,000 at 8.0 is $125.00 exactly, and
+    # each quotient is the one numpy gives (the same IEEE division), for a spread of amounts
+    # and rates; a rate of 0, -0.0, below 0, NaN or infinite is refused either way
+    assert cny_to_usd(1000.0, 8.0) == 125.0
+    for amount in (0.0, 1.0, 890.0, 2650.0, 1e-9, 123456.789):
+        for fx in (7.1, 7.0999999, 0.01, 6.54321, 100.0):
+            assert cny_to_usd(amount, fx).hex() == float(np.asarray(amount) / fx).hex()
+    for fx in (0.0, -0.0, -7.1, float("nan"), float("inf")):
+        with pytest.raises(InputError, match="fx_cny_per_usd"):
+            cny_to_usd(100.0, fx)
+        with pytest.raises(InputError, match="fx_cny_per_usd"):
+            cny_to_usd(np.array([100.0]), fx)

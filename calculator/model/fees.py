@@ -1,6 +1,8 @@
 """Commissions and fees on sales, and costs quoted in CNY."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from calculator.errors import InputError
@@ -69,6 +71,11 @@ def cny_to_usd(amount_cny, fx_cny_per_usd: float):
     >>> cny_to_usd(1000, 8.0)
     125.0
     """
+    if type(amount_cny) is float and type(fx_cny_per_usd) is float \
+            and math.isfinite(fx_cny_per_usd) and fx_cny_per_usd > 0:
+        # two plain numbers (the spend of every scenario and moved store): the same division
+        # numpy does, without making arrays of them
+        return amount_cny / fx_cny_per_usd
     if not fx_cny_per_usd or not np.isfinite(fx_cny_per_usd) or fx_cny_per_usd <= 0:
         raise InputError(f"fx_cny_per_usd: expected a rate above 0 (CNY per USD, e.g. 7.10), "
                          f"found {fx_cny_per_usd!r}", name="fx_cny_per_usd",

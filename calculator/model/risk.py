@@ -96,8 +96,9 @@ def pert_draws(unit, low, high):
 
 
 #: Simulations of up to this many draws × scenarios share their random draws (about 2.5 MB
-#: each, 8 kept: 20 MB at most); a bigger one (the Risk sheet allows a million draws) draws
-#: its own, so a folder of them never holds more than one at a time.
+#: each, 8 kept: 20 MB at most, and as much again for the order of their draws); a bigger
+#: one (the Risk sheet allows a million draws) draws its own, so a folder of them never
+#: holds more than one at a time.
 SHARED_DRAWS_UP_TO = 200_000
 
 

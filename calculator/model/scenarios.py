@@ -569,9 +569,10 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
         if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
-    for array in (one_off, recurring, credit_once, credit_monthly,
-                  *outlay_parts.values(), *credit_parts.values()):
-        array[forecast_missing] = 0.0
+    if forecast_missing.any():              # (an assignment through a mask costs even when empty)
+        for array in (one_off, recurring, credit_once, credit_monthly,
+                      *outlay_parts.values(), *credit_parts.values()):
+            array[forecast_missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
     # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
     return dict(one_off=one_off, recurring=recurring, credit_once=credit_once,
