@@ -112,6 +112,16 @@ class RateCard(Mapping[str, Rate]):
             raise RateCardError(f"rate card: {key}: expected a number, found {value!r}", name=key)
         return value
 
+    def derived(self, name: str, build):
+        """``build(self)``, worked out once per card: a figure of the card alone (a plan's
+        price card) that a workbook's run asks for a few dozen times. The card never
+        changes, so neither does the figure; a new card (another workbook's overrides)
+        works out its own."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if name not in cache:
+            cache[name] = build(self)
+        return cache[name]
+
     def code(self, key: str) -> str:
         return str(self[key].value)
 
