@@ -427,14 +427,26 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
     added = np.where(is_forecast, forecast or 0.0, 0.0)
     start = np.array([p.lift_start_month for p in programmes], dtype=float)
     lift_months = np.clip(H - start + 1, 0, H)
-    freight = []
+    # Programmes on one plan, told alike whether they have parcels over the horizon, are
+    # priced in one call, their lines end to end: a plan prices each parcel on its own, so
+    # each gets the prices a call of its own gives it (the two GSC tracks share the
+    # subsidised plan, the baseline and Super Hot economy)
+    calls: dict[tuple, list] = {}
     for k, p in enumerate(programmes):
         full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
         over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
-        freight.append(orders.per_order(plan_freight_usd(
-            p.plan, orders.weights_g, rates, parcels_per_quarter=full * 3.0 * orders.share,
-            parcels_over_horizon=over_horizon * orders.share if over_horizon > 0 else None)))
-    freight = np.array(freight)
+        calls.setdefault((p.plan, bool(over_horizon > 0)), []).append(
+            (k, full * 3.0 * orders.share, over_horizon * orders.share))
+    freight = np.empty(len(programmes))
+    line_count = len(orders.share)
+    for (plan, horizon_known), members in calls.items():
+        weights = orders.weights_g if len(members) == 1 else \
+            np.tile(orders.weights_g, len(members))
+        per_line = plan_freight_usd(
+            plan, weights, rates, parcels_per_quarter=_joined([m[1] for m in members]),
+            parcels_over_horizon=_joined([m[2] for m in members]) if horizon_known else None)
+        for j, (k, _, _) in enumerate(members):
+            freight[k] = orders.per_order(per_line[j * line_count:(j + 1) * line_count])
     before = orders.per_order(orders.before_freight)
     contribution = before - freight
     baseline = float(contribution[ids.index("baseline")])
