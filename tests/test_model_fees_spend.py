@@ -40,8 +40,13 @@ def test_unknown_category_lists_the_known_ones():
 
 
 def test_a_category_added_in_the_rates_table_is_used():
+    # the commission table is worked out once per rate card: the packaged card's (asked
+    # first) must not stand for the edited card's, nor the other way round
+    assert commission_rate("general", RATES) == 0.05
     rates = RATES.with_overrides({"commission.toys": 0.06})
     assert commission_rate("toys", rates) == 0.06
+    with pytest.raises(InputError):
+        commission_rate("toys", RATES)
 
 
 def test_commission_on_sales():

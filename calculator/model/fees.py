@@ -22,7 +22,7 @@ def commission_rate(category, rates: RateCard):
     >>> commission_rate("apparel", load_rate_card())
     0.08
     """
-    table = {name.lower(): rate.value for name, rate in rates.family("commission.").items()}
+    table = rates.derived("fees.commission_table", _commission_table)
     names = np.asarray(category, dtype=object)
     flat = [str(c).strip().lower() if c is not None else "" for c in names.ravel()]
     unknown = sorted({c for c in flat if c not in table})
@@ -33,6 +33,11 @@ def commission_rate(category, rates: RateCard):
                          expected="a category of the Rates table", found=unknown[0])
     result = np.array([table[c] for c in flat], dtype=float).reshape(names.shape)
     return scalar_or_array(result)
+
+
+def _commission_table(rates: RateCard) -> dict[str, float]:
+    """Commission by lower-case category name (read, never changed, by commission_rate)."""
+    return {name.lower(): rate.value for name, rate in rates.family("commission.").items()}
 
 
 def affiliate_cost_rate(affiliate_share, affiliate_rate):

@@ -543,8 +543,10 @@ def _net_gains(sales: dict, spends: list[dict], sales_row: np.ndarray,
     spend["credit_months"] = np.array([[d["credit_months"]] for d in spends], dtype=float)
     horizon = sales["horizon_months"][sales_row, 0]
     net = np.empty((len(sales_row), sales["lift"].shape[1]))
-    for months in np.unique(horizon):
-        rows = horizon == months
+    # (every move keeps the store's horizon but a move of the horizon itself: one group)
+    one_horizon = len(horizon) > 0 and bool((horizon == horizon[0]).all())
+    for months in (horizon[:1] if one_horizon else np.unique(horizon)):
+        rows = slice(None) if one_horizon else horizon == months
         s, p = sales_row[rows], spend_row[rows]
         net[rows] = programme_totals(
             sales["base_gmv"][s], sales["base_orders"][s], sales["order_value"][s],
