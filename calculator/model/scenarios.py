@@ -631,10 +631,12 @@ class ScenarioTable:
         number would mislead ("no outlay", "not within the horizon", ...)."""
         lang = self.lang
         out = []
+        # each column as Python floats once (the numbers float() of each element gives)
+        columns = {k: v.tolist() for k, v in self.columns.items()}
         for i, name in enumerate(self.scenarios):
             e = self.eligibility[i]
             eligible = message("unknown", lang) if e.eligible is None else e.eligible
-            col = {k: float(v[i]) for k, v in self.columns.items()}
+            col = {k: v[i] for k, v in columns.items()}
             baseline = name == "baseline"
             if baseline:
                 roi = payback = breakeven = message("no_programme", lang)
@@ -662,19 +664,22 @@ class ScenarioTable:
         """Per scenario: each outlay part, outlays, incremental contribution, each credit part,
         benefits (whose difference is the net gain)."""
         rows = []
+        # the arrays as Python floats once (the numbers float() of each element gives)
+        outlay_parts = [self.outlay_parts[p].tolist() for p in OUTLAY_PARTS]
+        credit_parts = [self.credit_parts[p].tolist() for p in CREDIT_PARTS]
+        outlays, benefits, incremental = (self.columns[k].tolist() for k in
+                                          ("outlays", "benefits", "incremental_contribution"))
         for i, name in enumerate(self.scenarios):
-            rows.append([name] + [snap_cents(float(self.outlay_parts[p][i]))
-                                  for p in OUTLAY_PARTS]
-                        + [snap_cents(float(self.columns["outlays"][i])),
-                           snap_cents(float(self.columns["incremental_contribution"][i]))]
-                        + [snap_cents(float(self.credit_parts[p][i])) for p in CREDIT_PARTS]
-                        + [snap_cents(float(self.columns["benefits"][i]))])
+            rows.append([name] + [snap_cents(part[i]) for part in outlay_parts]
+                        + [snap_cents(outlays[i]), snap_cents(incremental[i])]
+                        + [snap_cents(part[i]) for part in credit_parts]
+                        + [snap_cents(benefits[i])])
         return rows
 
     def cashflow_rows(self) -> list[list[object]]:
         """``month`` and one column per scenario: cumulative net cash against the baseline."""
-        return [[m + 1] + [snap_cents(float(self.cash[i, m]))
-                           for i in range(len(self.scenarios))]
+        cash = self.cash.tolist()           # Python floats once, as float() of each gives
+        return [[m + 1] + [snap_cents(cash[i][m]) for i in range(len(self.scenarios))]
                 for m in range(self.horizon_months)]
 
 
