@@ -40,8 +40,13 @@ def test_unknown_category_lists_the_known_ones():
 
 
 def test_a_category_added_in_the_rates_table_is_used():
+    # the commission table is worked out once per rate card: the packaged card's (asked
+    # first) must not stand for the edited card's, nor the other way round
+    assert commission_rate("general", RATES) == 0.05
     rates = RATES.with_overrides({"commission.toys": 0.06})
     assert commission_rate("toys", rates) == 0.06
+    with pytest.raises(InputError):
+        commission_rate("toys", RATES)
 
 
 def test_commission_on_sales():
@@ -129,3 +134,18 @@ def test_cny_to_usd():
     assert cny_to_usd(710, 7.10) == pytest.approx(100.0)
     with pytest.raises(InputError, match="fx_cny_per_usd"):
         cny_to_usd(710, -7.10)
+
+
+def test_cny_to_usd_of_plain_numbers_is_numpys_division_and_refuses_the_same_rates():
+    # two plain numbers take a shortcut past numpy: ¥1,000 at 8.0 is $125.00 exactly, and
+    # each quotient is the one numpy gives (the same IEEE division), for a spread of amounts
+    # and rates; a rate of 0, -0.0, below 0, NaN or infinite is refused either way
+    assert cny_to_usd(1000.0, 8.0) == 125.0
+    for amount in (0.0, 1.0, 890.0, 2650.0, 1e-9, 123456.789):
+        for fx in (7.1, 7.0999999, 0.01, 6.54321, 100.0):
+            assert cny_to_usd(amount, fx).hex() == float(np.asarray(amount) / fx).hex()
+    for fx in (0.0, -0.0, -7.1, float("nan"), float("inf")):
+        with pytest.raises(InputError, match="fx_cny_per_usd"):
+            cny_to_usd(100.0, fx)
+        with pytest.raises(InputError, match="fx_cny_per_usd"):
+            cny_to_usd(np.array([100.0]), fx)

@@ -211,3 +211,18 @@ def test_custom_card_by_hand():
 def test_a_zero_step_is_refused():
     with pytest.raises(InputError, match="step"):
         fr.PlanCard("bad", 500, 2.80, 0, 0.45)
+
+
+def test_a_plan_card_is_built_once_per_rate_card_and_follows_its_overrides():
+    # the plan cards are worked out once per rate card (RateCard.derived); a card with the
+    # standard first-weight price overridden to $3.00 has a standard card at $3.00, not the
+    # card of the rate card it was made from, which keeps its own
+    from calculator.model.freight import standard_card
+    from calculator.model.ratecard import load_rate_card
+    packaged = load_rate_card()
+    card = standard_card(packaged)
+    assert standard_card(packaged) is card
+    edited = packaged.with_overrides({"freight.standard.first_price_usd": 3.00})
+    assert standard_card(edited).first_price_usd == 3.00
+    assert standard_card(packaged).first_price_usd == \
+        packaged.number("freight.standard.first_price_usd")

@@ -171,3 +171,30 @@ def test_with_overrides_may_add_a_commission_category():
 
 def test_membership_test_of_a_missing_key_is_false():
     assert ("market.XX" in load_rate_card()) is False
+
+
+def test_the_fingerprint_is_the_hash_of_one_line_per_entry_in_key_order():
+    # two entries given out of order: the fingerprint is the first 12 hex digits of the
+    # SHA-256 of "a.rate=0.25[fraction]\nb.code='PLN'[code]\n" (keys sorted, value's repr, unit)
+    import datetime as dt
+    import hashlib
+    from calculator.model.ratecard import Rate
+    card = RateCard([Rate("b.code", "pln", "code", "assumption", dt.date(2026, 1, 1)),
+                     Rate("a.rate", 0.25, "fraction", "assumption", dt.date(2026, 1, 1))])
+    text = b"a.rate=0.25[fraction]\nb.code='PLN'[code]\n"
+    assert card.fingerprint() == hashlib.sha256(text).hexdigest()[:12]
+    assert card.with_overrides({"a.rate": 0.3}).fingerprint() != card.fingerprint()
+
+
+def test_a_workbooks_card_has_the_fingerprint_of_its_own_lines():
+    # entries still the packaged card's reuse lines written once; the fingerprint of a card
+    # with one override must still be the hash of every line in key order, the edited value's
+    # line included ("freight.standard.first_price_usd=3.0[usd]"-style), and differ from the
+    # packaged card's
+    import hashlib
+    packaged = load_rate_card()
+    edited = packaged.with_overrides({"freight.standard.first_price_usd": 3.0})
+    for card in (packaged, edited, packaged):
+        text = "".join(f"{key}={card[key].value!r}[{card[key].unit}]\n" for key in sorted(card))
+        assert card.fingerprint() == hashlib.sha256(text.encode()).hexdigest()[:12]
+    assert edited.fingerprint() != packaged.fingerprint()

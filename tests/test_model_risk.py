@@ -306,3 +306,102 @@ def test_a_moved_store_is_the_store_dataclasses_replace_would_give():
     with pytest.raises(InputError) as by_copy:
         _replaced(inputs, fx_cny_per_usd=0.0)
     assert str(by_copy.value) == str(by_replace.value)
+
+
+def test_a_moved_store_with_a_bad_number_is_refused_as_a_new_store_would_be():
+    # A moved store checks only the numbers that moved (inputs.validate_numbers): the rest
+    # were checked when the store was built. For every number a store has, a value the model
+    # refuses (negative, not a number, above the sanity limit of 1e12) must be refused with
+    # the words dataclasses.replace (every input checked) gives, and a good one accepted.
+    from calculator.errors import InputError
+    from calculator.model.inputs import NUMBER_NAMES
+    from calculator.model.risk import _replaced
+    inputs = store()
+    assert {"gmv_m1", "cogs_pct", "fx_cny_per_usd", "parcel_length_cm"} <= NUMBER_NAMES
+    for name in sorted(NUMBER_NAMES):
+        for value in (-5.0, float("nan"), 2e12, 0.5):
+            try:
+                expected = dataclasses.replace(inputs, **{name: value})
+            except InputError as error:
+                with pytest.raises(InputError) as by_copy:
+                    _replaced(inputs, **{name: value})
+                assert str(by_copy.value) == str(error), (name, value)
+            else:
+                assert _replaced(inputs, **{name: value}) == expected, (name, value)
+
+
+def test_the_sorted_net_gains_are_each_scenarios_draws_sorted():
+    # the simulation keeps the rows it sorted for its quantiles (the histogram counts them);
+    # each must be exactly its scenario's draws in order, with and without fuse trips, and
+    # for ranges of zero width (every draw the same number: priced once, never sorted)
+    inputs = store(super_hot_forecast_usd=4000.0)
+    risks = [dataclasses.replace(default_risk_inputs(inputs, RATES, draws=2000),
+                                 fuse_probability={s: fuse for s in SCENARIOS})
+             for fuse in (0.0, 0.3)] + [point_risk(inputs, draws=2000)]
+    for risk in risks:
+        result = simulate(inputs, RATES, risk)
+        assert result.net_gain_sorted.shape == (len(SCENARIOS), 2000)
+        for j in range(len(SCENARIOS)):
+            assert np.array_equal(result.net_gain_sorted[j],
+                                  np.sort(result.net_gain_draws[:, j]))
+
+
+def test_the_tornado_from_the_point_tables_parameters_is_the_tornado_computed_alone():
+    # the Risk sheet passes the point table's parameters (the store's order lines and spend,
+    # computed once); the table must be the one the sensitivity computes on its own, to the
+    # last bit, for a SKU store with a forecast, ads and a new Spanish service, every scenario
+    from calculator.model.inputs import SkuTable
+    skus = SkuTable(("A", "B"), ("general", "apparel"), np.array([750.0, 300.0]),
+                    np.array([25.0, 12.0]), np.array([400.0, 100.0]),
+                    np.array([False, True]), np.array([9.0, np.nan]))
+    for inputs in (store(super_hot_forecast_usd=5000.0, ads_usd_per_month=300.0,
+                         spanish_cs_usd_per_month=400.0, coupons_usd_per_quarter=200.0),
+                   store(skus=skus, horizon_months=12)):
+        params = compute_scenarios(inputs, RATES).parameters
+        for scenario in SCENARIOS:
+            assert sensitivity(inputs, RATES, scenario, params=params) == \
+                sensitivity(inputs, RATES, scenario), scenario
+
+
+def test_net_gains_sorted_by_their_draws_are_np_sort_to_the_last_bit():
+    # _sort_by_draw sorts a scenario's net gains from the order of its lift draws (spared
+    # draws by lift, tripped draws as one block). By hand: gains 3, 1, 2 whose lifts rank
+    # draws 1, 2, 0 are 1, 2, 3; the same gains falling with the lift (draws 0, 2, 1) come
+    # back reversed: 1, 2, 3; a tripped draw worth 1.5 goes between 1 and 2
+    from calculator.model.risk import _sort_by_draw
+
+    def sorted_by_draw(values, by_lift, trips_at=()):
+        values = np.asarray(values, dtype=float)
+        out = np.empty_like(values)
+        _sort_by_draw(values, np.asarray(by_lift, dtype=np.intp),
+                      np.asarray(trips_at, dtype=np.intp), out)
+        return out
+
+    assert sorted_by_draw([3.0, 1.0, 2.0], [1, 2, 0]).tolist() == [1.0, 2.0, 3.0]
+    assert sorted_by_draw([3.0, 1.0, 2.0], [0, 2, 1]).tolist() == [1.0, 2.0, 3.0]
+    assert sorted_by_draw([3.0, 1.5, 1.0, 2.0], [2, 3, 0], [1]).tolist() == \
+        [1.0, 1.5, 2.0, 3.0]
+    # when the order of the draws does not sort the gains (a NaN, tripped draws that differ,
+    # an order that is wrong, zeros of either sign) the answer is still np.sort's, bit for bit
+    rng = np.random.default_rng(5)
+    unit = rng.random(500)
+    trips = rng.random(500) < 0.2
+    spared = np.flatnonzero(~trips)
+    by_lift = spared[np.argsort(unit[spared], kind="stable")]
+    trips_at = np.flatnonzero(trips)
+    rising = np.where(trips, -40.0, unit * 1000.0 - 300.0)
+    cases = {"rising": rising, "falling": -rising, "nan": np.where(unit > 0.9, np.nan, rising),
+             "tripped differ": np.where(trips, unit, rising),
+             "not monotone": np.where(trips, -40.0, np.sin(unit * 50.0)),
+             "zeros": np.where(trips, 0.0, np.where(unit > 0.5, -0.0, 0.0)),
+             "tripped zero": np.where(trips, -0.0, rising)}
+    for name, values in cases.items():
+        out = np.empty_like(values)
+        _sort_by_draw(values, by_lift, trips_at, out)
+        want = np.sort(values)
+        assert out.tobytes() == want.tobytes(), name
+    for name, values in (("rising", rising), ("one draw", np.array([2.5]))):
+        out = np.empty_like(values)
+        _sort_by_draw(values, np.arange(len(values)) if name == "one draw" else by_lift,
+                      np.array([], dtype=np.intp) if name == "one draw" else trips_at, out)
+        assert out.tobytes() == np.sort(values).tobytes(), name

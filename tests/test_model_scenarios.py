@@ -407,3 +407,34 @@ def test_the_sku_sheet_shows_blank_and_says_why_where_no_price_reaches_the_targe
     # each cell is the model's row through cell_value, the rule of every other sheet
     expected = [[cell_value(v) for v in row] for row in sku_economics(inputs, RATES).rows()]
     assert rows == expected
+
+
+def test_programmes_on_one_plan_priced_together_get_the_freight_each_gets_alone():
+    # sales_parameters prices the programmes of one plan in one call (the GSC tracks on the
+    # subsidised plan, the baseline and Super Hot on economy); each programme's freight per
+    # order must be, to the last bit, the one a call of its own gives: parcels a quarter =
+    # orders a month at full lift × 3 × each line's share, parcels over the horizon = today's
+    # orders in the months before the lift plus the lifted ones after it
+    from calculator.model.programmes import PROGRAMMES, plan_freight_usd, programme_lifts
+    from calculator.model.scenarios import scenario_parameters
+    skus = SkuTable(("A", "B", "C"), ("general", "apparel", "general"),
+                    np.array([750.0, 300.0, 1900.0]), np.array([25.0, 12.0, 60.0]),
+                    np.array([400.0, 100.0, 30.0]), np.array([False, True, False]),
+                    np.array([9.0, np.nan, 31.0]))
+    base = StoreInputs(dt.date(2026, 12, 1), dt.date(2026, 8, 1), 8000.0, 9000.0, 10000.0,
+                       aov_usd=25.0, cogs_pct=0.5, parcel_weight_g=750.0)
+    for inputs in (base, dataclasses.replace(base, skus=skus),
+                   dataclasses.replace(base, gmv_m1=0.0, gmv_m2=0.0, gmv_m3=0.0),
+                   dataclasses.replace(base, horizon_months=1, super_hot_forecast_usd=3000.0)):
+        params = scenario_parameters(inputs, RATES)
+        orders, H = params.orders, params.horizon_months
+        lifts = programme_lifts(RATES)
+        for k, p in enumerate(PROGRAMMES):
+            months = min(max(H - p.lift_start_month + 1, 0), H)
+            full = (inputs.base_monthly_gmv * (1 + lifts[k]) + params.added_gmv[k]) \
+                / orders.order_value
+            over = orders.base_orders * (H - months) + full * months
+            alone = orders.per_order(plan_freight_usd(
+                p.plan, orders.weights_g, RATES, parcels_per_quarter=full * 3.0 * orders.share,
+                parcels_over_horizon=over * orders.share if over > 0 else None))
+            assert params.freight[k].hex() == float(alone).hex(), (p.id, inputs.horizon_months)

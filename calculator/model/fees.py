@@ -1,6 +1,8 @@
 """Commissions and fees on sales, and costs quoted in CNY."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from calculator.errors import InputError
@@ -20,7 +22,7 @@ def commission_rate(category, rates: RateCard):
     >>> commission_rate("apparel", load_rate_card())
     0.08
     """
-    table = {name.lower(): rate.value for name, rate in rates.family("commission.").items()}
+    table = rates.derived("fees.commission_table", _commission_table)
     names = np.asarray(category, dtype=object)
     flat = [str(c).strip().lower() if c is not None else "" for c in names.ravel()]
     unknown = sorted({c for c in flat if c not in table})
@@ -31,6 +33,11 @@ def commission_rate(category, rates: RateCard):
                          expected="a category of the Rates table", found=unknown[0])
     result = np.array([table[c] for c in flat], dtype=float).reshape(names.shape)
     return scalar_or_array(result)
+
+
+def _commission_table(rates: RateCard) -> dict[str, float]:
+    """Commission by lower-case category name (read, never changed, by commission_rate)."""
+    return {name.lower(): rate.value for name, rate in rates.family("commission.").items()}
 
 
 def affiliate_cost_rate(affiliate_share, affiliate_rate):
@@ -69,6 +76,11 @@ def cny_to_usd(amount_cny, fx_cny_per_usd: float):
     >>> cny_to_usd(1000, 8.0)
     125.0
     """
+    if type(amount_cny) is float and type(fx_cny_per_usd) is float \
+            and math.isfinite(fx_cny_per_usd) and fx_cny_per_usd > 0:
+        # two plain numbers (the spend of every scenario and moved store): the same division
+        # numpy does, without making arrays of them
+        return amount_cny / fx_cny_per_usd
     if not fx_cny_per_usd or not np.isfinite(fx_cny_per_usd) or fx_cny_per_usd <= 0:
         raise InputError(f"fx_cny_per_usd: expected a rate above 0 (CNY per USD, e.g. 7.10), "
                          f"found {fx_cny_per_usd!r}", name="fx_cny_per_usd",

@@ -124,6 +124,20 @@ def plan_freight_usd(weight_g, card: PlanCard):
 
 
 def standard_card(rates: RateCard) -> PlanCard:
+    """The standard plan's card (built once per rate card: every plan prices from it)."""
+    return rates.derived("freight.standard_card", _standard_card)
+
+
+def economy_card(rates: RateCard) -> PlanCard | None:
+    """The economy plan's own card, or None when economy is derived from standard / 1.37."""
+    return rates.derived("freight.economy_card", _economy_card)
+
+
+def shumao_card(rates: RateCard) -> PlanCard:
+    return rates.derived("freight.shumao_card", _shumao_card)
+
+
+def _standard_card(rates: RateCard) -> PlanCard:
     return PlanCard("standard",
                     rates.number("freight.standard.first_weight_g"),
                     rates.number("freight.standard.first_price_usd"),
@@ -133,8 +147,7 @@ def standard_card(rates: RateCard) -> PlanCard:
                     rates.number("freight.standard.max_weight_g"))
 
 
-def economy_card(rates: RateCard) -> PlanCard | None:
-    """The economy plan's own card, or None when economy is derived from standard / 1.37."""
+def _economy_card(rates: RateCard) -> PlanCard | None:
     if rates.number("freight.economy.first_price_usd") <= 0:
         return None
     return PlanCard("economy",
@@ -146,7 +159,7 @@ def economy_card(rates: RateCard) -> PlanCard | None:
                     rates.number("freight.economy.max_weight_g"))
 
 
-def shumao_card(rates: RateCard) -> PlanCard:
+def _shumao_card(rates: RateCard) -> PlanCard:
     # $2.10 per kg (001) charged per step of freight.shumao.step_g (assumption: 1 g):
     # F = 0, f = 0, S = step, s = 2.10 × step / 1000.
     step = rates.number("freight.shumao.step_g") if "freight.shumao.step_g" in rates else 1.0

@@ -112,6 +112,16 @@ class RateCard(Mapping[str, Rate]):
             raise RateCardError(f"rate card: {key}: expected a number, found {value!r}", name=key)
         return value
 
+    def derived(self, name: str, build):
+        """``build(self)``, worked out once per card: a figure of the card alone (a plan's
+        price card) that a workbook's run asks for a few dozen times. The card never
+        changes, so neither does the figure; a new card (another workbook's overrides)
+        works out its own."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if name not in cache:
+            cache[name] = build(self)
+        return cache[name]
+
     def code(self, key: str) -> str:
         return str(self[key].value)
 
@@ -168,11 +178,28 @@ class RateCard(Mapping[str, Rate]):
 
     def fingerprint(self) -> str:
         """Short hash of every key, value and unit: two cards with the same figures match."""
-        digest = hashlib.sha256()
-        for key in sorted(self._entries):
-            rate = self._entries[key]
-            digest.update(f"{key}={rate.value!r}[{rate.unit}]\n".encode())
-        return digest.hexdigest()[:12]
+        # one line per entry, hashed as one text: the digest of the lines fed one by one. An
+        # entry that is still the packaged card's (a workbook overrides a few) takes the line
+        # written once for it; a value's repr was most of the cost
+        packaged = _PACKAGED.derived("ratecard.fingerprint_lines", _fingerprint_lines) \
+            if _PACKAGED is not None else {}
+        entries = self._entries
+        lines = []
+        for key in sorted(entries):
+            rate = entries[key]
+            known = packaged.get(key)
+            lines.append(known[1] if known is not None and known[0] is rate
+                         else _fingerprint_line(key, rate))
+        return hashlib.sha256("".join(lines).encode()).hexdigest()[:12]
+
+
+def _fingerprint_line(key: str, rate: Rate) -> str:
+    return f"{key}={rate.value!r}[{rate.unit}]\n"
+
+
+def _fingerprint_lines(card: RateCard) -> dict[str, tuple[Rate, str]]:
+    """Each entry of ``card`` and its line of the fingerprint (the entry kept to know it by)."""
+    return {key: (rate, _fingerprint_line(key, rate)) for key, rate in card._entries.items()}
 
 
 def _edited_source(base: Rate, row: Rate) -> str:

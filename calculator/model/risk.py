@@ -13,12 +13,12 @@ where it trips, the programme keeps its costs but loses its lift and its traffic
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from calculator.errors import InputError
-from calculator.model.inputs import StoreInputs, validate_inputs
+from calculator.model.inputs import NUMBER_NAMES, StoreInputs, validate_inputs, validate_numbers
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import (LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES,
                                          programme_lifts)
@@ -96,8 +96,9 @@ def pert_draws(unit, low, high):
 
 
 #: Simulations of up to this many draws × scenarios share their random draws (about 2.5 MB
-#: each, 8 kept: 20 MB at most); a bigger one (the Risk sheet allows a million draws) draws
-#: its own, so a folder of them never holds more than one at a time.
+#: each, 8 kept: 20 MB at most, and as much again for the order of their draws); a bigger
+#: one (the Risk sheet allows a million draws) draws its own, so a folder of them never
+#: holds more than one at a time.
 SHARED_DRAWS_UP_TO = 200_000
 
 
@@ -108,10 +109,13 @@ def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
     shapes of the ranges only, not on where they lie (a Super Hot range of 0 to the store's own
     forecast has the same shape in every store), so a folder of stores with the rate card's
     ranges draws once (:func:`_shared_unit_draws`); the arrays are read-only because stores
-    may share them."""
+    may share them. The lifts and trips come back one row per scenario (drawn as one row per
+    draw): the simulation reads a scenario's draws as one contiguous row, not a column
+    strided across all scenarios."""
     rng = np.random.default_rng(seed)
-    lifts = rng.beta(np.array(alpha), np.array(beta), size=(n, len(alpha)))
-    tripped = rng.random((n, len(fuse))) < np.array(fuse)
+    lifts = np.ascontiguousarray(rng.beta(np.array(alpha), np.array(beta),
+                                          size=(n, len(alpha))).T)
+    tripped = np.ascontiguousarray((rng.random((n, len(fuse))) < np.array(fuse)).T)
     cogs = rng.beta(*cogs_shape, size=(n, 1)) if cogs_shape is not None else None
     aov = rng.beta(*aov_shape, size=(n, 1)) if aov_shape is not None else None
     for array in (lifts, tripped, cogs, aov):
@@ -121,6 +125,56 @@ def _unit_draws(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple,
 
 
 _shared_unit_draws = functools.lru_cache(maxsize=8)(_unit_draws)
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_draw_order(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple) -> list:
+    """For each scenario of the shared draws of a simulation with nothing but the lifts drawn:
+    the draws its fuse spares, by increasing unit lift, and the draws where it trips (what
+    :func:`_sort_by_draw` needs). Worked out once with the shared draws they index."""
+    lifts, tripped, _, _ = _shared_unit_draws(seed, n, alpha, beta, fuse, None, None)
+    orders = []
+    for j in range(len(alpha)):
+        spared = np.flatnonzero(~tripped[j])
+        by_lift = spared[np.argsort(lifts[j][spared], kind="stable")]
+        trips_at = np.flatnonzero(tripped[j])
+        for array in (by_lift, trips_at):
+            array.setflags(write=False)
+        orders.append((by_lift, trips_at))
+    return orders
+
+
+def _sort_by_draw(values: np.ndarray, by_lift: np.ndarray, trips_at: np.ndarray,
+                  out: np.ndarray) -> None:
+    """``out[:] = np.sort(values)`` for one scenario's net gains when nothing but its lift is
+    drawn, from the order of the draws (:func:`_shared_draw_order`) instead of a sort, a
+    quarter of its time. A draw the fuse spares has a net gain that moves one way with its
+    lift (each step of the cash flow adds, or multiplies by, the same number in every draw),
+    and every draw where it trips has the same net gain (no lift, no credits): the spared
+    draws taken by lift are in order (or in reverse), and the tripped ones go in as a block.
+    Checked, not assumed: when the result is not in order (a NaN), the tripped draws differ,
+    or it holds a zero (np.sort may order 0.0 and -0.0 either way), np.sort does it. Any
+    arrangement in order of the same numbers is np.sort's, to the last bit."""
+    spared = values.take(by_lift)
+    if len(spared) and spared[0] > spared[-1]:
+        spared = spared[::-1]
+    count = len(trips_at)
+    if count:
+        tripped = values[trips_at[0]]
+        if not (values.take(trips_at) == tripped).all():
+            out[:] = values
+            out.sort()
+            return
+        at = int(spared.searchsorted(tripped))
+        out[:at] = spared[:at]
+        out[at:at + count] = tripped
+        out[at + count:] = spared[at:]
+    else:
+        out[:] = spared
+    zero = int(out.searchsorted(0.0))
+    if not (out[1:] >= out[:-1]).all() or (zero < len(out) and out[zero] == 0):
+        out[:] = values
+        out.sort()
 
 
 def _shape_key(span: Range3) -> tuple[float, float]:
@@ -139,12 +193,19 @@ class RiskResult:
     roi_p90: np.ndarray
     p_loss: np.ndarray
     net_gain_draws: np.ndarray            # (draws, scenarios), for the distribution chart
+    #: (scenarios, draws): each scenario's net gains sorted, as the simulation sorted them for
+    #: its quantiles (the chart's histogram counts them without sorting again)
+    net_gain_sorted: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def row(self, scenario: str) -> dict[str, float]:
         i = self.scenarios.index(scenario)
         return {k: float(getattr(self, k)[i]) for k in
                 ("net_gain_p10", "net_gain_p50", "net_gain_p90", "roi_p10", "roi_p50", "roi_p90",
                  "p_loss")}
+
+
+#: The range of a scenario the risk inputs give none for: no lift at all.
+NO_LIFT = Range3.point(0.0)
 
 
 def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
@@ -159,7 +220,7 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         params = scenario_parameters(inputs, rates, programmes)
     ids = params.scenarios
     n = risk.draws
-    ranges = [risk.lift.get(s, Range3.point(0.0)) for s in ids]
+    ranges = [risk.lift.get(s, NO_LIFT) for s in ids]
     lows, highs = [r.low for r in ranges], [r.high for r in ranges]
     alpha, beta = pert_shape(lows, [r.likely for r in ranges], highs)
     fuse_p = tuple(float(risk.fuse_probability.get(s, 0.0)) for s in ids)
@@ -172,6 +233,10 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         None if cogs_range is None else _shape_key(cogs_range),
         None if aov_range is None else _shape_key(aov_range))
     is_added = [p.lift_kind == LIFT_FORECAST for p in programmes]
+    # with nothing but the lifts drawn, from shared draws, the draws' order sorts net gains
+    by_draw = _shared_draw_order(int(risk.seed), n, tuple(alpha.tolist()),
+                                 tuple(beta.tolist()), fuse_p) \
+        if draw is _shared_unit_draws and cogs_range is None and aov_range is None else None
     contribution, baseline = params.contribution, params.baseline_contribution
     base_orders, order_value = params.base_orders, params.order_value
     if cogs_range is not None:
@@ -192,16 +257,25 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     # 3.4 MB of page faults a store, a tenth of a folder's run on Linux. Each draw's arithmetic
     # is unchanged, and so are the figures, bit for bit.
     net = np.empty((len(ids), n))
+    net_sorted = np.empty((len(ids), n))
     q_net = np.empty((3, len(ids)))
     q_roi = np.empty((3, len(ids)))
     p_loss = np.empty(len(ids))
+    linear, inverted = _quantile_positions(n, "linear"), _quantile_positions(n, "inverted_cdf")
     for j in range(len(ids)):
-        draws = pert_draws(unit_lifts[:, j], lows[j], highs[j])
+        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay.
+        # A programme whose fuse never trips in these draws keeps every draw as it is
+        trips = tripped[j] if tripped[j].any() else None
+        # A lift of zero width (the baseline, a programme waiting for its forecast) whose
+        # fuse never trips, and nothing else drawn: every draw is the same number (the width
+        # times a unit draw is 0.0), so the first draw is priced and stands for all of them
+        same_in_every_draw = trips is None and cogs_range is None and aov_range is None \
+            and (params.forecast_missing[j] or lows[j] == highs[j])
+        unit = unit_lifts[j][:1] if same_in_every_draw else unit_lifts[j]
+        draws = pert_draws(unit, lows[j], highs[j])
         if params.forecast_missing[j]:
-            draws = np.zeros(n)
-        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay
-        trips = tripped[:, j]
-        kept = np.where(trips, 0.0, draws)
+            draws = np.zeros(len(unit))
+        kept = draws if trips is None else np.where(trips, 0.0, draws)
         contribution_j = contribution[j]
         if cogs_range is not None:
             contribution_j = contribution_j + shift
@@ -223,17 +297,25 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         # sorted once (numpy sorts 10,000 draws in a third of the time a quantile takes to
         # select from them unsorted); the quantiles of sorted draws are the same numbers, and
         # so are those of the ROI, which keeps their order (one positive outlay divides all)
-        ordered = np.sort(net[j])
-        q_net[:, j] = quantiles_of_sorted(ordered)
+        ordered = net_sorted[j]                 # np.sort(net[j]) in the row kept
+        if same_in_every_draw:
+            ordered[:] = net[j]
+        elif by_draw is not None:
+            _sort_by_draw(net[j], *by_draw[j], out=ordered)
+        else:
+            ordered[:] = net[j]
+            ordered.sort()
+        q_net[:, j] = _read_quantiles(ordered, linear)
         if outlays >= 0.005:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                roi = ordered / outlays
-            q_roi[:, j] = quantiles_of_sorted(roi, method="inverted_cdf")
+            # the ROI's quantiles are the draws' divided by the outlay: only those three
+            # are divided (the quotient of the largest draw is NaN only when it is NaN)
+            q_roi[:, j] = _read_quantiles(ordered, inverted) / outlays
         else:
             q_roi[:, j] = np.nan       # no outlay: no ratio (the sheet says "no outlay")
-        p_loss[j] = (net[j] < -1e-9).mean()
+        # the share of draws that lose: a count over n, as the mean of the booleans is
+        p_loss[j] = np.count_nonzero(net[j] < -1e-9) / n
     return RiskResult(ids, q_net[0], q_net[1], q_net[2], q_roi[0], q_roi[1], q_roi[2],
-                      p_loss, net.T)
+                      p_loss, net.T, net_sorted)
 
 
 #: The quantiles the risk sheet shows: P10, P50, P90.
@@ -250,14 +332,20 @@ def quantiles_of_sorted(ordered: np.ndarray, method: str = "linear") -> np.ndarr
     n = ordered.shape[0]
     if n == 0 or method not in ("linear", "inverted_cdf"):
         return np.quantile(ordered, RISK_QUANTILES, method=method)
-    if np.isnan(ordered[-1]):
-        return np.full(RISK_QUANTILES.shape, np.nan)
+    return _read_quantiles(ordered, _quantile_positions(n, method))
+
+
+def _quantile_positions(n: int, method: str) -> tuple:
+    """Where :func:`quantiles_of_sorted` reads ``n`` sorted values: ("inverted_cdf") the
+    indexes taken; ("linear") the indexes below and above each quantile, the weight of the
+    one above, one minus it, and where numpy's _lerp takes its upper form. They depend on n
+    alone: a simulation works them out once for all its scenarios."""
     if method == "inverted_cdf":
         index = n * RISK_QUANTILES - 1
         below = np.floor(index)
         taken = np.where(index - below == 0, below, below + 1).astype(np.intp)
         taken[taken < 0] = 0
-        return ordered[taken]
+        return (taken,)
     virtual = (n - 1) * RISK_QUANTILES
     previous = np.floor(virtual)
     following = previous + 1
@@ -265,17 +353,31 @@ def quantiles_of_sorted(ordered: np.ndarray, method: str = "linear") -> np.ndarr
     previous[last] = -1
     following[last] = -1
     previous, following = previous.astype(np.intp), following.astype(np.intp)
-    low, high = ordered[previous], ordered[following]
     gamma = virtual - previous
+    return previous, following, gamma, 1 - gamma, gamma >= 0.5
+
+
+def _read_quantiles(ordered: np.ndarray, positions: tuple) -> np.ndarray:
+    """The quantiles of sorted values at :func:`_quantile_positions`: NaN, sorted last, makes
+    every quantile NaN, as in numpy."""
+    if np.isnan(ordered[-1]):
+        return np.full(RISK_QUANTILES.shape, np.nan)
+    if len(positions) == 1:
+        return ordered[positions[0]]
+    previous, following, gamma, rest, upper = positions
+    low, high = ordered[previous], ordered[following]
     diff = high - low
     result = low + diff * gamma
-    np.subtract(high, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+    np.subtract(high, diff * rest, out=result, where=upper)
     return result
 
 
-def _unless_tripped(credit: float, trips: np.ndarray):
-    """A credit in each draw: none where the fuse tripped (a credit of 0 stays one number)."""
-    return np.where(trips, 0.0, credit) if credit != 0 else 0.0
+def _unless_tripped(credit: float, trips: np.ndarray | None):
+    """A credit in each draw: none where the fuse tripped (``trips`` None: it never did; a
+    credit of 0, or one never lost, stays one number)."""
+    if credit == 0:
+        return 0.0
+    return credit if trips is None else np.where(trips, 0.0, credit)
 
 
 #: Inputs moved in the sensitivity table: (label, StoreInputs field or rate-card key).
@@ -307,8 +409,11 @@ class Sensitivity:
 
 
 def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float | None = None,
-                fields=SENSITIVITY_INPUTS, programmes=PROGRAMMES) -> list[Sensitivity]:
-    """Each input moved by ±step (default 20%), net gain of ``scenario``, largest swing first."""
+                fields=SENSITIVITY_INPUTS, programmes=PROGRAMMES,
+                params=None) -> list[Sensitivity]:
+    """Each input moved by ±step (default 20%), net gain of ``scenario``, largest swing first.
+    ``params``: the scenario parameters of these inputs and rates when already computed (the
+    point table's): the store's own order lines and spend are taken from them."""
     step = rates.number("risk.sensitivity_step") if step is None else step
     ids = [p.id for p in programmes]
     programme = programmes[ids.index(scenario)]
@@ -321,7 +426,8 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
     # store made the table an eighth of a workbook's run.
     pair = tuple(p for p in programmes if p.id in ("baseline", scenario))
     index = [p.id for p in pair].index(scenario)
-    lines = store_orders(inputs, rates)
+    known = params is not None and all(p in params.programmes for p in pair)
+    lines = params.orders if known else store_orders(inputs, rates)
     lifts = programme_lifts(rates, pair)
     moves = [(field, *_moved(inputs, rates, pair, lifts, programme, field, factor))
              for _, field in fields for factor in (1 - step, 1 + step)]
@@ -345,7 +451,10 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
         [(inputs, lines, None)] +
         [(store, orders, lift) for (_, store, lift), orders in zip(priced, moved_lines)],
         rates, pair)
-    spends = [spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
+    # the spend is elementwise along the programmes too: the store's own for the pair is
+    # the point table's at the pair's places
+    spends = [_spend_of(params, pair) if known else
+              spend_parameters(inputs, rates, pair, sales["forecast_missing"][0])]
     sales_row, spend_row = [], []           # each move's row on either side
     repriced = 0
     for field, store, _ in moves:
@@ -363,6 +472,17 @@ def sensitivity(inputs: StoreInputs, rates: RateCard, scenario: str, step: float
         low, high = float(net[2 * k]), float(net[2 * k + 1])
         rows.append(Sensitivity(label, field, low, high, abs(high - low)))
     return sorted(rows, key=lambda r: -r.swing)
+
+
+def _spend_of(params, pair) -> dict:
+    """What :func:`_net_gains` reads of spend_parameters' answer for ``pair``, taken from the
+    scenario parameters of the same store (computed along more programmes)."""
+    places = [params.programmes.index(p) for p in pair]
+    return {"one_off": params.one_off[places], "recurring": params.recurring[places],
+            "credit_once": params.credit_once[places],
+            "credit_month": params.credit_month[places],
+            "credit_monthly": params.credit_monthly[places],
+            "credit_months": params.credit_months}
 
 
 def _moved(inputs: StoreInputs, rates: RateCard, pair, lifts: np.ndarray, programme,
@@ -397,11 +517,16 @@ def _replaced(inputs: StoreInputs, **changes) -> StoreInputs:
     """``dataclasses.replace(inputs, **changes)`` at a fifth of the cost: replace runs the
     60-field ``__init__`` again (about 50 µs, 14 times a table); a copy of the fields with the
     changed ones set, checked by the same validation, is the same store. Valid only while
-    StoreInputs' ``__post_init__`` derives nothing (it validates, nothing more)."""
+    StoreInputs' ``__post_init__`` derives nothing (it validates, nothing more). The store
+    given is valid (it was built), so when only numbers change, checking those numbers
+    raises what checking every input would (validate_numbers)."""
     moved = object.__new__(StoreInputs)
     # a frozen dataclass keeps its fields in __dict__: this copy is not yet seen by anyone
     moved.__dict__.update(inputs.__dict__, **changes)
-    validate_inputs(moved)
+    if NUMBER_NAMES.issuperset(changes):
+        validate_numbers(moved, changes)
+    else:
+        validate_inputs(moved)
     return moved
 
 
@@ -418,8 +543,10 @@ def _net_gains(sales: dict, spends: list[dict], sales_row: np.ndarray,
     spend["credit_months"] = np.array([[d["credit_months"]] for d in spends], dtype=float)
     horizon = sales["horizon_months"][sales_row, 0]
     net = np.empty((len(sales_row), sales["lift"].shape[1]))
-    for months in np.unique(horizon):
-        rows = horizon == months
+    # (every move keeps the store's horizon but a move of the horizon itself: one group)
+    one_horizon = len(horizon) > 0 and bool((horizon == horizon[0]).all())
+    for months in (horizon[:1] if one_horizon else np.unique(horizon)):
+        rows = slice(None) if one_horizon else horizon == months
         s, p = sales_row[rows], spend_row[rows]
         net[rows] = programme_totals(
             sales["base_gmv"][s], sales["base_orders"][s], sales["order_value"][s],

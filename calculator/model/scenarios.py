@@ -427,14 +427,26 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
     added = np.where(is_forecast, forecast or 0.0, 0.0)
     start = np.array([p.lift_start_month for p in programmes], dtype=float)
     lift_months = np.clip(H - start + 1, 0, H)
-    freight = []
+    # Programmes on one plan, told alike whether they have parcels over the horizon, are
+    # priced in one call, their lines end to end: a plan prices each parcel on its own, so
+    # each gets the prices a call of its own gives it (the two GSC tracks share the
+    # subsidised plan, the baseline and Super Hot economy)
+    calls: dict[tuple, list] = {}
     for k, p in enumerate(programmes):
         full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
         over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
-        freight.append(orders.per_order(plan_freight_usd(
-            p.plan, orders.weights_g, rates, parcels_per_quarter=full * 3.0 * orders.share,
-            parcels_over_horizon=over_horizon * orders.share if over_horizon > 0 else None)))
-    freight = np.array(freight)
+        calls.setdefault((p.plan, bool(over_horizon > 0)), []).append(
+            (k, full * 3.0 * orders.share, over_horizon * orders.share))
+    freight = np.empty(len(programmes))
+    line_count = len(orders.share)
+    for (plan, horizon_known), members in calls.items():
+        weights = orders.weights_g if len(members) == 1 else \
+            np.tile(orders.weights_g, len(members))
+        per_line = plan_freight_usd(
+            plan, weights, rates, parcels_per_quarter=_joined([m[1] for m in members]),
+            parcels_over_horizon=_joined([m[2] for m in members]) if horizon_known else None)
+        for j, (k, _, _) in enumerate(members):
+            freight[k] = orders.per_order(per_line[j * line_count:(j + 1) * line_count])
     before = orders.per_order(orders.before_freight)
     contribution = before - freight
     baseline = float(contribution[ids.index("baseline")])
@@ -569,9 +581,10 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
         if "service_subsidy" in p.credits and inputs.spanish_cs_existing:
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
-    for array in (one_off, recurring, credit_once, credit_monthly,
-                  *outlay_parts.values(), *credit_parts.values()):
-        array[forecast_missing] = 0.0
+    if forecast_missing.any():              # (an assignment through a mask costs even when empty)
+        for array in (one_off, recurring, credit_once, credit_monthly,
+                      *outlay_parts.values(), *credit_parts.values()):
+            array[forecast_missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
     # service are the first ones, so its cash flow is shifted by at most the subsidy, in time only
     return dict(one_off=one_off, recurring=recurring, credit_once=credit_once,
@@ -618,10 +631,12 @@ class ScenarioTable:
         number would mislead ("no outlay", "not within the horizon", ...)."""
         lang = self.lang
         out = []
+        # each column as Python floats once (the numbers float() of each element gives)
+        columns = {k: v.tolist() for k, v in self.columns.items()}
         for i, name in enumerate(self.scenarios):
             e = self.eligibility[i]
             eligible = message("unknown", lang) if e.eligible is None else e.eligible
-            col = {k: float(v[i]) for k, v in self.columns.items()}
+            col = {k: v[i] for k, v in columns.items()}
             baseline = name == "baseline"
             if baseline:
                 roi = payback = breakeven = message("no_programme", lang)
@@ -649,19 +664,22 @@ class ScenarioTable:
         """Per scenario: each outlay part, outlays, incremental contribution, each credit part,
         benefits (whose difference is the net gain)."""
         rows = []
+        # the arrays as Python floats once (the numbers float() of each element gives)
+        outlay_parts = [self.outlay_parts[p].tolist() for p in OUTLAY_PARTS]
+        credit_parts = [self.credit_parts[p].tolist() for p in CREDIT_PARTS]
+        outlays, benefits, incremental = (self.columns[k].tolist() for k in
+                                          ("outlays", "benefits", "incremental_contribution"))
         for i, name in enumerate(self.scenarios):
-            rows.append([name] + [snap_cents(float(self.outlay_parts[p][i]))
-                                  for p in OUTLAY_PARTS]
-                        + [snap_cents(float(self.columns["outlays"][i])),
-                           snap_cents(float(self.columns["incremental_contribution"][i]))]
-                        + [snap_cents(float(self.credit_parts[p][i])) for p in CREDIT_PARTS]
-                        + [snap_cents(float(self.columns["benefits"][i]))])
+            rows.append([name] + [snap_cents(part[i]) for part in outlay_parts]
+                        + [snap_cents(outlays[i]), snap_cents(incremental[i])]
+                        + [snap_cents(part[i]) for part in credit_parts]
+                        + [snap_cents(benefits[i])])
         return rows
 
     def cashflow_rows(self) -> list[list[object]]:
         """``month`` and one column per scenario: cumulative net cash against the baseline."""
-        return [[m + 1] + [snap_cents(float(self.cash[i, m]))
-                           for i in range(len(self.scenarios))]
+        cash = self.cash.tolist()           # Python floats once, as float() of each gives
+        return [[m + 1] + [snap_cents(cash[i][m]) for i in range(len(self.scenarios))]
                 for m in range(self.horizon_months)]
 
 

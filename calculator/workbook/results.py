@@ -201,10 +201,17 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTab
         rows.append([scenario] + [_risk_cell(k, figures[k], lang) for k in c.RISK_COLUMNS[1:]])
     index = result.scenarios.index(chosen)
     draws = result.net_gain_draws[:, index]
-    low, high = float(np.min(draws)), float(np.max(draws))
+    ordered = None if result.net_gain_sorted is None else result.net_gain_sorted[index]
+    if ordered is not None and np.isfinite(ordered[0]) and np.isfinite(ordered[-1]):
+        low, high = float(ordered[0]), float(ordered[-1])
+    else:
+        low, high = float(np.min(draws)), float(np.max(draws))
+        ordered = None
     if high - low < 1e-9:
         high = low + 1.0
-    counts, edges = np.histogram(draws, bins=c.HISTOGRAM_BINS, range=(low, high))
+    counts, edges = histogram_of_sorted(ordered, c.HISTOGRAM_BINS, low, high) \
+        if ordered is not None else \
+        np.histogram(draws, bins=c.HISTOGRAM_BINS, range=(low, high))
     histogram = [list(c.HISTOGRAM_COLUMNS)] + [
         [snap_cents(float(edges[i])), snap_cents(float(edges[i + 1])),
          float(counts[i]) / len(draws)]
@@ -215,9 +222,27 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTab
          else row.label] + [snap_cents(v) for v in (
              row.net_gain_low, row.net_gain_high, row.net_gain_low - point,
              row.net_gain_high - point, row.swing)]
-        for row in sensitivity(inputs, rates, chosen)[:c.SENSITIVITY_ROWS]]
+        for row in sensitivity(inputs, rates, chosen,
+                               params=table.parameters)[:c.SENSITIVITY_ROWS]]
     return {"out_risk": rows, "out_risk_scenario": [[chosen]],
             "out_risk_histogram": histogram, "out_sensitivity": tornado}
+
+
+def histogram_of_sorted(ordered: np.ndarray, bins: int, low: float, high: float):
+    """``np.histogram(ordered, bins, range=(low, high))`` of finite values already sorted, all
+    within [low, high] (low < high): the same edges (numpy's linspace of the range, a -0.0 made
+    0.0 as numpy does) and the same counts. numpy's own path for bins of any width counts
+    sorted values by searchsorted, each bin [left edge, right edge), the last one closed; its
+    path for equal bins corrects its arithmetic to agree with those comparisons. Counting by
+    searchsorted on the draws the simulation already sorted skips numpy's pass over them (a
+    tenth of the Risk sheet's time). A test holds the two to each other."""
+    first, last = low + 0.0, high + 0.0
+    if not first < last:                   # numpy widens an empty range: let it
+        return np.histogram(ordered, bins=bins, range=(low, high))
+    edges = np.linspace(first, last, bins + 1, endpoint=True)
+    below = ordered.searchsorted(edges[:-1], side="left")
+    counts = np.diff(below, append=len(ordered))
+    return counts, edges
 
 
 def risk_subject(table: ScenarioTable, recommended: str) -> str:
