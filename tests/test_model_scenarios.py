@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pytest
 
+from calculator.errors import InputError
 from calculator.model.inputs import SkuTable, StoreInputs
 from calculator.model.ratecard import load_rate_card
 from calculator.model.scenarios import (SCENARIOS, compute_scenarios, programme_cash_flow,
@@ -438,3 +439,13 @@ def test_programmes_on_one_plan_priced_together_get_the_freight_each_gets_alone(
                 p.plan, orders.weights_g, RATES, parcels_per_quarter=full * 3.0 * orders.share,
                 parcels_over_horizon=over * orders.share if over > 0 else None))
             assert params.freight[k].hex() == float(alone).hex(), (p.id, inputs.horizon_months)
+
+
+@pytest.mark.parametrize("horizon", [0.5, 0.99, 121])
+def test_a_horizon_outside_1_to_120_months_is_refused_by_name(horizon):
+    # the model counts whole months: 0.5 would be 0 months (every monthly share a division by
+    # zero) and was let through when only "above 0" was asked
+    with pytest.raises(InputError) as refused:
+        store(horizon_months=horizon)
+    assert refused.value.name == "horizon_months"
+    assert "a horizon of 1 to 120 months" in refused.value.message

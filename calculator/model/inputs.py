@@ -136,7 +136,7 @@ NUMBER_CHECKS = tuple(
        ("aplus_pages", False, dict(minimum=0, expected="a number of pages >= 0")),
        ("fx_cny_per_usd", False, dict(minimum=0.01,
                                       expected="CNY per USD of at least 0.01 (e.g. 7.10)")),
-       ("horizon_months", False, dict(above=0, maximum=120,
+       ("horizon_months", False, dict(minimum=1, maximum=120,
                                       expected="a horizon of 1 to 120 months"))]
     + [(name, False, dict(minimum=0, expected="0 or more"))
        for name in ("livestream_usd_each", "ads_usd_per_month", "interview_sessions",
