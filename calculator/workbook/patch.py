@@ -31,7 +31,8 @@ _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def _escape_text(value: str) -> str:
-    clean = _ILLEGAL_XML.sub("", value)
+    # printable ASCII (most texts) holds nothing illegal: told without the pattern
+    clean = value if value.isascii() and value.isprintable() else _ILLEGAL_XML.sub("", value)
     return _LOOKS_ESCAPED.sub("_x005F_", clean) if "_x" in clean else clean
 
 
@@ -118,8 +119,10 @@ class SheetLayout:
 
     def row_styles_of(self, number: int, cell_styles) -> dict[int, str] | None:
         """:meth:`row_styles` for a row whose (column, style) pairs ``cell_styles()`` gives
-        (asked only when a band takes its styles from this row)."""
+        (asked only when a band takes its styles from this row). Read only: a row under one
+        band gets that band's own dict (a copy a row cost more than the rest of the call)."""
         styles = None
+        merged = False
         found = None                                  # the row's cell styles, read once
         for band in self.bands:
             if band.source_row == number and band.styles is None:
@@ -128,8 +131,11 @@ class SheetLayout:
                 band.styles = _band_styles(found, band)
             if band.first_row <= number <= band.last_row and band.styles:
                 if styles is None:
-                    styles = {}
-                styles.update(band.styles)
+                    styles = band.styles
+                else:
+                    if not merged:
+                        styles, merged = dict(styles), True
+                    styles.update(band.styles)
         return styles
 
     def row_guards(self, number: int) -> list[Guard]:
@@ -525,10 +531,16 @@ class SheetWrites:
         return over[bisect.bisect_right(edges, number)]
 
     def row_numbers(self) -> list[int]:
-        numbers: set[int] = set()
-        for min_row, _, rows, _, _ in self._blocks:
-            numbers.update(range(min_row, min_row + rows))
-        return sorted(numbers)
+        # the blocks' row ranges merged (a set of every row number cost more than the
+        # rest of setting up a small sheet's patch)
+        numbers: list[int] = []
+        reached = 0                                 # the rows below this one are listed
+        for min_row, rows in sorted((block[0], block[2]) for block in self._blocks):
+            end = min_row + rows
+            if end > reached:
+                numbers.extend(range(max(min_row, reached), end))
+                reached = end
+        return numbers
 
     def single_block(self, number: int):
         """(first column, values) of row ``number`` when a single block covers it (the
@@ -868,9 +880,17 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def _as_lxml_writes(raw: bytes) -> bytes:
     # in a scanned cell ">" never comes inside a text or an attribute, so "></v>" (f, t) is
     # an empty element; "></" alone is in almost every cell ("</v></c>")
+    if b"<v></v>" in raw:
+        # the commonest one (a formula's blank result) without re: a template costs a
+        # Python call per match; what it leaves ("<f ..></f>", ...) goes on to the pattern
+        raw = raw.replace(b"<v></v>", b"<v/>")
     if b"></v>" in raw or b"></f>" in raw or b"></t>" in raw:
-        return _EMPTY_ELEMENT.sub(rb"<\1\2/>", raw)
+        return _EMPTY_ELEMENT.sub(_self_closed, raw)
     return raw
+
+
+def _self_closed(empty: re.Match) -> bytes:
+    return b"<" + empty[1] + empty[2] + b"/>"
 
 
 class _NotSure(Exception):
@@ -1083,7 +1103,9 @@ def _plain_cell_tail(cell_type: bytes | None, holds_value: bool, value) -> bytes
             return b"/>"
         if value - value != 0:                    # infinite: the element path's error
             return None
-        number = _number_bytes(value)
+        # (_number_bytes, inline: the call cost as much as the formatting)
+        number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 \
+            else b"%r" % value
         if cell_type == b"n" and holds_value:
             return b' t="n"><v>' + number + b"</v></c>"
         return b"><v>" + number + b"</v></c>"
@@ -1115,12 +1137,13 @@ class _ByteRows:
     path would write it, and any row not in lxml's own form handed to the element path."""
 
     def __init__(self, state: _StreamedRows, chunks, buffer: bytes, position: int,
-                 prolog: bytes, sheet_data_open: bytes, patterns):
+                 opening_parser, nsmap: dict, patterns):
         self.state = state
         self.chunks = chunks
         self.buffer, self.position = buffer, position
-        self.prolog = prolog
-        self.wrap_open = sheet_data_open
+        self.opening_parser = opening_parser        # fed through <sheetData></sheetData>
+        self.nsmap = nsmap
+        self._wrap_open: bytes | None = None
         self.row_pattern, self.start_pattern, self.cell_scan = patterns
         self.letters: dict[tuple[int, int], bytes] = {}
         # the attributes after r of cells met so far -> (the style part, t) when a plain
@@ -1154,26 +1177,27 @@ class _ByteRows:
             return None                       # pretty-printed: whitespace between rows
         try:
             prolog.decode("utf-8")
-            pull = etree.XMLPullParser(events=("start",), **xmlsafe.PARSER_OPTIONS)
+            # events for sheetData and row only (the root is sheetData's parent): an event
+            # costs a Python element; the parser is kept and given the rest of the sheet at
+            # the end (finish), so the opening is parsed once, not twice
+            pull = etree.XMLPullParser(events=("start",), tag=(M + "sheetData", M + "row"),
+                                       **xmlsafe.PARSER_OPTIONS)
             pull.feed(prolog)
             pull.feed(b"</sheetData>")
             started = [element for _, element in pull.read_events()]
         except (etree.XMLSyntaxError, UnicodeDecodeError):
             return None
-        if not started:
+        # exactly one sheetData (no other sheetData or row before it), a child of the root
+        if len(started) != 1:
             return None
-        root, sheet_data = started[0], started[-1]
-        if sheet_data.tag != M + "sheetData" or sheet_data.getparent() is not root \
-                or root.getparent() is not None \
-                or any(e.tag in (M + "sheetData", M + "row") for e in started[1:-1]):
-            return None
-        wrap = etree.tostring(etree.Element(M + "sheetData", nsmap=sheet_data.nsmap))
-        if not wrap.endswith(b"/>"):
+        sheet_data = started[0]
+        root = sheet_data.getparent()
+        if sheet_data.tag != M + "sheetData" or root is None or root.getparent() is not None:
             return None
         state.declare(sheet_data)
         patterns = _canonical_patterns(tuple(sorted(p for p in sheet_data.nsmap if p)))
         buffer = source.take_buffered()
-        scan = cls(state, source.remaining(), buffer, split, prolog, wrap[:-2] + b">", patterns)
+        scan = cls(state, source.remaining(), buffer, split, pull, sheet_data.nsmap, patterns)
         scan._check(buffer)
         return scan
 
@@ -1186,6 +1210,17 @@ class _ByteRows:
             raise NeedTree() from None
         if "\ufffe" in text or "\uffff" in text:
             raise NeedTree()
+
+    @property
+    def wrap_open(self) -> bytes:
+        """A <sheetData> start tag declaring the sheet's namespaces, to parse one row in
+        (made when a row first needs the element path: most sheets never do)."""
+        if self._wrap_open is None:
+            wrap = etree.tostring(etree.Element(M + "sheetData", nsmap=self.nsmap))
+            if not wrap.endswith(b"/>"):
+                raise NeedTree()
+            self._wrap_open = wrap[:-2] + b">"
+        return self._wrap_open
 
     # -- reading --------------------------------------------------------------------------
 
@@ -1212,6 +1247,7 @@ class _ByteRows:
     def run(self) -> tuple[list[bytes], bool]:
         state = self.state
         out_add = state.out.add
+        pending, pending_count = state.pending, len(state.pending)
         last_number = 0
         while True:
             buffer, position = self.buffer, self.position
@@ -1248,9 +1284,14 @@ class _ByteRows:
             if number <= last_number:
                 raise NeedTree()
             last_number = number
-            state.create_rows_before(number, self._create)
+            # (state.create_rows_before and take_pending, asked here first: most rows have
+            # no row to create before them, and the call cost more than the answer)
+            if state.next_pending < pending_count:
+                if pending[state.next_pending] < number:
+                    state.create_rows_before(number, self._create)
             row_writes = None
-            if state.take_pending(number):
+            if state.next_pending < pending_count and pending[state.next_pending] == number:
+                state.next_pending += 1
                 if element is None and end - 6 > close:
                     piece = self._same_cells_row(number, buffer, position, close, end)
                     if piece is not None:
@@ -1279,12 +1320,14 @@ class _ByteRows:
             state.emit_element(element, number, row_writes)
         if not self.rows_seen:
             raise NeedTree()                          # as the element path: the tree does it
-        epilogue = [self.buffer[self.position:]]
-        for chunk in self.chunks:
-            epilogue.append(chunk)
+        # the rest of the sheet after </sheetData>, given to the parser that read its
+        # opening: the whole sheet but its rows, as a tree
+        parser = self.opening_parser
         try:
-            root = etree.fromstring(self.prolog + b"".join(epilogue),
-                                    etree.XMLParser(**xmlsafe.PARSER_OPTIONS))
+            parser.feed(self.buffer[self.position + len(b"</sheetData>"):])
+            for chunk in self.chunks:
+                parser.feed(chunk)
+            root = parser.close()
         except etree.XMLSyntaxError:
             raise NeedTree() from None
         sheet_data = root.find(M + "sheetData")
@@ -1314,6 +1357,10 @@ class _ByteRows:
         first_col, values = single
         count = len(values)
         if not count:
+            return None
+        # every plain cell holds one "<c " (a text never holds a "<"): a row with another
+        # number of them is not one for this path, told without splitting it
+        if buffer.count(b"<c ", close + 1, end - 6) != count:
             return None
         parts = _PLAIN_CELL.split(buffer[close + 1:end - 6])
         if len(parts) != 6 * count + 1 or any(parts[0::6]):
@@ -1411,8 +1458,7 @@ class _ByteRows:
         made as :func:`_apply_row` makes them, or None when not sure. ``new_row``: the row
         did not exist (no cell of it can be in a growing block's way)."""
         state = self.state
-        layout = state.layout
-        if not new_row and layout is not None and layout.row_guards(number):
+        if not new_row and self.guarded and state.layout.row_guards(number):
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
         content = _as_lxml_writes(content)    # so every cell below is copied as it is
