@@ -509,8 +509,9 @@ class SheetWrites:
         self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
         # the rows where the set of blocks over a row changes, and the blocks over each
         # stretch between them (made when first asked): a row's blocks found by bisection,
-        # not by going through every block of the sheet for every row
-        self._stretches: tuple[list[int], list[list]] | None = None
+        # not by going through every block of the sheet for every row; with them, the same
+        # blocks in column order when no two share a column (None when they do)
+        self._stretches: tuple[list[int], list[list], list[list | None]] | None = None
 
     def add(self, min_row: int, min_col: int, rows: int, cols: int,
             block: Sequence[Sequence[object]]) -> None:
@@ -526,8 +527,8 @@ class SheetWrites:
                             for edge in (min_row, min_row + rows)})
             over = [[]] + [[b for b in self._blocks if b[0] <= first < b[0] + b[2]]
                            for first in edges]
-            self._stretches = edges, over
-        edges, over = self._stretches
+            self._stretches = edges, over, [_side_by_side(blocks) for blocks in over]
+        edges, over, _ = self._stretches
         return over[bisect.bisect_right(edges, number)]
 
     def row_numbers(self) -> list[int]:
@@ -559,7 +560,8 @@ class SheetWrites:
         """The (column, value) writes of one row, sorted by column."""
         writes: list[tuple[int, object]] = []
         over = self._blocks_over(number)
-        for min_row, min_col, rows, cols, block in over:
+        side_by_side = self._stretches[2][bisect.bisect_right(self._stretches[0], number)]
+        for min_row, min_col, rows, cols, block in side_by_side or over:
             i = number - min_row
             line = block[i] if i < len(block) else ()
             width = len(line)
@@ -568,9 +570,23 @@ class SheetWrites:
             else:
                 writes.extend((min_col + j, line[j] if j < width else None)
                               for j in range(cols))
-        if len(over) > 1:
+        if len(over) > 1 and side_by_side is None:
             writes.sort(key=_COLUMN_OF_WRITE)            # stable: the later block wins
         return writes
+
+
+def _side_by_side(blocks: list) -> list | None:
+    """``blocks`` (min_row, min_col, rows, cols, values) in column order when no two share a
+    column (their writes then come out sorted without a sort, and none overrides another),
+    else None."""
+    ordered = sorted(blocks, key=_MIN_COL_OF_BLOCK)
+    for left, right in zip(ordered, ordered[1:]):
+        if left[1] + left[3] > right[1]:
+            return None
+    return ordered
+
+
+_MIN_COL_OF_BLOCK = operator.itemgetter(1)
 
 
 def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
@@ -1045,16 +1061,28 @@ def _model_set_cached(attrs: list, children: list, value, package: XlsxPackage) 
         attrs.append((b"t", cell_type))
 
 
-def _byte_cell_styles(cells: list) -> list[tuple[int, str]]:
+def _byte_cell_styles(cells: list, style_of_rest: dict[bytes, str | None]) -> list[tuple[int, str]]:
+    """The (column, style) pairs of a row's scanned cells. ``style_of_rest``: the style read
+    from each run of attributes met so far (a sheet has a few dozen distinct ones)."""
     found = []
     for col, _, _, rest, _ in cells:
-        if b' s="' in rest:
-            if b"&" in rest:
-                raise _NotSure()
-            style = _STYLE_ATTR.search(rest).group(1)
-            if style and style != b"0":
-                found.append((col, style.decode("utf-8")))
+        style = style_of_rest.get(rest, False)
+        if style is False:
+            style = style_of_rest[rest] = _rest_style(rest)
+        if style:
+            found.append((col, style))
     return found
+
+
+def _rest_style(rest: bytes) -> str | None:
+    """The style of a scanned cell (the attributes after its r), None for none or 0."""
+    if b' s="' in rest:
+        if b"&" in rest:
+            raise _NotSure()
+        style = _STYLE_ATTR.search(rest).group(1)
+        if style and style != b"0":
+            return style.decode("utf-8")
+    return None
 
 
 def _number_bytes(number: float) -> bytes:
@@ -1159,6 +1187,10 @@ class _ByteRows:
         self.spare = None
         self.rows_seen = 0
         self.style_bytes: dict[str, bytes] = {}
+        self.style_of_rest: dict[bytes, str | None] = {}
+        # a row's spans hint (the bytes of its value) -> (first, last) column, when plain
+        # numbers; else None (the general reading)
+        self.span_bounds: dict[bytes, tuple[int, int] | None] = {}
 
     @classmethod
     def start(cls, source: "_ChunkReader", state: _StreamedRows) -> "_ByteRows | None":
@@ -1488,7 +1520,8 @@ class _ByteRows:
         layout = state.layout
         styles = None
         if layout is not None:
-            styles = layout.row_styles_of(number, lambda: _byte_cell_styles(cells))
+            styles = layout.row_styles_of(
+                number, lambda: _byte_cell_styles(cells, self.style_of_rest))
         date_style, package = state.date_style, state.package
         row_attrs = None
         plain_rests = self.plain_rests
@@ -1614,10 +1647,26 @@ class _ByteRows:
         state.noted(number, formula_lost, rightmost)
         return row
 
-    @staticmethod
-    def _spans_fixed(start: bytes, first: int, last: int) -> bytes:
+    def _spans_fixed(self, start: bytes, first: int, last: int) -> bytes:
         """:func:`_fix_row_spans` on a start tag, the row's cells being in columns ``first``
         to ``last``."""
+        # most rows of a sheet share a few hints, and their cells are within them: told from
+        # the hint's bytes looked up, not parsed again each row (anything else: as before)
+        at = start.find(b' spans="')
+        if at >= 0:
+            hint = start[at + 8:start.find(b'"', at + 8)]
+            bounds = self.span_bounds.get(hint, False)
+            if bounds is False:
+                low, colon, high = hint.partition(b":")
+                bounds = self.span_bounds[hint] = (int(low), int(high)) \
+                    if colon and low.isdigit() and high.isdigit() else None
+            if bounds is not None and bounds[0] <= first and last <= bounds[1]:
+                return start
+        return self._spans_widened(start, first, last)
+
+    @staticmethod
+    def _spans_widened(start: bytes, first: int, last: int) -> bytes:
+        """:meth:`_spans_fixed` read in full."""
         if b" spans=" not in start:
             return start
         plain = _PLAIN_SPANS.search(start)
