@@ -559,8 +559,9 @@ class SheetWrites:
     def row(self, number: int) -> list[tuple[int, object]]:
         """The (column, value) writes of one row, sorted by column."""
         writes: list[tuple[int, object]] = []
-        over = self._blocks_over(number)
-        side_by_side = self._stretches[2][bisect.bisect_right(self._stretches[0], number)]
+        over = self._blocks_over(number)                 # (made with the stretches)
+        edges, _, side_by_side_of = self._stretches
+        side_by_side = side_by_side_of[bisect.bisect_right(edges, number)]
         for min_row, min_col, rows, cols, block in side_by_side or over:
             i = number - min_row
             line = block[i] if i < len(block) else ()
@@ -1368,7 +1369,8 @@ class _ByteRows:
             root = parser.close()
         except etree.XMLSyntaxError:
             raise NeedTree() from None
-        sheet_data = root.find(M + "sheetData")
+        # (root.find, without its ElementPath: the first such child)
+        sheet_data = next(root.iterchildren(M + "sheetData"), None)
         if sheet_data is None or len(sheet_data) or sheet_data.text \
                 or next(root.iter(M + "row"), None) is not None:
             raise NeedTree()
@@ -1718,7 +1720,8 @@ def extend_dimension(root, max_row: int, max_col: int) -> None:
     """Grow a sheet's <dimension> to reach ``max_row`` and ``max_col`` (never shrink it)."""
     if not max_row:
         return
-    dimension = root.find(M + "dimension")
+    # (root.find, without its ElementPath: the first such child, once a sheet)
+    dimension = next(root.iterchildren(M + "dimension"), None)
     if dimension is None:
         return
     first, _, last = dimension.get("ref", "A1").partition(":")
