@@ -154,7 +154,8 @@ def test_the_spans_hint_looked_up_is_the_hint_read_in_full(start, first, last):
 
 @pytest.mark.parametrize("raw", [
     b'<c r="A1"><f>B1</f><v></v></c>', b'<c r="A1"><f t="shared" si="0"></f><v>1</v></c>',
-    b'<c r="A1" t="inlineStr"><is><t></t></is></c>', b'<c r="A1"><v></v></c><c r="B1"><v></v></c>',
+    b'<c r="A1" t="inlineStr"><is><t></t></is></c>',
+    b'<c r="A1"><v></v></c><c r="B1"><v></v></c>',
     b'<c r="A1"><f></f><v></v></c>', b'<c r="A1"><v>1</v></c>'])
 def test_empty_elements_are_self_closed_as_the_pattern_does(raw):
     assert patch._as_lxml_writes(raw) == re.sub(rb"<(v|f|t)((?: [^>]*)?)></\1>", rb"<\1\2/>",

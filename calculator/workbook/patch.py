@@ -1064,7 +1064,8 @@ def _model_set_cached(attrs: list, children: list, value, package: XlsxPackage) 
         attrs.append((b"t", cell_type))
 
 
-def _byte_cell_styles(cells: list, style_of_rest: dict[bytes, str | None]) -> list[tuple[int, str]]:
+def _byte_cell_styles(cells: list,
+                      style_of_rest: dict[bytes, str | None]) -> list[tuple[int, str]]:
     """The (column, style) pairs of a row's scanned cells. ``style_of_rest``: the style read
     from each run of attributes met so far (a sheet has a few dozen distinct ones)."""
     found = []
@@ -1661,8 +1662,9 @@ class _ByteRows:
         # most rows of a sheet share a few hints, and their cells are within them: told from
         # the hint's bytes looked up, not parsed again each row (anything else: as before)
         at = start.find(b' spans="')
-        if at >= 0:
-            hint = start[at + 8:start.find(b'"', at + 8)]
+        closing = start.find(b'"', at + 8) if at >= 0 else -1
+        if closing >= 0:
+            hint = start[at + 8:closing]
             bounds = self.span_bounds.get(hint, False)
             if bounds is False:
                 low, colon, high = hint.partition(b":")
