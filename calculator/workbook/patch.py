@@ -1503,19 +1503,20 @@ class _ByteRows:
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
         content = _as_lxml_writes(content)    # so every cell below is copied as it is
-        cells = []
-        last_col = covered = 0
-        # all the cells found in one call; they are the whole row when their lengths add up
-        # (anything between or after them, not a cell the scan knows, leaves a gap)
-        for raw, letters, row_digits, rest, body in self.cell_scan.findall(content):
-            col = _LETTERS_COLUMN.get(letters)
-            if col is None or row_digits != digits or col <= last_col:
-                return None
-            last_col = col
-            covered += len(raw)
-            cells.append((col, raw, letters + row_digits, rest, body or None))
-        if covered != len(content):
+        # the row split on its cells in one call: [between, cell, letters, digits, rest,
+        # body] for each, then what is after them. They are the whole row when nothing is
+        # between or after them (anything else, not a cell the scan knows, leaves a gap);
+        # each of this row, in column order. (Checked on the split's slices: a Python step a
+        # cell cost more than the scan.)
+        parts = self.cell_scan.split(content)
+        if any(parts[0::6]):
             return None
+        cols = list(map(_LETTERS_COLUMN.get, parts[2::6]))
+        if parts[3::6].count(digits) != len(cols) or None in cols \
+                or not all(map(operator.lt, cols, cols[1:])):
+            return None
+        # (column, cell, its letters, the attributes after r, its children or None)
+        cells = list(zip(cols, parts[1::6], parts[2::6], parts[4::6], parts[5::6]))
         try:
             return self._rewrite_cells(number, digits, start, cells, row_writes)
         except _NotSure:
@@ -1553,7 +1554,8 @@ class _ByteRows:
                 i += 1
             kind = type(value)
             if cell is not None:
-                _, raw, ref, rest, body = cell
+                _, raw, letters, rest, body = cell
+                ref = letters + digits
                 if kind is not Cached and kind is not _Drop:
                     # most cells of a first run (empty, styled) and of a re-run (one value)
                     plain = plain_rests.get(rest, False)
