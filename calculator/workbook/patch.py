@@ -1091,9 +1091,7 @@ def _rest_style(rest: bytes) -> str | None:
 
 def _number_bytes(number: float) -> bytes:
     """:func:`_number_text` as bytes, for a finite float."""
-    # (repr encoded: half the cost of b"%r" %, the same bytes for a float)
-    return b"%d" % number if number.is_integer() and -1e15 < number < 1e15 \
-        else repr(number).encode("ascii")
+    return b"%d" % number if number.is_integer() and -1e15 < number < 1e15 else b"%r" % number
 
 
 def _cached_cell_bytes(ref: bytes, rest: bytes, body: bytes | None, value) -> bytes | None:
@@ -1141,7 +1139,7 @@ def _plain_cell_tail(cell_type: bytes | None, holds_value: bool, value) -> bytes
             return None
         # (_number_bytes, inline: the call cost as much as the formatting)
         number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 \
-            else repr(value).encode("ascii")
+            else b"%r" % value
         if cell_type == b"n" and holds_value:
             return b' t="n"><v>' + number + b"</v></c>"
         return b"><v>" + number + b"</v></c>"
@@ -1435,7 +1433,7 @@ class _ByteRows:
                 if cell_type == b"n" and holds_value:
                     append(b' t="n"')
                 append(b"><v>%d</v></c>" % value if value.is_integer() and -1e15 < value < 1e15
-                       else b"><v>" + repr(value).encode("ascii") + b"</v></c>")
+                       else b"><v>%r</v></c>" % value)
             elif kind is str:
                 # in place or anew, a text comes out the same: t="inlineStr" after s, one <t>
                 clean = _escape_text(value)
@@ -1508,6 +1506,8 @@ class _ByteRows:
         # between or after them (anything else, not a cell the scan knows, leaves a gap);
         # each of this row, in column order. (Checked on the split's slices: a Python step a
         # cell cost more than the scan.)
+        if not content:                       # a row made from nothing, or an empty one
+            return self._rewrite_guarded(number, digits, start, [], row_writes)
         parts = self.cell_scan.split(content)
         if any(parts[0::6]):
             return None
@@ -1517,6 +1517,10 @@ class _ByteRows:
             return None
         # (column, cell, its letters, the attributes after r, its children or None)
         cells = list(zip(cols, parts[1::6], parts[2::6], parts[4::6], parts[5::6]))
+        return self._rewrite_guarded(number, digits, start, cells, row_writes)
+
+    def _rewrite_guarded(self, number: int, digits: bytes, start: bytes, cells: list,
+                         row_writes) -> bytes | None:
         try:
             return self._rewrite_cells(number, digits, start, cells, row_writes)
         except _NotSure:
