@@ -1668,6 +1668,8 @@ class _ByteRows:
         # most rows of a sheet share a few hints, and their cells are within them: told from
         # the hint's bytes looked up, not parsed again each row (anything else: as before)
         at = start.find(b' spans="')
+        if at < 0 and b" spans=" not in start:
+            return start                      # no hint (a row made from nothing)
         closing = start.find(b'"', at + 8) if at >= 0 else -1
         if closing >= 0:
             hint = start[at + 8:closing]
