@@ -31,7 +31,8 @@ _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def _escape_text(value: str) -> str:
-    clean = _ILLEGAL_XML.sub("", value)
+    # printable ASCII (most texts) holds nothing illegal: told without the pattern
+    clean = value if value.isascii() and value.isprintable() else _ILLEGAL_XML.sub("", value)
     return _LOOKS_ESCAPED.sub("_x005F_", clean) if "_x" in clean else clean
 
 
@@ -118,8 +119,10 @@ class SheetLayout:
 
     def row_styles_of(self, number: int, cell_styles) -> dict[int, str] | None:
         """:meth:`row_styles` for a row whose (column, style) pairs ``cell_styles()`` gives
-        (asked only when a band takes its styles from this row)."""
+        (asked only when a band takes its styles from this row). Read only: a row under one
+        band gets that band's own dict (a copy a row cost more than the rest of the call)."""
         styles = None
+        merged = False
         found = None                                  # the row's cell styles, read once
         for band in self.bands:
             if band.source_row == number and band.styles is None:
@@ -128,8 +131,11 @@ class SheetLayout:
                 band.styles = _band_styles(found, band)
             if band.first_row <= number <= band.last_row and band.styles:
                 if styles is None:
-                    styles = {}
-                styles.update(band.styles)
+                    styles = band.styles
+                else:
+                    if not merged:
+                        styles, merged = dict(styles), True
+                    styles.update(band.styles)
         return styles
 
     def row_guards(self, number: int) -> list[Guard]:
@@ -503,8 +509,9 @@ class SheetWrites:
         self._blocks: list[tuple[int, int, int, int, Sequence[Sequence[object]]]] = []
         # the rows where the set of blocks over a row changes, and the blocks over each
         # stretch between them (made when first asked): a row's blocks found by bisection,
-        # not by going through every block of the sheet for every row
-        self._stretches: tuple[list[int], list[list]] | None = None
+        # not by going through every block of the sheet for every row; with them, the same
+        # blocks in column order when no two share a column (None when they do)
+        self._stretches: tuple[list[int], list[list], list[list | None]] | None = None
 
     def add(self, min_row: int, min_col: int, rows: int, cols: int,
             block: Sequence[Sequence[object]]) -> None:
@@ -520,15 +527,21 @@ class SheetWrites:
                             for edge in (min_row, min_row + rows)})
             over = [[]] + [[b for b in self._blocks if b[0] <= first < b[0] + b[2]]
                            for first in edges]
-            self._stretches = edges, over
-        edges, over = self._stretches
+            self._stretches = edges, over, [_side_by_side(blocks) for blocks in over]
+        edges, over, _ = self._stretches
         return over[bisect.bisect_right(edges, number)]
 
     def row_numbers(self) -> list[int]:
-        numbers: set[int] = set()
-        for min_row, _, rows, _, _ in self._blocks:
-            numbers.update(range(min_row, min_row + rows))
-        return sorted(numbers)
+        # the blocks' row ranges merged (a set of every row number cost more than the
+        # rest of setting up a small sheet's patch)
+        numbers: list[int] = []
+        reached = 0                                 # the rows below this one are listed
+        for min_row, rows in sorted((block[0], block[2]) for block in self._blocks):
+            end = min_row + rows
+            if end > reached:
+                numbers.extend(range(max(min_row, reached), end))
+                reached = end
+        return numbers
 
     def single_block(self, number: int):
         """(first column, values) of row ``number`` when a single block covers it (the
@@ -546,8 +559,10 @@ class SheetWrites:
     def row(self, number: int) -> list[tuple[int, object]]:
         """The (column, value) writes of one row, sorted by column."""
         writes: list[tuple[int, object]] = []
-        over = self._blocks_over(number)
-        for min_row, min_col, rows, cols, block in over:
+        over = self._blocks_over(number)                 # (made with the stretches)
+        edges, _, side_by_side_of = self._stretches
+        side_by_side = side_by_side_of[bisect.bisect_right(edges, number)]
+        for min_row, min_col, rows, cols, block in side_by_side or over:
             i = number - min_row
             line = block[i] if i < len(block) else ()
             width = len(line)
@@ -556,9 +571,23 @@ class SheetWrites:
             else:
                 writes.extend((min_col + j, line[j] if j < width else None)
                               for j in range(cols))
-        if len(over) > 1:
+        if len(over) > 1 and side_by_side is None:
             writes.sort(key=_COLUMN_OF_WRITE)            # stable: the later block wins
         return writes
+
+
+def _side_by_side(blocks: list) -> list | None:
+    """``blocks`` (min_row, min_col, rows, cols, values) in column order when no two share a
+    column (their writes then come out sorted without a sort, and none overrides another),
+    else None."""
+    ordered = sorted(blocks, key=_MIN_COL_OF_BLOCK)
+    for left, right in zip(ordered, ordered[1:]):
+        if left[1] + left[3] > right[1]:
+            return None
+    return ordered
+
+
+_MIN_COL_OF_BLOCK = operator.itemgetter(1)
 
 
 def _apply_row(row, number: int, row_writes: list[tuple[int, object]], date_style: int | None,
@@ -868,9 +897,17 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def _as_lxml_writes(raw: bytes) -> bytes:
     # in a scanned cell ">" never comes inside a text or an attribute, so "></v>" (f, t) is
     # an empty element; "></" alone is in almost every cell ("</v></c>")
+    if b"<v></v>" in raw:
+        # the commonest one (a formula's blank result) without re: a template costs a
+        # Python call per match; what it leaves ("<f ..></f>", ...) goes on to the pattern
+        raw = raw.replace(b"<v></v>", b"<v/>")
     if b"></v>" in raw or b"></f>" in raw or b"></t>" in raw:
-        return _EMPTY_ELEMENT.sub(rb"<\1\2/>", raw)
+        return _EMPTY_ELEMENT.sub(_self_closed, raw)
     return raw
+
+
+def _self_closed(empty: re.Match) -> bytes:
+    return b"<" + empty[1] + empty[2] + b"/>"
 
 
 class _NotSure(Exception):
@@ -909,6 +946,8 @@ def _text_bytes(text: str) -> bytes:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    if text.isascii() and text.isprintable():
+        return text.encode("ascii")           # nothing lxml refuses (told without the pattern)
     if "\r" in text:
         text = text.replace("\r", "&#13;")
     if _NOT_XML.search(text):
@@ -1025,16 +1064,29 @@ def _model_set_cached(attrs: list, children: list, value, package: XlsxPackage) 
         attrs.append((b"t", cell_type))
 
 
-def _byte_cell_styles(cells: list) -> list[tuple[int, str]]:
+def _byte_cell_styles(cells: list,
+                      style_of_rest: dict[bytes, str | None]) -> list[tuple[int, str]]:
+    """The (column, style) pairs of a row's scanned cells. ``style_of_rest``: the style read
+    from each run of attributes met so far (a sheet has a few dozen distinct ones)."""
     found = []
     for col, _, _, rest, _ in cells:
-        if b' s="' in rest:
-            if b"&" in rest:
-                raise _NotSure()
-            style = _STYLE_ATTR.search(rest).group(1)
-            if style and style != b"0":
-                found.append((col, style.decode("utf-8")))
+        style = style_of_rest.get(rest, False)
+        if style is False:
+            style = style_of_rest[rest] = _rest_style(rest)
+        if style:
+            found.append((col, style))
     return found
+
+
+def _rest_style(rest: bytes) -> str | None:
+    """The style of a scanned cell (the attributes after its r), None for none or 0."""
+    if b' s="' in rest:
+        if b"&" in rest:
+            raise _NotSure()
+        style = _STYLE_ATTR.search(rest).group(1)
+        if style and style != b"0":
+            return style.decode("utf-8")
+    return None
 
 
 def _number_bytes(number: float) -> bytes:
@@ -1059,7 +1111,9 @@ def _cached_cell_bytes(ref: bytes, rest: bytes, body: bytes | None, value) -> by
             return None
         cell_type, text = b"", _number_bytes(value)
     elif kind is str:
-        cell_type, text = b' t="str"', _text_bytes(_ILLEGAL_XML.sub("", value))
+        if not (value.isascii() and value.isprintable()):    # (else nothing to remove)
+            value = _ILLEGAL_XML.sub("", value)
+        cell_type, text = b' t="str"', _text_bytes(value)
     elif kind is bool:
         cell_type, text = b' t="b"', b"1" if value else b"0"
     else:
@@ -1083,7 +1137,9 @@ def _plain_cell_tail(cell_type: bytes | None, holds_value: bool, value) -> bytes
             return b"/>"
         if value - value != 0:                    # infinite: the element path's error
             return None
-        number = _number_bytes(value)
+        # (_number_bytes, inline: the call cost as much as the formatting)
+        number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 \
+            else b"%r" % value
         if cell_type == b"n" and holds_value:
             return b' t="n"><v>' + number + b"</v></c>"
         return b"><v>" + number + b"</v></c>"
@@ -1115,12 +1171,13 @@ class _ByteRows:
     path would write it, and any row not in lxml's own form handed to the element path."""
 
     def __init__(self, state: _StreamedRows, chunks, buffer: bytes, position: int,
-                 prolog: bytes, sheet_data_open: bytes, patterns):
+                 opening_parser, nsmap: dict, patterns):
         self.state = state
         self.chunks = chunks
         self.buffer, self.position = buffer, position
-        self.prolog = prolog
-        self.wrap_open = sheet_data_open
+        self.opening_parser = opening_parser        # fed through <sheetData></sheetData>
+        self.nsmap = nsmap
+        self._wrap_open: bytes | None = None
         self.row_pattern, self.start_pattern, self.cell_scan = patterns
         self.letters: dict[tuple[int, int], bytes] = {}
         # the attributes after r of cells met so far -> (the style part, t) when a plain
@@ -1136,6 +1193,10 @@ class _ByteRows:
         self.spare = None
         self.rows_seen = 0
         self.style_bytes: dict[str, bytes] = {}
+        self.style_of_rest: dict[bytes, str | None] = {}
+        # a row's spans hint (the bytes of its value) -> (first, last) column, when plain
+        # numbers; else None (the general reading)
+        self.span_bounds: dict[bytes, tuple[int, int] | None] = {}
 
     @classmethod
     def start(cls, source: "_ChunkReader", state: _StreamedRows) -> "_ByteRows | None":
@@ -1154,26 +1215,27 @@ class _ByteRows:
             return None                       # pretty-printed: whitespace between rows
         try:
             prolog.decode("utf-8")
-            pull = etree.XMLPullParser(events=("start",), **xmlsafe.PARSER_OPTIONS)
+            # events for sheetData and row only (the root is sheetData's parent): an event
+            # costs a Python element; the parser is kept and given the rest of the sheet at
+            # the end (finish), so the opening is parsed once, not twice
+            pull = etree.XMLPullParser(events=("start",), tag=(M + "sheetData", M + "row"),
+                                       **xmlsafe.PARSER_OPTIONS)
             pull.feed(prolog)
             pull.feed(b"</sheetData>")
             started = [element for _, element in pull.read_events()]
         except (etree.XMLSyntaxError, UnicodeDecodeError):
             return None
-        if not started:
+        # exactly one sheetData (no other sheetData or row before it), a child of the root
+        if len(started) != 1:
             return None
-        root, sheet_data = started[0], started[-1]
-        if sheet_data.tag != M + "sheetData" or sheet_data.getparent() is not root \
-                or root.getparent() is not None \
-                or any(e.tag in (M + "sheetData", M + "row") for e in started[1:-1]):
-            return None
-        wrap = etree.tostring(etree.Element(M + "sheetData", nsmap=sheet_data.nsmap))
-        if not wrap.endswith(b"/>"):
+        sheet_data = started[0]
+        root = sheet_data.getparent()
+        if sheet_data.tag != M + "sheetData" or root is None or root.getparent() is not None:
             return None
         state.declare(sheet_data)
         patterns = _canonical_patterns(tuple(sorted(p for p in sheet_data.nsmap if p)))
         buffer = source.take_buffered()
-        scan = cls(state, source.remaining(), buffer, split, prolog, wrap[:-2] + b">", patterns)
+        scan = cls(state, source.remaining(), buffer, split, pull, sheet_data.nsmap, patterns)
         scan._check(buffer)
         return scan
 
@@ -1186,6 +1248,17 @@ class _ByteRows:
             raise NeedTree() from None
         if "\ufffe" in text or "\uffff" in text:
             raise NeedTree()
+
+    @property
+    def wrap_open(self) -> bytes:
+        """A <sheetData> start tag declaring the sheet's namespaces, to parse one row in
+        (made when a row first needs the element path: most sheets never do)."""
+        if self._wrap_open is None:
+            wrap = etree.tostring(etree.Element(M + "sheetData", nsmap=self.nsmap))
+            if not wrap.endswith(b"/>"):
+                raise NeedTree()
+            self._wrap_open = wrap[:-2] + b">"
+        return self._wrap_open
 
     # -- reading --------------------------------------------------------------------------
 
@@ -1212,6 +1285,7 @@ class _ByteRows:
     def run(self) -> tuple[list[bytes], bool]:
         state = self.state
         out_add = state.out.add
+        pending, pending_count = state.pending, len(state.pending)
         last_number = 0
         while True:
             buffer, position = self.buffer, self.position
@@ -1248,9 +1322,14 @@ class _ByteRows:
             if number <= last_number:
                 raise NeedTree()
             last_number = number
-            state.create_rows_before(number, self._create)
+            # (state.create_rows_before and take_pending, asked here first: most rows have
+            # no row to create before them, and the call cost more than the answer)
+            if state.next_pending < pending_count:
+                if pending[state.next_pending] < number:
+                    state.create_rows_before(number, self._create)
             row_writes = None
-            if state.take_pending(number):
+            if state.next_pending < pending_count and pending[state.next_pending] == number:
+                state.next_pending += 1
                 if element is None and end - 6 > close:
                     piece = self._same_cells_row(number, buffer, position, close, end)
                     if piece is not None:
@@ -1279,15 +1358,18 @@ class _ByteRows:
             state.emit_element(element, number, row_writes)
         if not self.rows_seen:
             raise NeedTree()                          # as the element path: the tree does it
-        epilogue = [self.buffer[self.position:]]
-        for chunk in self.chunks:
-            epilogue.append(chunk)
+        # the rest of the sheet after </sheetData>, given to the parser that read its
+        # opening: the whole sheet but its rows, as a tree
+        parser = self.opening_parser
         try:
-            root = etree.fromstring(self.prolog + b"".join(epilogue),
-                                    etree.XMLParser(**xmlsafe.PARSER_OPTIONS))
+            parser.feed(self.buffer[self.position + len(b"</sheetData>"):])
+            for chunk in self.chunks:
+                parser.feed(chunk)
+            root = parser.close()
         except etree.XMLSyntaxError:
             raise NeedTree() from None
-        sheet_data = root.find(M + "sheetData")
+        # (root.find, without its ElementPath: the first such child)
+        sheet_data = next(root.iterchildren(M + "sheetData"), None)
         if sheet_data is None or len(sheet_data) or sheet_data.text \
                 or next(root.iter(M + "row"), None) is not None:
             raise NeedTree()
@@ -1314,6 +1396,10 @@ class _ByteRows:
         first_col, values = single
         count = len(values)
         if not count:
+            return None
+        # every plain cell holds one "<c " (a text never holds a "<"): a row with another
+        # number of them is not one for this path, told without splitting it
+        if buffer.count(b"<c ", close + 1, end - 6) != count:
             return None
         parts = _PLAIN_CELL.split(buffer[close + 1:end - 6])
         if len(parts) != 6 * count + 1 or any(parts[0::6]):
@@ -1411,24 +1497,30 @@ class _ByteRows:
         made as :func:`_apply_row` makes them, or None when not sure. ``new_row``: the row
         did not exist (no cell of it can be in a growing block's way)."""
         state = self.state
-        layout = state.layout
-        if not new_row and layout is not None and layout.row_guards(number):
+        if not new_row and self.guarded and state.layout.row_guards(number):
             return None                       # the element path checks and names the cell
         digits = str(number).encode("ascii")
         content = _as_lxml_writes(content)    # so every cell below is copied as it is
-        cells = []
-        last_col = covered = 0
-        # all the cells found in one call; they are the whole row when their lengths add up
-        # (anything between or after them, not a cell the scan knows, leaves a gap)
-        for raw, letters, row_digits, rest, body in self.cell_scan.findall(content):
-            col = _LETTERS_COLUMN.get(letters)
-            if col is None or row_digits != digits or col <= last_col:
-                return None
-            last_col = col
-            covered += len(raw)
-            cells.append((col, raw, letters + row_digits, rest, body or None))
-        if covered != len(content):
+        # the row split on its cells in one call: [between, cell, letters, digits, rest,
+        # body] for each, then what is after them. They are the whole row when nothing is
+        # between or after them (anything else, not a cell the scan knows, leaves a gap);
+        # each of this row, in column order. (Checked on the split's slices: a Python step a
+        # cell cost more than the scan.)
+        if not content:                       # a row made from nothing, or an empty one
+            return self._rewrite_guarded(number, digits, start, [], row_writes)
+        parts = self.cell_scan.split(content)
+        if any(parts[0::6]):
             return None
+        cols = list(map(_LETTERS_COLUMN.get, parts[2::6]))
+        if parts[3::6].count(digits) != len(cols) or None in cols \
+                or not all(map(operator.lt, cols, cols[1:])):
+            return None
+        # (column, cell, its letters, the attributes after r, its children or None)
+        cells = list(zip(cols, parts[1::6], parts[2::6], parts[4::6], parts[5::6]))
+        return self._rewrite_guarded(number, digits, start, cells, row_writes)
+
+    def _rewrite_guarded(self, number: int, digits: bytes, start: bytes, cells: list,
+                         row_writes) -> bytes | None:
         try:
             return self._rewrite_cells(number, digits, start, cells, row_writes)
         except _NotSure:
@@ -1442,7 +1534,8 @@ class _ByteRows:
         layout = state.layout
         styles = None
         if layout is not None:
-            styles = layout.row_styles_of(number, lambda: _byte_cell_styles(cells))
+            styles = layout.row_styles_of(
+                number, lambda: _byte_cell_styles(cells, self.style_of_rest))
         date_style, package = state.date_style, state.package
         row_attrs = None
         plain_rests = self.plain_rests
@@ -1465,7 +1558,8 @@ class _ByteRows:
                 i += 1
             kind = type(value)
             if cell is not None:
-                _, raw, ref, rest, body = cell
+                _, raw, letters, rest, body = cell
+                ref = letters + digits
                 if kind is not Cached and kind is not _Drop:
                     # most cells of a first run (empty, styled) and of a re-run (one value)
                     plain = plain_rests.get(rest, False)
@@ -1568,10 +1662,29 @@ class _ByteRows:
         state.noted(number, formula_lost, rightmost)
         return row
 
-    @staticmethod
-    def _spans_fixed(start: bytes, first: int, last: int) -> bytes:
+    def _spans_fixed(self, start: bytes, first: int, last: int) -> bytes:
         """:func:`_fix_row_spans` on a start tag, the row's cells being in columns ``first``
         to ``last``."""
+        # most rows of a sheet share a few hints, and their cells are within them: told from
+        # the hint's bytes looked up, not parsed again each row (anything else: as before)
+        at = start.find(b' spans="')
+        if at < 0 and b" spans=" not in start:
+            return start                      # no hint (a row made from nothing)
+        closing = start.find(b'"', at + 8) if at >= 0 else -1
+        if closing >= 0:
+            hint = start[at + 8:closing]
+            bounds = self.span_bounds.get(hint, False)
+            if bounds is False:
+                low, colon, high = hint.partition(b":")
+                bounds = self.span_bounds[hint] = (int(low), int(high)) \
+                    if colon and low.isdigit() and high.isdigit() else None
+            if bounds is not None and bounds[0] <= first and last <= bounds[1]:
+                return start
+        return self._spans_widened(start, first, last)
+
+    @staticmethod
+    def _spans_widened(start: bytes, first: int, last: int) -> bytes:
+        """:meth:`_spans_fixed` read in full."""
         if b" spans=" not in start:
             return start
         plain = _PLAIN_SPANS.search(start)
@@ -1617,7 +1730,8 @@ def extend_dimension(root, max_row: int, max_col: int) -> None:
     """Grow a sheet's <dimension> to reach ``max_row`` and ``max_col`` (never shrink it)."""
     if not max_row:
         return
-    dimension = root.find(M + "dimension")
+    # (root.find, without its ElementPath: the first such child, once a sheet)
+    dimension = next(root.iterchildren(M + "dimension"), None)
     if dimension is None:
         return
     first, _, last = dimension.get("ref", "A1").partition(":")
