@@ -220,7 +220,7 @@ def bench_big_skus(repeats: int, skus: int, work: Path) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.copytree(master, scratch)
     # the first run writes the SKU economics sheet, a row per SKU and plan made from nothing:
-    # timed once (reported: what a user waits the first time, against the same file's floor)
+    # timed too (reported: what a user waits the first time, against the same file's floor)
     fresh()
     first_runs = timed_in_turn({"floor": lambda: openpyxl_floor(sorted(scratch.glob("*.xlsx"))),
                                 "ours": lambda: run_aeroi(scratch)}, repeats, fresh)

@@ -215,12 +215,17 @@ def test_workbook_saved_by_libreoffice(tmp_path, compared):
 
 # --- odd rows ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def package(tmp_path_factory):
+def opened_store(tmp_path_factory):
+    """The example store's package, open (the modules that patch sheets with it share it)."""
     path = tmp_path_factory.mktemp("pkg") / "store.xlsx"
     build_store(path, values=STORE)
     with XlsxPackage(path, "store.xlsx") as opened:
         yield opened
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    yield from opened_store(tmp_path_factory)
 
 
 def _sheet(rows: str, head: str = "", tail: str = "", namespaces: str = "") -> bytes:

@@ -15,7 +15,13 @@ import pytest
 import calculator.workbook.patch as patch
 from calculator.workbook.patch import (DROP, Cached, NeedTree, SheetLayout, SheetWrites,
                                        StyleBand)
-from tests.test_patch_bytes import _agree, _sheet, _writes, package  # noqa: F401 (fixture)
+from tests.test_patch_bytes import _agree, _sheet, _writes, opened_store
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    yield from opened_store(tmp_path_factory)
+
 
 # --- the sheet's opening, parsed once --------------------------------------------------------
 

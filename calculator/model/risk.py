@@ -13,7 +13,8 @@ where it trips, the programme keeps its costs but loses its lift and its traffic
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -195,7 +196,8 @@ class RiskResult:
     net_gain_draws: np.ndarray            # (draws, scenarios), for the distribution chart
     #: (scenarios, draws): each scenario's net gains sorted, as the simulation sorted them for
     #: its quantiles (the chart's histogram counts them without sorting again)
-    net_gain_sorted: np.ndarray | None = field(default=None, compare=False, repr=False)
+    net_gain_sorted: np.ndarray | None = dataclasses.field(default=None, compare=False,
+                                                           repr=False)
 
     def row(self, scenario: str) -> dict[str, float]:
         i = self.scenarios.index(scenario)
