@@ -187,9 +187,8 @@ def test_the_fingerprint_is_the_hash_of_one_line_per_entry_in_key_order():
 
 
 def test_a_workbooks_card_has_the_fingerprint_of_its_own_lines():
-    # entries still the packaged card's reuse lines written once; the fingerprint of a card
-    # with one override must still be the hash of every line in key order, the edited value's
-    # line included ("freight.standard.first_price_usd=3.0[usd]"-style), and differ from the
+    # the fingerprint of a card with one override is the hash of every line in key order,
+    # the edited value's line included ("freight.standard.first_price_usd=3.0[usd]"-style), and differ from the
     # packaged card's
     import hashlib
     packaged = load_rate_card()

@@ -178,28 +178,11 @@ class RateCard(Mapping[str, Rate]):
 
     def fingerprint(self) -> str:
         """Short hash of every key, value and unit: two cards with the same figures match."""
-        # one line per entry, hashed as one text: the digest of the lines fed one by one. An
-        # entry that is still the packaged card's (a workbook overrides a few) takes the line
-        # written once for it; a value's repr was most of the cost
-        packaged = _PACKAGED.derived("ratecard.fingerprint_lines", _fingerprint_lines) \
-            if _PACKAGED is not None else {}
+        # one line per entry, hashed as one text: the digest of the lines fed one by one
         entries = self._entries
-        lines = []
-        for key in sorted(entries):
-            rate = entries[key]
-            known = packaged.get(key)
-            lines.append(known[1] if known is not None and known[0] is rate
-                         else _fingerprint_line(key, rate))
-        return hashlib.sha256("".join(lines).encode()).hexdigest()[:12]
-
-
-def _fingerprint_line(key: str, rate: Rate) -> str:
-    return f"{key}={rate.value!r}[{rate.unit}]\n"
-
-
-def _fingerprint_lines(card: RateCard) -> dict[str, tuple[Rate, str]]:
-    """Each entry of ``card`` and its line of the fingerprint (the entry kept to know it by)."""
-    return {key: (rate, _fingerprint_line(key, rate)) for key, rate in card._entries.items()}
+        text = "".join([f"{key}={entries[key].value!r}[{entries[key].unit}]\n"
+                        for key in sorted(entries)])
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _edited_source(base: Rate, row: Rate) -> str:
