@@ -7,7 +7,8 @@ workbook run and its baselines take turns in each repeat).
 Prints a table and writes benchmarks/results.json (results-partial.json with --only). The
 baselines of a workbook run are an openpyxl load + save, the zip floor (read and re-compress
 every part with zipfile) and, when python-calamine is installed (the `bench` extra), reading
-every sheet with it. See docs/performance.md.
+every sheet with it. With valgrind installed, the folder's ratio to the zip floor is also
+counted in instructions (the same on every run). See docs/performance.md.
 """
 from __future__ import annotations
 
@@ -289,6 +290,66 @@ def bench_sku_economics(repeats: int, skus: int) -> dict:
             "met": True, "vectorised_s": fast, "loop_s": slow}
 
 
+#: what a child process runs under callgrind: one batch of a folder, ours or the zip floor's
+_COUNTED = """
+import sys
+from pathlib import Path
+sys.path[:0] = [{root!r}, {benchmarks!r}]
+folder = Path({folder!r})
+if {what!r} == "aeroi":
+    from calculator.workbook.batch import run_batch
+    report = run_batch([folder], jobs=1, summary=folder.parent / (folder.name + "-summary.xlsx"))
+    if report.failed:
+        raise SystemExit(report.failed[0].errors)
+else:
+    import run
+    run.zip_floor(sorted(folder.glob("*.xlsx")))
+"""
+
+
+def instructions_of(what: str, master: Path, count: int, work: Path) -> int:
+    """Instructions (valgrind's callgrind) of one process that runs ``what`` ("aeroi" or
+    "zip") on the first ``count`` workbooks of ``master``, start-up and imports included."""
+    folder = work / f"counted-{what}-{count}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in sorted(master.glob("*.xlsx"))[:count]:
+        shutil.copyfile(path, folder / path.name)
+    out = work / f"callgrind-{what}-{count}.out"
+    code = _COUNTED.format(root=str(ROOT), benchmarks=str(ROOT / "benchmarks"),
+                           folder=str(folder), what=what)
+    # the same hash seed every time: dict and set orders, so the same instructions
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                    sys.executable, "-c", code], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for line in out.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise RuntimeError(f"no total in {out}")
+
+
+def bench_instructions(work: Path, few: int = 2, many: int = 12) -> list[dict]:
+    """The folder's ratio to the zip floor counted in instructions instead of seconds: the
+    same count on every run of the same code (time on this shared machine moves by ±10%
+    from minute to minute). A batch of ``many`` less a batch of ``few``, per workbook, so
+    the interpreter's start and the imports cancel out."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: the instruction counts are left out "
+              "(apt-get install valgrind)", file=sys.stderr)
+        return []
+    master = work / "counted-master"
+    make_folder(master, many)
+    per_workbook = {what: (instructions_of(what, master, many, work)
+                           - instructions_of(what, master, few, work)) / (many - few)
+                    for what in ("aeroi", "zip")}
+    ours, zipped = per_workbook["aeroi"], per_workbook["zip"]
+    return [{"name": "aeroi run --jobs 1 / zip floor, counted in instructions a workbook "
+                     "(callgrind; the target is set in seconds, above)",
+             "ratio": ours / zipped, "target": "(reported)", "met": True,
+             "aeroi_instructions": round(ours), "zip_floor_instructions": round(zipped)}]
+
+
 def bench_monte_carlo(repeats: int, draws: int) -> dict:
     from calculator.model.inputs import StoreInputs
     from calculator.model.risk import default_risk_inputs, simulate
@@ -374,7 +435,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skus", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--only", default="", help="comma-separated steps to run: freight, "
-                        "folder, big, sku, monte, corpus (default: all)")
+                        "folder, big, sku, monte, corpus, instructions (default: all)")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.files, args.skus = 1, 6, 500
@@ -390,6 +451,7 @@ def main(argv=None) -> int:
             "monte": lambda: [bench_monte_carlo(args.repeats,
                                                 100_000 if not args.quick else 10_000)],
             "corpus": lambda: [bench_corpus(args.repeats, 24 if not args.quick else 4, work)],
+            "instructions": lambda: bench_instructions(work, 2, 12 if not args.quick else 4),
         }
         chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(steps)
         for step in (steps[name] for name in chosen):
