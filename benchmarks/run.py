@@ -318,8 +318,9 @@ def instructions_of(what: str, master: Path, count: int, work: Path) -> int:
     out = work / f"callgrind-{what}-{count}.out"
     code = _COUNTED.format(root=str(ROOT), benchmarks=str(ROOT / "benchmarks"),
                            folder=str(folder), what=what)
-    # the same hash seed every time: dict and set orders, so the same instructions
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # the same count every time: the same hash seed (dict and set orders), and no OpenBLAS
+    # threads, whose waiting loops spin as long as the scheduler lets them (±3% a workbook)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                     sys.executable, "-c", code], check=True, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

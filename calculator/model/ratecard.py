@@ -131,7 +131,8 @@ class RateCard(Mapping[str, Rate]):
 
     def with_overrides(self, overrides: Mapping[str, object] | Iterable[Rate]) -> "RateCard":
         """A new card with some values replaced (a workbook's Rates table), in one pass: only
-        the changed entries are validated (the rest already were).
+        the changed entries are validated (the rest already were). When no value changes,
+        this card itself.
 
         ``overrides`` maps key -> value (unit, source and note kept from the packaged entry;
         the source of an edited value becomes "workbook") or is an iterable of full Rate rows.
@@ -140,10 +141,14 @@ class RateCard(Mapping[str, Rate]):
         """
         merged = dict(self._entries)
         items = overrides.items() if isinstance(overrides, Mapping) else [(r.key, r) for r in overrides]
+        changed = False
         for key, new in items:
             rate = self.overridden(key, new)
             merged[key] = self._entries[key] if rate is None else rate
-        return RateCard._trusted(merged)
+            changed = changed or rate is not None
+        # a workbook whose Rates table keeps every default gets the card itself, with the
+        # figures it has already worked out (price cards, fingerprint) for the workbooks before
+        return RateCard._trusted(merged) if changed else self
 
     def overridden(self, key: str, new: object) -> Rate | None:
         """The validated entry ``key`` would have with the value ``new`` (or the full Rate row
@@ -178,6 +183,9 @@ class RateCard(Mapping[str, Rate]):
 
     def fingerprint(self) -> str:
         """Short hash of every key, value and unit: two cards with the same figures match."""
+        return self.derived("fingerprint", RateCard._fingerprint)
+
+    def _fingerprint(self) -> str:
         # one line per entry, hashed as one text: the digest of the lines fed one by one
         entries = self._entries
         text = "".join([f"{key}={entries[key].value!r}[{entries[key].unit}]\n"

@@ -251,13 +251,16 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
                 and packaged[key].unit == "code":
             value = str(int(value))
         try:
-            packaged.overridden(key, value)         # checked row by row, to name the cell
+            changed = packaged.overridden(key, value)   # checked row by row, to name the cell
         except CalculatorError as error:
             cell = _rates_cell(table, cols, offset)
             errors.append(InputError(f"{table.sheet}!{cell} {error.message}", file=io.label,
                                      sheet=table.sheet, cell=cell, name=key, found=value))
             continue
-        overrides[key] = value
+        if changed is not None:
+            overrides[key] = value
+        elif key in overrides:
+            del overrides[key]                      # a key given twice takes its last value
     return packaged.with_overrides(overrides)       # the card built once, in one pass
 
 
