@@ -403,3 +403,28 @@ def test_a_damaged_results_sheet_fails_a_check_as_a_run(tmp_path, check_only, in
     assert [f"the part {results} is not well-formed XML" in e.message
             for e in outcome.errors] == [True]
     assert book.read_bytes() == before
+
+
+def test_finding_the_files_skips_each_kind_with_its_reason(tmp_path):
+    # what a shared folder holds besides store workbooks; discovery reads names (and, for a
+    # summary, the file), so empty files stand in for workbooks that are never opened here
+    from calculator.workbook.atomic import TEMP_PREFIX
+    from calculator.workbook.batch import discover
+    for name in ("open.xlsx", "~$open.xlsx", ".hidden.xlsx", f"{TEMP_PREFIX}x.xlsx",
+                 "pressed.xlsx", "aeroi-summary.xlsx", "store.xlsx", "store.v1.xlsx",
+                 "target.xlsx", "old.xls"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "zz-link.xlsx").symlink_to(tmp_path / "target.xlsx")
+    found, skipped = discover([tmp_path], open_books=[tmp_path / "pressed.xlsx"])
+    why = {Path(path).name: reason for path, reason in skipped}
+    assert [p.name for p in found] == ["store.xlsx", "target.xlsx"]
+    assert why["open.xlsx"].startswith("open in Excel or LibreOffice (lock file ~$open.xlsx)")
+    assert why["~$open.xlsx"] == "Excel lock file (the workbook is open somewhere)"
+    assert why[".hidden.xlsx"] == "hidden file"
+    assert why[f"{TEMP_PREFIX}x.xlsx"] == "temporary file of an interrupted aeroi run"
+    assert why["pressed.xlsx"].startswith("open in Excel (it ran the batch")
+    assert why["aeroi-summary.xlsx"] == "aeroi summary workbook (an output, not an input)"
+    assert why["store.v1.xlsx"].startswith("the old file aeroi upgrade kept")
+    assert why["zz-link.xlsx"] == f"a link to {tmp_path / 'target.xlsx'}, which is calculated itself"
+    assert why["old.xls"].startswith("an older or binary Excel format (.xls)")
+    assert len(skipped) == 9

@@ -112,6 +112,7 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
     opened = {Path(p).resolve() for p in open_books}
     found: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    resolved: dict[Path, Path] = {}           # each found workbook's real path, resolved once
 
     def consider(path: Path):
         name = path.name
@@ -126,23 +127,28 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
             skipped.append((str(path), f"open in Excel or LibreOffice (lock file {lock.name}): "
                                        f"close it and run again (or run with --ignore-locks if "
                                        f"the lock file is left over from a crash)"))
-        elif name.startswith("~$"):
+            return
+        if name.startswith("~$"):
             skipped.append((str(path), "Excel lock file (the workbook is open somewhere)"))
-        elif name.startswith(TEMP_PREFIX):
+            return
+        if name.startswith(TEMP_PREFIX):
             skipped.append((str(path), "temporary file of an interrupted aeroi run"))
-        elif name.startswith("."):
+            return
+        if name.startswith("."):
             skipped.append((str(path), "hidden file"))
-        elif path.resolve() in opened:
+            return
+        real_path = path.resolve()
+        if real_path in opened:
             skipped.append((str(path), "open in Excel (it ran the batch; press Calculate in it "
                                        "to calculate it)"))
-        elif path.resolve() in excluded or name.startswith("aeroi-summary") \
-                or is_summary(path):
+        elif real_path in excluded or name.startswith("aeroi-summary") or is_summary(path):
             skipped.append((str(path), "aeroi summary workbook (an output, not an input)"))
         elif is_backup(path):
             skipped.append((str(path), "the old file aeroi upgrade kept beside the upgraded "
                                        "workbook"))
         else:
             found.append(path)
+            resolved[path] = real_path
 
     for raw in paths:
         path = Path(raw)
@@ -160,12 +166,12 @@ def discover(paths: Sequence[str | os.PathLike], exclude: Iterable[str | os.Path
     # a link to a workbook that is calculated anyway would be calculated twice
     real: dict[Path, Path] = {}
     for path in sorted(unique, key=lambda p: (p.is_symlink(), str(p))):
-        target = path.resolve()
+        target = resolved[path]
         if target in real:
             skipped.append((str(path), f"a link to {real[target]}, which is calculated itself"))
         else:
             real[target] = path
-    unique = [p for p in unique if real.get(p.resolve()) == p]
+    unique = [p for p in unique if real.get(resolved[p]) == p]
     return unique, skipped
 
 
