@@ -22,9 +22,7 @@ def edited_store(path, *rows):
     book = openpyxl.load_workbook(path)
     sheet = next(ws for ws in book.worksheets if c.RATES_TABLE in ws.tables)
     table = sheet.tables[c.RATES_TABLE]
-    first, last = openpyxl.utils.cell.range_boundaries(table.ref)[0::2], \
-        openpyxl.utils.cell.range_boundaries(table.ref)[1::2]
-    (min_col, max_col), (min_row, max_row) = first, last
+    min_col, min_row, max_col, max_row = openpyxl.utils.cell.range_boundaries(table.ref)
     header = [sheet.cell(min_row, col).value for col in range(min_col, max_col + 1)]
     key_col = min_col + header.index("key")
     value_col = min_col + header.index("value")
