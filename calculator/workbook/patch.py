@@ -30,9 +30,14 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
+def _legal_xml(value: str) -> str:
+    """``value`` without the characters XML cannot hold."""
+    # printable ASCII (most texts) holds none: told without the pattern
+    return value if value.isascii() and value.isprintable() else _ILLEGAL_XML.sub("", value)
+
+
 def _escape_text(value: str) -> str:
-    # printable ASCII (most texts) holds nothing illegal: told without the pattern
-    clean = value if value.isascii() and value.isprintable() else _ILLEGAL_XML.sub("", value)
+    clean = _legal_xml(value)
     return _LOOKS_ESCAPED.sub("_x005F_", clean) if "_x" in clean else clean
 
 
@@ -318,7 +323,7 @@ def _set_cached(cell, value, package: XlsxPackage) -> None:
         node.text = _number_text(float(to_serial(value, package.date1904)))
     else:                                   # text, or a blank input shown as ""
         attrib["t"] = "str"
-        node.text = _ILLEGAL_XML.sub("", value) if kind == "text" else ""
+        node.text = _legal_xml(value) if kind == "text" else ""
 
 
 def _has_content(cell) -> bool:
@@ -1051,7 +1056,7 @@ def _model_set_cached(attrs: list, children: list, value, package: XlsxPackage) 
     elif kind == "date":
         cell_type, text = None, _number_text(float(to_serial(value, package.date1904)))
     else:
-        cell_type, text = b"str", _ILLEGAL_XML.sub("", value) if kind == "text" else ""
+        cell_type, text = b"str", _legal_xml(value) if kind == "text" else ""
     node = (b"v", b"<v>" + _text_bytes(text) + b"</v>")
     if len(cached) == 1 and children[cached[0]][0] == b"v":
         children[cached[0]] = node
@@ -1111,9 +1116,7 @@ def _cached_cell_bytes(ref: bytes, rest: bytes, body: bytes | None, value) -> by
             return None
         cell_type, text = b"", _number_bytes(value)
     elif kind is str:
-        if not (value.isascii() and value.isprintable()):    # (else nothing to remove)
-            value = _ILLEGAL_XML.sub("", value)
-        cell_type, text = b' t="str"', _text_bytes(value)
+        cell_type, text = b' t="str"', _text_bytes(_legal_xml(value))
     elif kind is bool:
         cell_type, text = b' t="b"', b"1" if value else b"0"
     else:
