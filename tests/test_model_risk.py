@@ -370,11 +370,21 @@ def test_net_gains_sorted_by_their_draws_are_np_sort_to_the_last_bit():
     # back reversed: 1, 2, 3; a tripped draw worth 1.5 goes between 1 and 2
     from calculator.model.risk import _sort_by_draw
 
-    def sorted_by_draw(values, by_lift, trips_at=()):
-        values = np.asarray(values, dtype=float)
+    def sort_as_simulate(values, by_lift, trips_at):
+        """What simulate does: the draws' order, or np.sort where that order cannot be
+        trusted; and whether the draws' order was used."""
         out = np.empty_like(values)
-        _sort_by_draw(values, np.asarray(by_lift, dtype=np.intp),
-                      np.asarray(trips_at, dtype=np.intp), out)
+        used = _sort_by_draw(values, by_lift, trips_at, out)
+        if not used:
+            out[:] = values
+            out.sort()
+        return out, used
+
+    def sorted_by_draw(values, by_lift, trips_at=()):
+        out, used = sort_as_simulate(np.asarray(values, dtype=float),
+                                     np.asarray(by_lift, dtype=np.intp),
+                                     np.asarray(trips_at, dtype=np.intp))
+        assert used                     # these are sorted from the draws' order alone
         return out
 
     assert sorted_by_draw([3.0, 1.0, 2.0], [1, 2, 0]).tolist() == [1.0, 2.0, 3.0]
@@ -396,12 +406,13 @@ def test_net_gains_sorted_by_their_draws_are_np_sort_to_the_last_bit():
              "zeros": np.where(trips, 0.0, np.where(unit > 0.5, -0.0, 0.0)),
              "tripped zero": np.where(trips, -0.0, rising)}
     for name, values in cases.items():
-        out = np.empty_like(values)
-        _sort_by_draw(values, by_lift, trips_at, out)
+        out, used = sort_as_simulate(values, by_lift, trips_at)
         want = np.sort(values)
         assert out.tobytes() == want.tobytes(), name
+        # rising and falling gains are sorted from the draws' order; the rest by np.sort
+        assert used == (name in ("rising", "falling")), name
     for name, values in (("rising", rising), ("one draw", np.array([2.5]))):
-        out = np.empty_like(values)
-        _sort_by_draw(values, np.arange(len(values)) if name == "one draw" else by_lift,
-                      np.array([], dtype=np.intp) if name == "one draw" else trips_at, out)
+        out, _ = sort_as_simulate(
+            values, np.arange(len(values)) if name == "one draw" else by_lift,
+            np.array([], dtype=np.intp) if name == "one draw" else trips_at)
         assert out.tobytes() == np.sort(values).tobytes(), name

@@ -146,7 +146,7 @@ def _shared_draw_order(seed: int, n: int, alpha: tuple, beta: tuple, fuse: tuple
 
 
 def _sort_by_draw(values: np.ndarray, by_lift: np.ndarray, trips_at: np.ndarray,
-                  out: np.ndarray) -> None:
+                  out: np.ndarray) -> bool:
     """``out[:] = np.sort(values)`` for one scenario's net gains when nothing but its lift is
     drawn, from the order of the draws (:func:`_shared_draw_order`) instead of a sort, a
     quarter of its time. A draw the fuse spares has a net gain that moves one way with its
@@ -154,8 +154,9 @@ def _sort_by_draw(values: np.ndarray, by_lift: np.ndarray, trips_at: np.ndarray,
     and every draw where it trips has the same net gain (no lift, no credits): the spared
     draws taken by lift are in order (or in reverse), and the tripped ones go in as a block.
     Checked, not assumed: when the result is not in order (a NaN), the tripped draws differ,
-    or it holds a zero (np.sort may order 0.0 and -0.0 either way), np.sort does it. Any
-    arrangement in order of the same numbers is np.sort's, to the last bit."""
+    or it holds a zero (np.sort may order 0.0 and -0.0 either way), False is returned and
+    the caller sorts. Any arrangement in order of the same numbers is np.sort's, to the last
+    bit."""
     spared = values.take(by_lift)
     if len(spared) and spared[0] > spared[-1]:
         spared = spared[::-1]
@@ -163,9 +164,7 @@ def _sort_by_draw(values: np.ndarray, by_lift: np.ndarray, trips_at: np.ndarray,
     if count:
         tripped = values[trips_at[0]]
         if not (values.take(trips_at) == tripped).all():
-            out[:] = values
-            out.sort()
-            return
+            return False
         at = int(spared.searchsorted(tripped))
         out[:at] = spared[:at]
         out[at:at + count] = tripped
@@ -173,9 +172,7 @@ def _sort_by_draw(values: np.ndarray, by_lift: np.ndarray, trips_at: np.ndarray,
     else:
         out[:] = spared
     zero = int(out.searchsorted(0.0))
-    if not (out[1:] >= out[:-1]).all() or (zero < len(out) and out[zero] == 0):
-        out[:] = values
-        out.sort()
+    return bool((out[1:] >= out[:-1]).all()) and not (zero < len(out) and out[zero] == 0)
 
 
 def _shape_key(span: Range3) -> tuple[float, float]:
@@ -302,9 +299,7 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
         ordered = net_sorted[j]                 # np.sort(net[j]) in the row kept
         if same_in_every_draw:
             ordered[:] = net[j]
-        elif by_draw is not None:
-            _sort_by_draw(net[j], *by_draw[j], out=ordered)
-        else:
+        elif by_draw is None or not _sort_by_draw(net[j], *by_draw[j], out=ordered):
             ordered[:] = net[j]
             ordered.sort()
         q_net[:, j] = _read_quantiles(ordered, linear)
