@@ -44,14 +44,7 @@ STORE = {"in_eval_date": dt.date(2026, 12, 1), "in_store_opened": dt.date(2026, 
 
 def timed(function, repeats: int, setup=None) -> float:
     """Median wall time of ``function`` over ``repeats`` runs (``setup`` untimed before each)."""
-    times = []
-    for _ in range(repeats):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timed_in_turn({"": function}, repeats, setup)[""]
 
 
 def timed_in_turn(functions: dict, repeats: int, setup=None) -> dict:
