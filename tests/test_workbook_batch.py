@@ -428,3 +428,33 @@ def test_finding_the_files_skips_each_kind_with_its_reason(tmp_path):
     assert why["zz-link.xlsx"] == f"a link to {tmp_path / 'target.xlsx'}, which is calculated itself"
     assert why["old.xls"].startswith("an older or binary Excel format (.xls)")
     assert len(skipped) == 9
+
+
+@pytest.mark.parametrize("set_by_the_user", [(700, 10, 10), (50_000, 20, 20)])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(tmp_path, set_by_the_user):
+    # "Run folder" runs the batch inside Excel's own Python, which lives on after it: the
+    # collector wakes less often during the batch (every BATCH_GC_THRESHOLD objects, or the
+    # user's own rarer setting) and exactly as before afterwards, also when a workbook fails
+    # and when the batch is stopped half way
+    import gc
+    from calculator.workbook.batch import BATCH_GC_THRESHOLD
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(*set_by_the_user)
+        make(tmp_path / "a-fine.xlsx")
+        make(tmp_path / "b-heavy.xlsx", in_aov_usd="heavy")
+        during = []
+        report = run_batch([tmp_path], progress=lambda outcome: during.append(
+            (outcome.status, gc.get_threshold())))
+        rarer = (max(set_by_the_user[0], BATCH_GC_THRESHOLD), *set_by_the_user[1:])
+        assert during == [("ok", rarer), ("failed", rarer)]
+        assert gc.get_threshold() == set_by_the_user
+        assert len(report.outcomes) == 2
+
+        def stop(outcome):
+            raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            run_batch([tmp_path], progress=stop)
+        assert gc.get_threshold() == set_by_the_user
+    finally:
+        gc.set_threshold(*before)

@@ -11,6 +11,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import os
 import re
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +26,13 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_EXCEL_SUFFIXES = (".xls", ".xlsb")
 SUMMARY_DEFAULT_NAME = "aeroi-summary.xlsx"
 LOCK_NAME = ".aeroi-run.lock"
+#: The garbage collector's first threshold while a batch runs (Python's is 700). A run frees
+#: a workbook's tens of thousands of objects by reference counting when the workbook is done;
+#: at 700 the collector woke three times a workbook to look through them and found almost
+#: nothing (1.5 ms a workbook, 3% of a run: gc.callbacks on 100 workbooks). At 10,000 it
+#: wakes three times in 100 workbooks. The few cycles a run leaves (lxml's pull parsers) are
+#: still collected, some workbooks later.
+BATCH_GC_THRESHOLD = 10_000
 OK, FAILED, NOT_OURS = "ok", "failed", "not an aeroi workbook"
 
 
@@ -334,7 +342,7 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
     folders = {p if p.is_dir() else p.parent for p in roots}
     stamp = calculated_at or dt.datetime.now()
     notes: list[str] = []
-    with folder_lock(folders if not check_only else []):
+    with folder_lock(folders if not check_only else []), _garbage_collected_rarely():
         if not check_only:              # a check writes nothing, and removes nothing either
             for folder in folders:
                 cleanup_stale_temps(folder)
@@ -374,6 +382,24 @@ def run_batch(paths: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike 
     return report
 
 
+@contextlib.contextmanager
+def _garbage_collected_rarely():
+    """Within, the garbage collector wakes at BATCH_GC_THRESHOLD (never more often than
+    before); its thresholds are as they were afterwards, whatever happens."""
+    before = gc.get_threshold()
+    _collect_garbage_rarely()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _collect_garbage_rarely() -> None:
+    """A worker process runs nothing but workbooks: its collector wakes as a batch's does."""
+    first, *others = gc.get_threshold()
+    gc.set_threshold(max(first, BATCH_GC_THRESHOLD), *others)
+
+
 def _collect(executor: cf.Executor, jobs_args, progress) -> list[WorkbookOutcome]:
     futures = [executor.submit(process_workbook, *args) for args in jobs_args]
     paths = {future: args[0] for future, args in zip(futures, jobs_args)}
@@ -410,7 +436,7 @@ def _run_in_processes(jobs: int, jobs_args, progress, notes: list[str]) -> list[
             progress(outcome)
 
     broken: list[int] = []
-    with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
+    with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_collect_garbage_rarely) as pool:
         futures = {pool.submit(process_workbook, *args): i for i, args in enumerate(jobs_args)}
         for future in cf.as_completed(futures):
             try:
@@ -423,7 +449,7 @@ def _run_in_processes(jobs: int, jobs_args, progress, notes: list[str]) -> list[
     broken.sort()
     while broken:
         # one worker runs them in order: the first one that breaks it is the one that stopped it
-        with cf.ProcessPoolExecutor(max_workers=1) as pool:
+        with cf.ProcessPoolExecutor(max_workers=1, initializer=_collect_garbage_rarely) as pool:
             queued = [(i, pool.submit(process_workbook, *jobs_args[i])) for i in broken]
             culprit, broken = None, []
             for i, future in queued:
