@@ -395,7 +395,8 @@ def _garbage_collected_rarely():
 
 
 def _collect_garbage_rarely() -> None:
-    """A worker process runs nothing but workbooks: its collector wakes as a batch's does."""
+    """The collector wakes every BATCH_GC_THRESHOLD new objects, or less often if so set; in
+    a worker process (which runs nothing but workbooks) for as long as it lives."""
     first, *others = gc.get_threshold()
     gc.set_threshold(max(first, BATCH_GC_THRESHOLD), *others)
 
