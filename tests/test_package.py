@@ -240,6 +240,120 @@ def test_a_lone_cell_read_from_the_bytes_is_what_the_whole_sheet_gives(tmp_path,
         assert parsed is None                 # found in the bytes: the sheet was not parsed
 
 
+_SST_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
+             + ooxml.NS_MAIN + '" count="3" uniqueCount="3">')
+#: The first of three shared strings, written in the ways files have it, and the text a cell
+#: holding it shows. The plain ones are decoded from the table's bytes, the others
+#: parsed alone, and a table written otherwise is parsed whole: each must read as the parsed
+#: table gives it.
+_SHARED_ITEMS = {
+    "plain": ("<si><t>Poland</t></si>", "Poland"),
+    "Chinese": ("<si><t>波兰</t></si>", "波兰"),
+    "an entity": ("<si><t>R&amp;D &lt;main&gt;</t></si>", "R&D <main>"),
+    "a character reference": ("<si><t>&#x6CE2;&#20848;</t></si>", "波兰"),
+    "kept spaces": ('<si><t xml:space="preserve"> PL </t></si>', " PL "),
+    # a line end is one "\n" whichever way the file writes it; _x000D_ is Excel's own
+    # escape for a carriage return that must stay one
+    "a Windows line end": ("<si><t>a\r\nb</t></si>", "a\nb"),
+    "a carriage return escaped": ("<si><t>a_x000D_b</t></si>", "a\rb"),
+    "a greater-than sign": ("<si><t>a > b</t></si>", "a > b"),
+    "empty": ("<si><t/></si>", ""),
+    "rich text": ("<si><r><rPr><b/></rPr><t>Po</t></r><r><t>land</t></r></si>", "Poland"),
+    "a phonetic run": ("<si><t>東京</t><rPh sb=\"0\" eb=\"2\"><t>トウキョウ</t></rPh>"
+                       "<phoneticPr fontId=\"1\"/></si>", "東京"),
+    # the whole table parsed: an item written <si/>, items apart, a comment, a prefix
+    "self-closed": ("<si/>", ""),
+    "apart": ("\n  <si><t>Poland</t></si>\n", "Poland"),
+    "after a comment": ("<!-- <si><t>x</t></si> --><si><t>Poland</t></si>", "Poland"),
+    "prefixed": (f'<x:si xmlns:x="{ooxml.NS_MAIN}"><x:t>Poland</x:t></x:si>', "Poland"),
+    "an element before the items": ("<extLst/><si><t>Poland</t></si>", "Poland"),
+    "an element between items": ("<si><t>Poland</t></si><extLst/>", "Poland"),
+    "an item's end in a comment": ("<si><t>Poland</t><!-- </si><si> --></si>", "Poland"),
+    "an item's end in CDATA": ("<si><t><![CDATA[</si><si>]]></t></si>", "</si><si>"),
+}
+_SHARED_STRINGS_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+                         f'xmlns="{ooxml.NS_MAIN}"><sheetData><row r="1">'
+                         '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+                         '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>'
+                         '</sheetData></worksheet>')
+
+
+def with_shared_strings(path, table: str):
+    """hand_made with a shared string table, and its Values!A1:D1 holding strings 0 to 3."""
+    hand_made(path)
+    parts = members(path)
+    parts["xl/sharedStrings.xml"] = table.encode()
+    parts["xl/worksheets/sheet2.xml"] = _SHARED_STRINGS_SHEET
+    parts["xl/_rels/workbook.xml.rels"] = WORKBOOK_RELS.replace(
+        "</Relationships>", '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>")
+    return write_package(path, parts)
+
+
+@pytest.mark.parametrize("shape", list(_SHARED_ITEMS))
+def test_shared_strings_read_from_the_bytes_are_what_the_parsed_table_gives(tmp_path, shape,
+                                                                            monkeypatch):
+    from calculator.workbook import xlsxpackage
+    item, expected = _SHARED_ITEMS[shape]
+    path = with_shared_strings(tmp_path / "sst.xlsx", _SST_HEAD + item
+                               + "<si><t>second</t></si><si><t>last</t></si></sst>")
+    target = NameTarget("", "Values", 1, 1, 1, 4)                              # A1:D1
+    with XlsxPackage(path) as package:
+        from_bytes = package.read_range(target)
+        parsed = package.parsed("xl/sharedStrings.xml")
+    monkeypatch.setattr(xlsxpackage, "_shared_items", lambda data: None)
+    with XlsxPackage(path) as package:
+        from_tree = package.read_range(target)
+    # strings 0 to 2 as written; 3 is past the table's end, as Excel shows it
+    assert from_bytes == from_tree == [[expected, "second", "last", "#REF!"]]
+    if shape == "plain":
+        assert parsed is None             # found in the bytes: the table was not parsed
+
+
+@pytest.mark.parametrize("item", ["<si><t>a<b</t></si>", "<si><t>a&b</t></si>",
+                                  "<si><t>a\x01b</t></si>", "<si><t>\xff</t></si>"])
+def test_a_damaged_shared_string_is_named_never_read_as_garbage(tmp_path, item):
+    # an item no parser accepts (a bare "<" or "&", a control character, bytes that are not
+    # UTF-8), read from the table's bytes: the read names the part, as the whole table's
+    # parse would
+    table = (_SST_HEAD + "<si><t>first</t></si>").encode() + item.encode("latin-1") \
+        + b"<si><t>last</t></si></sst>"
+    path = with_shared_strings(tmp_path / "sst.xlsx", "")
+    parts = members(path)
+    parts["xl/sharedStrings.xml"] = table
+    write_package(path, parts)
+    with XlsxPackage(path) as package:
+        assert package.read_range(NameTarget("", "Values", 1, 1, 1, 1)) == [["first"]]
+        with pytest.raises(WorkbookError, match="the part xl/sharedStrings.xml is not "
+                                                "well-formed XML"):
+            package.read_range(NameTarget("", "Values", 1, 2, 1, 2))
+
+
+def test_a_sheet_read_without_what_follows_its_rows_is_written_whole(tmp_path):
+    # a template's Inputs sheet holds most of its bytes in data validations after its rows,
+    # which a read does not parse: the values are what the whole sheet gives, and a write
+    # through the same package (a run's) keeps every validation
+    validations = "".join(f'<dataValidation type="list" sqref="A{n}"><formula1>"PL,ES,FR"'
+                          f"</formula1></dataValidation>" for n in range(1, 60))
+    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
+             f'{ooxml.NS_MAIN}"><dimension ref="A1:E1"/><sheetData><row r="1"><c r="A1" '
+             f't="inlineStr"><is><t>PL</t></is></c><c r="B1"><v>750</v></c></row></sheetData>'
+             f'<dataValidations count="59">{validations}</dataValidations></worksheet>')
+    path = hand_made(tmp_path / "v.xlsx")
+    parts = members(path)
+    parts["xl/worksheets/sheet2.xml"] = sheet
+    write_package(path, parts)
+    with XlsxPackage(path) as package:
+        cut = package.read_name("in_values")
+        assert package.parsed("xl/worksheets/sheet2.xml") is None     # a cut tree: not kept
+        write_cells(path, {"out_formula": [[3.0]]}, package=package)
+    assert cut == [["PL", 750.0, None, None]]
+    root = etree.fromstring(members(path)["xl/worksheets/sheet2.xml"])
+    assert len(root.findall(f"{M}dataValidations/{M}dataValidation")) == 59
+    assert cell_xml(path, "xl/worksheets/sheet2.xml", "E1").findtext(M + "v") == "3"
+
+
 def test_a_name_target_is_a_value_that_cannot_be_changed(tmp_path):
     """A target is shared by every caller that asks for the same name (get_name keeps its
     answers): none may move it for the others."""

@@ -9,13 +9,14 @@ check below (zip bombs).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -405,17 +406,23 @@ class XlsxPackage:
     # --- cells ---------------------------------------------------------------------------
     def _shared_strings(self) -> Sequence[str]:
         """The shared strings by index. A small table is read as its strings are asked for
-        (a run reads the value columns, not the hundreds of labels and notes); a big one (a
-        long SKUs table's names) in one pass, its tree dropped."""
+        (a run reads the value columns, not the hundreds of labels and notes), found in its
+        bytes when they are plainly written (:func:`_shared_items`), else in its tree; a big
+        one (a long SKUs table's names) in one pass, its tree dropped."""
         if self._shared is None:
             self._shared = []
             part = self._shared_part
             if part and part in self._members:
-                items = self.xml(part).findall(M + "si")
-                if self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES:
-                    self._shared = _SharedStrings(items)
+                small = self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES
+                found = _shared_items(self.read_part(part)) if small else None
+                if found is not None:
+                    items, start_tag = found
+                    self._shared = _SharedStrings(
+                        items, functools.partial(_item_text, start_tag, self.label, part))
+                elif small:
+                    self._shared = _SharedStrings(self.xml(part).findall(M + "si"))
                 else:
-                    self._shared = [text_of(item) for item in items]
+                    self._shared = [text_of(item) for item in self.xml(part).findall(M + "si")]
                     self._xml_cache.pop(part, None)
         return self._shared
 
@@ -455,7 +462,7 @@ class XlsxPackage:
         found = self._sheet_cells.get(sheet)
         if found is None:
             part = self.sheet_part(sheet)
-            root = self.xml(part)
+            root = self._rows_tree(part)
             data = root.find(M + "sheetData")
             if self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
                 self._xml_cache.pop(part, None)     # the values are all we keep of it
@@ -485,6 +492,24 @@ class XlsxPackage:
                 for n in todo:
                     partly.setdefault(n, []).append(span)
         return cells
+
+    def _rows_tree(self, part: str) -> etree._Element:
+        """A tree holding the sheet's rows: the whole sheet's (kept for a write that patches
+        it), or, for a small sheet whose rows are the lesser part of it, a tree of only what
+        comes before their end (:func:`_rows_only`), not kept: a writer asking for the
+        sheet's tree must find the whole sheet or nothing."""
+        root = self._xml_cache.get(part)
+        if root is not None or self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
+            return root if root is not None else self.xml(part)
+        data = self.read_part(part)
+        cut = _rows_only(data)
+        if cut is not None:
+            try:
+                return xmlsafe.parse_xml(cut, self.label, part)
+            except WorkbookError:         # cut wrongly: the whole sheet says what is wrong
+                pass
+        root = self._xml_cache[part] = xmlsafe.parse_xml(data, self.label, part)
+        return root
 
     def _decode_rows(self, rows, span: tuple[int, int] | None = None
                      ) -> dict[tuple[int, int], object]:
@@ -715,10 +740,11 @@ class XlsxPackage:
 
 
 class _SharedStrings(Sequence):
-    """Shared string items, each read into text the first time it is asked for."""
+    """Shared string items, each read into text by ``read`` the first time it is asked for
+    (a run reads a hundred of a template's five hundred strings)."""
 
-    def __init__(self, items: list):
-        self._items = items
+    def __init__(self, items: list, read: Callable[[object], str] | None = None):
+        self._items, self._read = items, read or text_of
         self._texts: list[str | None] = [None] * len(items)
 
     def __len__(self) -> int:
@@ -729,8 +755,58 @@ class _SharedStrings(Sequence):
             return [self[i] for i in range(*index.indices(len(self)))]
         text = self._texts[index]
         if text is None:
-            text = self._texts[index] = text_of(self._items[index])
+            text = self._texts[index] = self._read(self._items[index])
         return text
+
+
+def _item_text(start_tag: bytes, label: str, part: str, item: bytes) -> str:
+    """The text of a shared string item cut from the table's bytes (:func:`_shared_items`):
+    the commonest item, one plain <t>, decoded here; any other parsed alone, as the whole
+    table's tree would have it."""
+    plain = _PLAIN_ITEM.fullmatch(item)
+    if plain is not None and not _NOT_PLAIN_TEXT.search(plain[1]):
+        try:
+            return unescape(plain[1].decode("utf-8"))
+        except UnicodeDecodeError:
+            pass                              # the parser names what is wrong with it
+    return text_of(xmlsafe.parse_xml(start_tag + item + b"</si></sst>", label, part)[0])
+
+
+#: a shared string item (less its </si>) holding one plain text; any other (rich text, an
+#: entity, an empty or a preserved-space text) is parsed
+_PLAIN_ITEM = re.compile(rb"<si><t>([^<&]+)</t>")
+#: what the parser would change or refuse in a text: line ends (normalised), control
+#: characters, "]]>", the two non-characters U+FFFE and U+FFFF
+_NOT_PLAIN_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]|]]>|\xef\xbf[\xbe\xbf]")
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding=["']([^"']*)["']""")
+_SST_NAMESPACE = b' xmlns="' + ooxml.NS_MAIN.encode() + b'"'
+
+
+def _shared_items(data: bytes) -> tuple[list[bytes], bytes] | None:
+    """(the bytes of each item less its </si>, the table's start tag) when the bytes plainly
+    hold a shared string table: UTF-8, spreadsheetml its default namespace, no comments,
+    CDATA or processing instructions after the declaration (which could hide an item's end),
+    and its items written <si>...</si> one after the other. None for anything else (the
+    table is then parsed whole). Cut in C (bytes.split): a pattern scanning for each item's
+    end cost more than parsing the table."""
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
+        return None
+    root_start = data.find(b"<sst")
+    root_end = data.find(b">", root_start)
+    close = data.rfind(b"</sst>")
+    if (root_start < 0 or root_end < 0 or close < root_end or data[close + 6:].strip()
+            or _SST_NAMESPACE not in data[root_start:root_end]
+            or b"<!" in data or b"<?" in data[root_start:]):
+        return None
+    body = data[root_end + 1:close]
+    items = body.split(b"</si>")
+    # items one after the other from the first byte to the last: no other element among
+    # them (an item parsed alone must be the one its piece holds)
+    if not body.startswith(b"<si>") or items.pop() \
+            or body.count(b"</si><si>") != len(items) - 1:
+        return None
+    return items, data[root_start:root_end + 1]
 
 
 def _numbered_rows(sheet_data):
@@ -749,13 +825,11 @@ _NUMBERED_ROW_START = re.compile(rb'<row r="[1-9][0-9]*"[\s>/]')
 _MAIN_NAMESPACE = ooxml.NS_MAIN.encode()
 
 
-def _lone_row(data: bytes, number: int) -> bytes | None:
-    """The bytes of a sheet cut down to its row ``number`` (the sheet's own start tag, with
-    its namespaces, around that row's element), to read a cell of that row without parsing
-    the sheet; None unless the bytes plainly hold that row once: spreadsheetml the sheet's
-    default namespace and declared only there (no prefixed rows), no comments or CDATA, one
-    sheetData, every row numbered, one row ``number``. The row is then decoded as the whole
-    sheet's would be (its cells however they are written: lower case, $, no reference)."""
+def _plain_sheet(data: bytes) -> tuple[int, int, int] | None:
+    """(end of the sheet's start tag, start of its sheetData, end of it) when the bytes
+    plainly hold one sheetData: spreadsheetml the sheet's default namespace and declared only
+    there (no prefixed elements), no comments or CDATA (which could hide a tag), one
+    sheetData written with a start and an end tag. None for anything else."""
     root_start = data.find(b"<worksheet")
     root_end = data.find(b">", root_start)
     if (root_start < 0 or root_end < 0
@@ -764,8 +838,21 @@ def _lone_row(data: bytes, number: int) -> bytes | None:
             or data.count(b"<sheetData") != 1):
         return None
     rows_begin, rows_end = data.find(b"<sheetData"), data.find(b"</sheetData>")
-    if rows_end < rows_begin:
+    if rows_end < rows_begin or rows_begin < root_end:
         return None
+    return root_end + 1, rows_begin, rows_end
+
+
+def _lone_row(data: bytes, number: int) -> bytes | None:
+    """The bytes of a sheet cut down to its row ``number`` (the sheet's own start tag, with
+    its namespaces, around that row's element), to read a cell of that row without parsing
+    the sheet; None unless the bytes plainly hold that row once (:func:`_plain_sheet`, every
+    row numbered, one row ``number``). The row is then decoded as the whole sheet's would be
+    (its cells however they are written: lower case, $, no reference)."""
+    plain = _plain_sheet(data)
+    if plain is None:
+        return None
+    root_end, rows_begin, rows_end = plain
     body = data[rows_begin:rows_end]
     if len(_ROW_START.findall(body)) != len(_NUMBERED_ROW_START.findall(body)):
         return None                       # a row without its number is the one after
@@ -777,7 +864,24 @@ def _lone_row(data: bytes, number: int) -> bytes | None:
     if end < 0 or _ROW_START.search(body, start + 1, end) is not None:
         return None                       # a row written <row .../>: not this one's end
     row = body[start:end + len(b"</row>")]
-    return data[:root_end + 1] + b"<sheetData>" + row + b"</sheetData></worksheet>"
+    return data[:root_end] + b"<sheetData>" + row + b"</sheetData></worksheet>"
+
+
+def _rows_only(data: bytes) -> bytes | None:
+    """The bytes of a sheet cut down to what comes before the end of its rows (its start tag,
+    properties, columns and sheetData), closed there, when what follows them is the bigger
+    part: a template's Inputs sheet holds three fifths of its bytes in data validations after
+    its rows, which a read never looks at. None when the rows are the bigger part (a sheet the
+    write patches next would then be parsed twice, cut and whole, to save little) or the bytes
+    are not plainly one sheetData (:func:`_plain_sheet`)."""
+    plain = _plain_sheet(data)
+    if plain is None:
+        return None
+    _, rows_begin, rows_end = plain
+    rows_end += len(b"</sheetData>")
+    if len(data) - rows_end < rows_end - rows_begin:
+        return None
+    return data[:rows_end] + b"</worksheet>"
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
