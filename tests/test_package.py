@@ -261,7 +261,8 @@ _SHARED_ITEMS = {
     "rich text": ("<si><r><rPr><b/></rPr><t>Po</t></r><r><t>land</t></r></si>", "Poland"),
     "a phonetic run": ("<si><t>東京</t><rPh sb=\"0\" eb=\"2\"><t>トウキョウ</t></rPh>"
                        "<phoneticPr fontId=\"1\"/></si>", "東京"),
-    # the whole table parsed: an item written <si/>, items apart, a comment, a prefix
+    # the whole table parsed: an item written <si/>, items apart, a comment, a prefix,
+    # another element among the items, an item's end hidden in a comment or in CDATA
     "self-closed": ("<si/>", ""),
     "apart": ("\n  <si><t>Poland</t></si>\n", "Poland"),
     "after a comment": ("<!-- <si><t>x</t></si> --><si><t>Poland</t></si>", "Poland"),
@@ -278,11 +279,11 @@ _SHARED_STRINGS_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?
                          '</sheetData></worksheet>')
 
 
-def with_shared_strings(path, table: str):
+def with_shared_strings(path, table: str | bytes):
     """hand_made with a shared string table, and its Values!A1:D1 holding strings 0 to 3."""
     hand_made(path)
     parts = members(path)
-    parts["xl/sharedStrings.xml"] = table.encode()
+    parts["xl/sharedStrings.xml"] = table.encode() if isinstance(table, str) else table
     parts["xl/worksheets/sheet2.xml"] = _SHARED_STRINGS_SHEET
     parts["xl/_rels/workbook.xml.rels"] = WORKBOOK_RELS.replace(
         "</Relationships>", '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/'
@@ -317,12 +318,8 @@ def test_a_damaged_shared_string_is_named_never_read_as_garbage(tmp_path, item):
     # an item no parser accepts (a bare "<" or "&", a control character, bytes that are not
     # UTF-8), read from the table's bytes: the read names the part, as the whole table's
     # parse would
-    table = (_SST_HEAD + "<si><t>first</t></si>").encode() + item.encode("latin-1") \
-        + b"<si><t>last</t></si></sst>"
-    path = with_shared_strings(tmp_path / "sst.xlsx", "")
-    parts = members(path)
-    parts["xl/sharedStrings.xml"] = table
-    write_package(path, parts)
+    path = with_shared_strings(tmp_path / "sst.xlsx", (_SST_HEAD + "<si><t>first</t></si>")
+                               .encode() + item.encode("latin-1") + b"<si><t>last</t></si></sst>")
     with XlsxPackage(path) as package:
         assert package.read_range(NameTarget("", "Values", 1, 1, 1, 1)) == [["first"]]
         with pytest.raises(WorkbookError, match="the part xl/sharedStrings.xml is not "
