@@ -892,7 +892,6 @@ _STYLE_ATTR = re.compile(rb' s="([^"]*)"')
 _EMPTY_ELEMENT = re.compile(rb"<(v|f|t)((?: [^>]*)?)></\1>")
 _CHILD_SCAN = re.compile(rb"(<(v|f|is)(?:[^>]*?/>|[^>]*>.*?</\2>))", re.S)
 _SHEET_DATA_OPEN = b"<sheetData>"
-_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 _LETTERS_COLUMN = {letters.encode("ascii"): col for letters, col in COLUMN_OF_LETTERS.items()}
 _PROLOG_LIMIT = 1 << 20
 #: what lxml refuses in a text (the element path raises its error)
@@ -1211,8 +1210,7 @@ class _ByteRows:
             return None
         split = found + len(_SHEET_DATA_OPEN)
         prolog = head[:split]
-        declared = _ENCODING.match(prolog)
-        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        if not xmlsafe.declares_utf8(prolog):
             return None
         if not head.startswith(b"<row", split) and not head.startswith(b"</sheetData>", split):
             return None                       # pretty-printed: whitespace between rows

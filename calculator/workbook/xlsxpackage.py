@@ -287,10 +287,12 @@ class XlsxPackage:
                              f"AEROI_MAX_PART_MB higher", file=self.label,
                              expected="a part under the size limit", kind=Kind.UNSAFE)
 
-    def xml(self, part: str) -> etree._Element:
+    def xml(self, part: str, data: bytes | None = None) -> etree._Element:
+        """A part's tree, parsed once and kept (``data``: its bytes, when already read)."""
         root = self._xml_cache.get(part)
         if root is None:
-            root = xmlsafe.parse_xml(self.read_part(part), self.label, part)
+            root = xmlsafe.parse_xml(self.read_part(part) if data is None else data,
+                                     self.label, part)
             self._xml_cache[part] = root
         return root
 
@@ -414,13 +416,14 @@ class XlsxPackage:
             part = self._shared_part
             if part and part in self._members:
                 small = self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES
-                found = _shared_items(self.read_part(part)) if small else None
+                data = self.read_part(part) if small else None
+                found = _shared_items(data) if small else None
                 if found is not None:
                     items, start_tag = found
                     self._shared = _SharedStrings(
                         items, functools.partial(_item_text, start_tag, self.label, part))
                 elif small:
-                    self._shared = _SharedStrings(self.xml(part).findall(M + "si"))
+                    self._shared = _SharedStrings(self.xml(part, data).findall(M + "si"))
                 else:
                     self._shared = [text_of(item) for item in self.xml(part).findall(M + "si")]
                     self._xml_cache.pop(part, None)
@@ -498,9 +501,8 @@ class XlsxPackage:
         it), or, for a small sheet whose rows are the lesser part of it, a tree of only what
         comes before their end (:func:`_rows_only`), not kept: a writer asking for the
         sheet's tree must find the whole sheet or nothing."""
-        root = self._xml_cache.get(part)
-        if root is not None or self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
-            return root if root is not None else self.xml(part)
+        if part in self._xml_cache or self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
+            return self.xml(part)
         data = self.read_part(part)
         cut = _rows_only(data)
         if cut is not None:
@@ -508,8 +510,7 @@ class XlsxPackage:
                 return xmlsafe.parse_xml(cut, self.label, part)
             except WorkbookError:         # cut wrongly: the whole sheet says what is wrong
                 pass
-        root = self._xml_cache[part] = xmlsafe.parse_xml(data, self.label, part)
-        return root
+        return self.xml(part, data)
 
     def _decode_rows(self, rows, span: tuple[int, int] | None = None
                      ) -> dict[tuple[int, int], object]:
@@ -778,8 +779,6 @@ _PLAIN_ITEM = re.compile(rb"<si><t>([^<&]+)</t>")
 #: what the parser would change or refuse in a text: line ends (normalised), control
 #: characters, "]]>", the two non-characters U+FFFE and U+FFFF
 _NOT_PLAIN_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]|]]>|\xef\xbf[\xbe\xbf]")
-_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding=["']([^"']*)["']""")
-_SST_NAMESPACE = b' xmlns="' + ooxml.NS_MAIN.encode() + b'"'
 
 
 def _shared_items(data: bytes) -> tuple[list[bytes], bytes] | None:
@@ -789,14 +788,13 @@ def _shared_items(data: bytes) -> tuple[list[bytes], bytes] | None:
     and its items written <si>...</si> one after the other. None for anything else (the
     table is then parsed whole). Cut in C (bytes.split): a pattern scanning for each item's
     end cost more than parsing the table."""
-    declared = _DECLARED_ENCODING.match(data)
-    if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
+    if not xmlsafe.declares_utf8(data):
         return None
     root_start = data.find(b"<sst")
     root_end = data.find(b">", root_start)
     close = data.rfind(b"</sst>")
     if (root_start < 0 or root_end < 0 or close < root_end or data[close + 6:].strip()
-            or _SST_NAMESPACE not in data[root_start:root_end]
+            or _DEFAULT_MAIN_NAMESPACE not in data[root_start:root_end]
             or b"<!" in data or b"<?" in data[root_start:]):
         return None
     body = data[root_end + 1:close]
@@ -823,6 +821,8 @@ def _numbered_rows(sheet_data):
 _ROW_START = re.compile(rb"<row[\s>/]")
 _NUMBERED_ROW_START = re.compile(rb'<row r="[1-9][0-9]*"[\s>/]')
 _MAIN_NAMESPACE = ooxml.NS_MAIN.encode()
+#: spreadsheetml declared as a start tag's default namespace
+_DEFAULT_MAIN_NAMESPACE = b' xmlns="' + _MAIN_NAMESPACE + b'"'
 
 
 def _plain_sheet(data: bytes) -> tuple[int, int, int] | None:
@@ -833,7 +833,7 @@ def _plain_sheet(data: bytes) -> tuple[int, int, int] | None:
     root_start = data.find(b"<worksheet")
     root_end = data.find(b">", root_start)
     if (root_start < 0 or root_end < 0
-            or b' xmlns="' + _MAIN_NAMESPACE + b'"' not in data[root_start:root_end]
+            or _DEFAULT_MAIN_NAMESPACE not in data[root_start:root_end]
             or data.count(_MAIN_NAMESPACE) != 1 or b"<!--" in data or b"<![CDATA[" in data
             or data.count(b"<sheetData") != 1):
         return None

@@ -3,6 +3,7 @@ size limit (zip bombs), and the same parser settings for whole trees and streame
 from __future__ import annotations
 
 import os
+import re
 from typing import BinaryIO, Callable, Iterator
 
 from lxml import etree
@@ -35,6 +36,16 @@ def bounded_chunks(handle: BinaryIO, too_big: Callable[[], Exception]) -> Iterat
         if size > MAX_PART_BYTES:
             raise too_big()
         yield chunk
+
+
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
+
+
+def declares_utf8(data: bytes) -> bool:
+    """Whether a part's XML declaration names UTF-8, or no encoding (UTF-8 then): what a
+    reading of its bytes as UTF-8, without the parser, may rely on."""
+    declared = _DECLARED_ENCODING.match(data)
+    return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
 
 
 def refuse_dtd(data: bytes, label: str, part: str) -> None:
