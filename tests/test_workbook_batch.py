@@ -2,6 +2,7 @@
 names, run as a folder; results read back; bad input reported and left untouched."""
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import json
@@ -196,15 +197,21 @@ def test_check_writes_nothing_and_out_writes_copies(tmp_path):
 
 
 def test_parallel_jobs_give_the_same_results_as_one(tmp_path):
+    # in processes (--jobs 2) and in threads (an executor given to run_batch, as
+    # docs/performance.md offers)
     for n in range(4):
-        make(tmp_path / "a" / f"s{n}.xlsx", in_gmv_m3=4000 + 1000 * n)
-        make(tmp_path / "b" / f"s{n}.xlsx", in_gmv_m3=4000 + 1000 * n)
+        for folder in "abc":
+            make(tmp_path / folder / f"s{n}.xlsx", in_gmv_m3=4000 + 1000 * n)
     stamp = dt.datetime(2026, 12, 1, 9, 0)
     one = run_batch([tmp_path / "a"], jobs=1, calculated_at=stamp)
     two = run_batch([tmp_path / "b"], jobs=2, calculated_at=stamp)
-    assert [o.rows for o in one.outcomes] == [o.rows for o in two.outcomes]
+    with cf.ThreadPoolExecutor(max_workers=4) as threads:
+        threaded = run_batch([tmp_path / "c"], executor=threads, calculated_at=stamp)
+    assert [o.rows for o in one.outcomes] == [o.rows for o in two.outcomes] \
+        == [o.rows for o in threaded.outcomes]
     for n in range(4):
-        assert parts(tmp_path / "a" / f"s{n}.xlsx") == parts(tmp_path / "b" / f"s{n}.xlsx")
+        assert parts(tmp_path / "a" / f"s{n}.xlsx") == parts(tmp_path / "b" / f"s{n}.xlsx") \
+            == parts(tmp_path / "c" / f"s{n}.xlsx")
 
 
 def test_lock_files_and_hidden_files_are_skipped_with_a_reason(tmp_path):

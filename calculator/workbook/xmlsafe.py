@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from typing import BinaryIO, Callable, Iterator
 
 from lxml import etree
@@ -62,10 +63,24 @@ def not_well_formed(label: str, part: str, error: Exception) -> WorkbookError:
                          expected="an Excel workbook")
 
 
+_THIS_THREADS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser. A parser's first document costs three times its later ones
+    (libxml2 sets up its context), and a run parses a dozen small parts a workbook. lxml lets
+    one thread at a time use a parser, so workbooks run in threads (an executor given to
+    run_batch) would wait for each other on a shared one."""
+    parser = getattr(_THIS_THREADS, "parser", None)
+    if parser is None:
+        parser = _THIS_THREADS.parser = etree.XMLParser(**PARSER_OPTIONS)
+    return parser
+
+
 def parse_xml(data: bytes, label: str, part: str) -> etree._Element:
     refuse_dtd(data, label, part)
     try:
-        return etree.fromstring(data, etree.XMLParser(**PARSER_OPTIONS))
+        return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         raise not_well_formed(label, part, error) from None
 
