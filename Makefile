@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` and `make test`. Both create .venv when needed.
 # The interpreter .venv is built on: the system's /usr/bin/python3 when it is 3.11 or later and
 # can make a venv, else python3 on PATH. Debian's build (static, optimised by its packaging) ran
-# a batch in 30% less time here than one compiled with pyenv's defaults (shared, no profile-guided
+# a batch in 27% less time here than one compiled with pyenv's defaults (shared, no profile-guided
 # optimisation): docs/performance.md, section "the interpreter". To choose another one:
 # `make clean`, then `make PYTHON=/path/to/python3 test`.
 PYTHON ?= $(or $(shell for candidate in /usr/bin/python3 python3; do \

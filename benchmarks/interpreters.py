@@ -1,5 +1,5 @@
 """The same batch on two Python builds, taking turns: how much of a run's time is the
-interpreter rather than our code (docs/performance.md, "The interpreter").
+interpreter rather than our code (docs/performance.md, section "the interpreter").
 
     python benchmarks/interpreters.py PYTHON_A PYTHON_B [--pairs 11] [--files 100]
 
@@ -70,8 +70,7 @@ def main() -> None:
                                       capture_output=True, text=True)
                 if done.returncode:
                     raise SystemExit(f"{python}: {done.stderr.strip()}")
-                out = done.stdout
-                figures = json.loads(out.splitlines()[-1])
+                figures = json.loads(done.stdout.splitlines()[-1])
                 seen[python].append(figures)
                 print(f"pair {pair + 1}: {python} ({figures['version']}) batch "
                       f"{figures['batch']:.2f} s, zip floor {figures['floor']:.3f} s, ratio "
