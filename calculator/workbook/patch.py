@@ -1191,7 +1191,6 @@ class _ByteRows:
         self.source_rows = {band.source_row for band in layout.bands} \
             if layout is not None else set()
         self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.row_parser = etree.XMLParser(**xmlsafe.PARSER_OPTIONS)
         self.spare = None
         self.rows_seen = 0
         self.style_bytes: dict[str, bytes] = {}
@@ -1471,7 +1470,7 @@ class _ByteRows:
 
     def _parse_row(self, data: bytes):
         try:
-            wrapper = etree.fromstring(self.wrap_open + data + b"</sheetData>", self.row_parser)
+            wrapper = etree.fromstring(self.wrap_open + data + b"</sheetData>", xmlsafe.parser())
         except etree.XMLSyntaxError:
             raise NeedTree() from None
         if len(wrapper) != 1 or wrapper.text or wrapper[0].tag != M + "row" \
@@ -1489,7 +1488,7 @@ class _ByteRows:
             self.state.out.add(piece)
             return
         if self.spare is None:
-            self.spare = etree.fromstring(self.wrap_open + b"</sheetData>", self.row_parser)
+            self.spare = etree.fromstring(self.wrap_open + b"</sheetData>", xmlsafe.parser())
         self.state.create_element(self.spare, number, row_writes)
 
     def _rewrite(self, number: int, start: bytes, content: bytes, row_writes,

@@ -415,18 +415,18 @@ class XlsxPackage:
             self._shared = []
             part = self._shared_part
             if part and part in self._members:
-                small = self.part_size(part) < KEEP_SHEET_TREE_BELOW_BYTES
-                data = self.read_part(part) if small else None
-                found = _shared_items(data) if small else None
-                if found is not None:
-                    items, start_tag = found
-                    self._shared = _SharedStrings(
-                        items, functools.partial(_item_text, start_tag, self.label, part))
-                elif small:
-                    self._shared = _SharedStrings(self.xml(part, data).findall(M + "si"))
-                else:
+                if self.part_size(part) >= KEEP_SHEET_TREE_BELOW_BYTES:
                     self._shared = [text_of(item) for item in self.xml(part).findall(M + "si")]
                     self._xml_cache.pop(part, None)
+                else:
+                    data = self.read_part(part)
+                    found = _shared_items(data)
+                    if found is None:
+                        self._shared = _SharedStrings(self.xml(part, data).findall(M + "si"))
+                    else:
+                        items, start_tag = found
+                        self._shared = _SharedStrings(
+                            items, functools.partial(_item_text, start_tag, self.label, part))
         return self._shared
 
     def date_style_ids(self) -> set[int]:

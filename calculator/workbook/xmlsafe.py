@@ -66,21 +66,22 @@ def not_well_formed(label: str, part: str, error: Exception) -> WorkbookError:
 _THIS_THREADS = threading.local()
 
 
-def _parser() -> etree.XMLParser:
-    """This thread's parser. A parser's first document costs three times its later ones
-    (libxml2 sets up its context), and a run parses a dozen small parts a workbook. lxml lets
-    one thread at a time use a parser, so workbooks run in threads (an executor given to
-    run_batch) would wait for each other on a shared one."""
-    parser = getattr(_THIS_THREADS, "parser", None)
-    if parser is None:
-        parser = _THIS_THREADS.parser = etree.XMLParser(**PARSER_OPTIONS)
-    return parser
+def parser() -> etree.XMLParser:
+    """This thread's parser, for every document parsed whole (parse_xml, a patched row's
+    bytes). A parser's first document costs three times its later ones (libxml2 sets up its
+    context), and a run parses a dozen small parts a workbook. lxml lets one thread at a time
+    use a parser, so workbooks run in threads (an executor given to run_batch) would wait for
+    each other on a shared one."""
+    made = getattr(_THIS_THREADS, "parser", None)
+    if made is None:
+        made = _THIS_THREADS.parser = etree.XMLParser(**PARSER_OPTIONS)
+    return made
 
 
 def parse_xml(data: bytes, label: str, part: str) -> etree._Element:
     refuse_dtd(data, label, part)
     try:
-        return etree.fromstring(data, _parser())
+        return etree.fromstring(data, parser())
     except etree.XMLSyntaxError as error:
         raise not_well_formed(label, part, error) from None
 
