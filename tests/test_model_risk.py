@@ -95,6 +95,21 @@ def test_loss_is_certain_when_the_fuse_always_trips_and_costs_remain():
     assert result.row("gsc_leap")["p_loss"] == 1.0
 
 
+def test_a_tripped_fuse_loses_the_subsidy_on_a_new_spanish_service_too():
+    # A new Spanish service at $400 a month is an outlay of what the store pays: 3 × 400 less
+    # the platform's 50% for the 3 months = 1,200 − 600 = $600. When the fuse trips the
+    # subsidy is lost: the store pays all $1,200, so with the lift held at 0 (the fuse takes
+    # it anyway) the net gain is exactly $600 lower, and the ROI divides by outlays $600 higher
+    inputs = store(spanish_cs_usd_per_month=400.0)
+    still = point_risk(inputs)
+    still.lift["gsc_rising"] = Range3.point(0.0)
+    tripped = dataclasses.replace(still, fuse_probability={s: 1.0 for s in SCENARIOS})
+    spared, frozen = (simulate(inputs, RATES, r).row("gsc_rising") for r in (still, tripped))
+    assert spared["net_gain_p50"] - frozen["net_gain_p50"] == pytest.approx(600.0, abs=1e-6)
+    outlays = compute_scenarios(inputs, RATES).row("gsc_rising")["outlays"] + 600.0
+    assert frozen["roi_p50"] == pytest.approx(frozen["net_gain_p50"] / outlays, abs=1e-12)
+
+
 def test_no_loss_when_every_draw_gains():
     # Super Hot, forecast $10,000 a month, zero width. One $25 order in Poland (VAT 23%):
     # R = 25 / 1.23 = 20.325203; commission 5% of R = 1.016260; goods 50% × 25 = 12.5;

@@ -435,9 +435,10 @@ def test_programmes_on_one_plan_priced_together_get_the_freight_each_gets_alone(
             full = (inputs.base_monthly_gmv * (1 + lifts[k]) + params.added_gmv[k]) \
                 / orders.order_value
             over = orders.base_orders * (H - months) + full * months
+            # the store's parcels on every line: a budget and a free parcel are the store's
             alone = orders.per_order(plan_freight_usd(
-                p.plan, orders.weights_g, RATES, parcels_per_quarter=full * 3.0 * orders.share,
-                parcels_over_horizon=over * orders.share if over > 0 else None))
+                p.plan, orders.weights_g, RATES, parcels_per_quarter=full * 3.0,
+                parcels_over_horizon=over if over > 0 else None))
             assert params.freight[k].hex() == float(alone).hex(), (p.id, inputs.horizon_months)
 
 
@@ -449,3 +450,51 @@ def test_a_horizon_outside_1_to_120_months_is_refused_by_name(horizon):
         store(horizon_months=horizon)
     assert refused.value.name == "horizon_months"
     assert "a horizon of 1 to 120 months" in refused.value.message
+
+
+# --- a budget and a free parcel are the store's, not each product's --------------------------
+
+TWO_SKUS = SkuTable(("HEAVY", "LIGHT"), ("general", "general"), np.array([1000.0, 500.0]),
+                    np.array([25.0, 25.0]), np.array([300.0, 100.0]), np.array([False, False]))
+
+
+def _parcels(params, programme_id):
+    """(a quarter's parcels at full lift, the horizon's parcels) of one programme."""
+    from calculator.model.programmes import PROGRAMMES, programme_lifts
+    k = [p.id for p in PROGRAMMES].index(programme_id)
+    p, H, orders = PROGRAMMES[k], params.horizon_months, params.orders
+    months = min(max(H - p.lift_start_month + 1, 0), H)
+    full = (params.base_gmv * (1 + programme_lifts(RATES)[k]) + params.added_gmv[k]) \
+        / orders.order_value
+    return k, full * 3.0, orders.base_orders * (H - months) + full * months
+
+
+def test_a_store_with_two_skus_gets_one_free_shumao_parcel_not_one_per_sku():
+    from calculator.model.scenarios import scenario_parameters
+    params = scenario_parameters(store(skus=TWO_SKUS), RATES)
+    k, _, parcels = _parcels(params, "shumao")
+    # Shumao: $2.10 a kg. HEAVY 1,000 g: $2.10; LIGHT 500 g: $1.05; orders 300:100, shares 3/4, 1/4.
+    # The average parcel: 0.75 × 2.10 + 0.25 × 1.05 = 1.575 + 0.2625 = $1.8375.
+    # One free parcel over the horizon's N parcels: N × 1.8375 − 1.8375 in all, so a parcel
+    # costs 1.8375 × (N − 1) / N and the store saves exactly 1.8375 (one average parcel), not
+    # 2.10 + 1.05 = 3.15 (a free parcel on each SKU)
+    assert parcels > 100
+    assert params.freight[k] == pytest.approx(1.8375 * (parcels - 1) / parcels, abs=1e-12)
+    assert (1.8375 - params.freight[k]) * parcels == pytest.approx(1.8375, abs=1e-9)
+
+
+def test_a_quarter_budget_caps_the_subsidy_of_the_whole_sku_mix():
+    from calculator.model.scenarios import scenario_parameters
+    rates = RATES.with_overrides({"freight.subsidy.quarter_budget_usd": 300})
+    params = scenario_parameters(store(skus=TWO_SKUS), rates)
+    k, quarter, _ = _parcels(params, "gsc_rising")
+    # standard: HEAVY 1,000 g 2.80 + 5 × 0.45 = $5.05, LIGHT 500 g $2.80; the mix
+    # 0.75 × 5.05 + 0.25 × 2.80 = 3.7875 + 0.70 = $4.4875 a parcel.
+    # Subsidy without a budget: HEAVY 5.05 − 5.05 / 1.37 × 1.12 = 5.05 − 4.128467 = 0.921533,
+    # LIGHT 2.80 − 2.80 / 1.37 × 1.12 = 2.80 − 2.289051 = 0.510949.
+    # The budget spread over the quarter's Q parcels: at most 300 / Q each; both SKUs are held
+    # to it when 300 / Q < 0.510949, and the quarter's subsidy is then Q × 300 / Q = $300.
+    # Per SKU (the old reading) HEAVY got 300 / (0.75 Q) and LIGHT 300 / (0.25 Q): up to $600.
+    assert 300 / quarter < 0.510949
+    assert params.freight[k] == pytest.approx(4.4875 - 300 / quarter, abs=1e-9)
+    assert (4.4875 - params.freight[k]) * quarter == pytest.approx(300, abs=1e-6)

@@ -29,8 +29,9 @@ def _standard(weights, rates, parcels_per_quarter=None, parcels_over_horizon=Non
 
 
 def _subsidised(weights, rates, parcels_per_quarter=None, parcels_over_horizon=None):
-    """Standard less the platform subsidy, the quarterly budget (if any) spread over the
-    programme's own parcels of a quarter."""
+    """Standard less the platform subsidy, the quarterly budget (if any) spread over all the
+    store's parcels of a quarter under the programme: at most budget ÷ parcels on each, so
+    the subsidies of a quarter never come to more than the budget, whatever the SKU mix."""
     standard = fr.plan_freight_usd(weights, fr.standard_card(rates))
     subsidy = fr.subsidy_per_parcel_usd(
         standard, fr.economy_freight_usd(weights, rates),
@@ -53,8 +54,9 @@ class LogisticsPlan:
     """A logistics plan: how a parcel is priced under it.
 
     ``price(weights, rates, parcels_per_quarter=None, parcels_over_horizon=None)`` gives USD
-    per parcel for each chargeable weight; the parcel counts (each weight's share of the
-    programme's parcels) let a plan spread a budget or a free parcel over them.
+    per parcel for each chargeable weight; the parcel counts (the store's parcels under the
+    programme, the same number on each weight of one store) let a plan spread a budget or a
+    free parcel over them: both are the store's, not each product's.
     """
 
     id: str

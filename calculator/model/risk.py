@@ -262,9 +262,14 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
     p_loss = np.empty(len(ids))
     linear, inverted = _quantile_positions(n, "linear"), _quantile_positions(n, "inverted_cdf")
     for j in range(len(ids)):
-        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay.
+        # the fuse freezes the resource phase: no lift, no coupons, no subsidy; outlays stay,
+        # and a new service the subsidy was paying part of costs the store its whole price.
         # A programme whose fuse never trips in these draws keeps every draw as it is
         trips = tripped[j] if tripped[j].any() else None
+        recurring = params.recurring[j]
+        if trips is not None and params.netted_subsidy[j]:
+            recurring = np.where(trips, recurring + params.netted_subsidy[j]
+                                 / params.horizon_months, recurring)
         # A lift of zero width (the baseline, a programme waiting for its forecast) whose
         # fuse never trips, and nothing else drawn: every draw is the same number (the width
         # times a unit draw is 0.0), so the first draw is priced and stands for all of them
@@ -285,14 +290,14 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
             lift=0.0 if is_added[j] else kept, added_gmv=kept if is_added[j] else 0.0,
             lift_start_month=params.lift_start[j], contribution_per_order=contribution_j,
             baseline_contribution_per_order=baseline, one_off_usd=params.one_off[j],
-            recurring_usd_per_month=params.recurring[j],
+            recurring_usd_per_month=recurring,
             credit_once_usd=_unless_tripped(params.credit_once[j], trips),
             credit_month=params.credit_month[j],
             credit_usd_per_month=_unless_tripped(params.credit_monthly[j], trips),
             credit_months=params.credit_months, horizon_months=params.horizon_months,
             horizon_only=True)
         net[j] = econ["net_gain"]
-        outlays = float(econ["outlays"])
+        outlays = econ["outlays"]
         # sorted once (numpy sorts 10,000 draws in a third of the time a quantile takes to
         # select from them unsorted); the quantiles of sorted draws are the same numbers, and
         # so are those of the ROI, which keeps their order (one positive outlay divides all)
@@ -303,7 +308,11 @@ def simulate(inputs: StoreInputs, rates: RateCard, risk: RiskInputs,
             ordered[:] = net[j]
             ordered.sort()
         q_net[:, j] = _read_quantiles(ordered, linear)
-        if outlays >= 0.005:
+        if np.ndim(outlays):
+            # outlays differ between draws (a tripped fuse: the new service's full price), so
+            # the ROI of each draw is its own quotient, and its quantiles are read from those
+            q_roi[:, j] = _read_quantiles(np.sort(net[j] / outlays), inverted)
+        elif outlays >= 0.005:
             # the ROI's quantiles are the draws' divided by the outlay: only those three
             # are divided (the quotient of the largest draw is NaN only when it is NaN)
             q_roi[:, j] = _read_quantiles(ordered, inverted) / outlays

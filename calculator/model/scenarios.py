@@ -379,6 +379,9 @@ class ScenarioParameters:
     horizon_months: int
     outlay_parts: dict[str, np.ndarray]
     credit_parts: dict[str, np.ndarray]
+    # the platform's subsidy on a new service, netted into its outlay over the horizon: lost,
+    # and paid by the store, when the compliance fuse trips (the risk model adds it back)
+    netted_subsidy: np.ndarray
     forecast_missing: np.ndarray      # bool: a forecast programme without the user's forecast
     orders: StoreOrders = field(compare=False)
     programmes: tuple = PROGRAMMES
@@ -432,13 +435,15 @@ def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES
     # each gets the prices a call of its own gives it (the two GSC tracks share the
     # subsidised plan, the baseline and Super Hot economy)
     calls: dict[tuple, list] = {}
+    line_count = len(orders.share)
     for k, p in enumerate(programmes):
         full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
         over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
+        # the store's parcels on each of its lines: a budget and a free parcel are the
+        # store's, not each product's (per line, five SKUs would get five free parcels)
         calls.setdefault((p.plan, bool(over_horizon > 0)), []).append(
-            (k, full * 3.0 * orders.share, over_horizon * orders.share))
+            (k, np.full(line_count, full * 3.0), np.full(line_count, over_horizon)))
     freight = np.empty(len(programmes))
-    line_count = len(orders.share)
     for (plan, horizon_known), members in calls.items():
         weights = orders.weights_g if len(members) == 1 else \
             np.tile(orders.weights_g, len(members))
@@ -505,16 +510,16 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
     for (line_count, _), members in groups.items():
         horizon_known = has_parcels[members[0]]
         # the stores' lines end to end, one flat array as for one store (a plan prices each
-        # parcel on its own); each store's order counts repeated on each of its lines
+        # parcel on its own); each store's parcels repeated on each of its lines (a budget
+        # and a free parcel are the store's, not each product's)
         weights = _joined([orders[i].weights_g for i in members])
-        share = _joined([orders[i].share for i in members])
         on_lines = (lambda column: column) if line_count == 1 else \
             (lambda column: np.repeat(column, line_count))
         for k, p in enumerate(programmes):
             per_line = plan_freight_usd(
                 p.plan, weights, rates,
-                parcels_per_quarter=on_lines(full[members, k]) * 3.0 * share,
-                parcels_over_horizon=on_lines(over_horizon[members, k]) * share
+                parcels_per_quarter=on_lines(full[members, k]) * 3.0,
+                parcels_over_horizon=on_lines(over_horizon[members, k])
                 if horizon_known[k] else None)
             for j, i in enumerate(members):
                 freight[i, k] = orders[i].per_order(per_line[j * line_count:
@@ -561,6 +566,7 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
     credit_parts = {name: np.zeros(len(programmes)) for name in CREDIT_PARTS}
     credit_once = np.zeros(len(programmes))
     credit_monthly = np.zeros(len(programmes))
+    netted_subsidy = np.zeros(len(programmes))
     cap = rates.number("coupons.max_usd_per_quarter")
     coupons = min(inputs.coupons_usd_per_quarter or 0.0, cap)
     for k, p in enumerate(programmes):
@@ -575,6 +581,7 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
                 paid = new_service * (H - subsidy_share * subsidy_months)
                 recurring[k] += paid / H
                 outlay_parts[part][k] = paid
+                netted_subsidy[k] = new_service * subsidy_share * subsidy_months
         if "coupons" in p.credits and p.credit_month <= H:
             credit_once[k] = coupons
             credit_parts["coupons"][k] = coupons
@@ -582,7 +589,7 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
             credit_monthly[k] = service * subsidy_share
             credit_parts["service_subsidy"][k] = service * subsidy_share * subsidy_months
     if forecast_missing.any():              # (an assignment through a mask costs even when empty)
-        for array in (one_off, recurring, credit_once, credit_monthly,
+        for array in (one_off, recurring, credit_once, credit_monthly, netted_subsidy,
                       *outlay_parts.values(), *credit_parts.values()):
             array[forecast_missing] = 0.0
     # a monthly outlay spread evenly is exact for the totals; the subsidised months of a new
@@ -590,6 +597,7 @@ def spend_parameters(inputs: StoreInputs, rates: RateCard, programmes,
     return dict(one_off=one_off, recurring=recurring, credit_once=credit_once,
                 credit_month=np.array([float(p.credit_month) for p in programmes]),
                 credit_monthly=credit_monthly, credit_months=subsidy_months,
+                netted_subsidy=netted_subsidy,
                 outlay_parts=outlay_parts, credit_parts=credit_parts)
 
 
@@ -703,7 +711,9 @@ def compute_scenarios(inputs: StoreInputs, rates: RateCard, lang: str = "en",
     econ = params.economics()
     outlays = np.asarray(econ["outlays"], dtype=float)
     net = np.asarray(econ["net_gain"], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (the quotient is taken everywhere and kept where the outlay counts: a sub-cent outlay
+    # may overflow it, harmlessly)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         roi = np.where(outlays >= MIN_OUTLAY_FOR_ROI_USD, net / outlays, np.nan)
     # break-even: net(L) = L × k × O × c_s + net(0)
     at_zero = params.economics(lift=np.zeros_like(params.lift),
