@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 
 from calculator.excel import udfs
+from calculator.model.inputs import StoreInputs
+from calculator.model.ratecard import load_rate_card
+from calculator.model.scenarios import compute_scenarios
 
 
 def test_freight_of_one_cell_matches_the_standard_card():
@@ -110,6 +113,27 @@ def test_scenario_table_is_a_dynamic_array_with_header():
     # no NaN or inf reaches a cell
     flat = [v for row in table for v in row]
     assert not any(isinstance(v, float) and not np.isfinite(v) for v in flat)
+
+
+def test_scenario_table_takes_the_market_so_an_italian_store_keeps_its_margin():
+    # The same $25 order in Italy (VAT 22%) and in Poland (VAT 23%): net revenue
+    # 25 / 1.22 = 20.491803 against 25 / 1.23 = 20.325203, 0.166600 more; the fees taken as a
+    # share of it (commission 5%; no affiliate share, no payment fee by default) leave
+    # 0.166600 × 0.95 = 0.158270 more contribution per order, on every scenario
+    args = (dt.datetime(2026, 12, 1), dt.datetime(2026, 6, 4), 8000.0, 9000.0, 10000.0, 25.0,
+            0.5, 750.0)
+    italy, poland = udfs.AE_SCENARIOS(*args, market="it"), udfs.AE_SCENARIOS(*args)
+    column = italy[0].index("contribution_per_order")
+    for it_row, pl_row in zip(italy[1:], poland[1:]):
+        assert it_row[column] - pl_row[column] == pytest.approx(
+            (25 / 1.22 - 25 / 1.23) * (1 - 0.05), abs=1e-9)
+    # the same margin as the model gives the same store (the workbook's view)
+    store = StoreInputs(dt.date(2026, 12, 1), dt.date(2026, 6, 4), 8000.0, 9000.0, 10000.0,
+                        aov_usd=25.0, cogs_pct=0.5, parcel_weight_g=750.0, market="IT")
+    model = compute_scenarios(store, load_rate_card())
+    assert [r[column] for r in italy[1:]] == pytest.approx(
+        list(model.columns["contribution_per_order"]), abs=1e-12)
+    assert udfs.AE_SCENARIOS(*args, market="XX").startswith("#")
 
 
 def test_scenario_table_reports_a_store_opened_after_t0():

@@ -271,9 +271,10 @@ def AE_DEADLINE(eval_date, phase="t30", what="due"):
 @xw.arg("parcel_weight_g", doc="Average parcel weight in grams (> 0).")
 @xw.arg("category", doc='Category for the commission (default "general").')
 @xw.arg("cn_exporter", doc="TRUE for a mainland-China exporter (Shumao channel).")
+@xw.arg("market", doc='The market, for its VAT: PL (default), IT, ES, FR...')
 @_cell_errors
 def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
-                 parcel_weight_g, category="general", cn_exporter=False):
+                 parcel_weight_g, category="general", cn_exporter=False, market="PL"):
     """The whole scenario table for a store, with its header row, as a dynamic array."""
     required = (eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                 parcel_weight_g)
@@ -283,10 +284,16 @@ def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_
         exporter = False if _blank(cn_exporter) else to_bool(cn_exporter)
     except BadValue:
         raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
+    # the market sets the VAT taken out of prices: without it an Italian store's margin here
+    # would be Poland's, not the one its workbook shows
+    market = "PL" if _blank(market) else str(market).strip().upper()
+    rates = load_rate_card()
+    if f"vat.{market}" not in rates:
+        raise _CellMessage(f"no VAT rate for market {market}")
     store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                    parcel_weight_g, category="general" if _blank(category) else str(category),
-                   cn_exporter=exporter)
-    table = compute_scenarios(store, load_rate_card())
+                   cn_exporter=exporter, market=market)
+    table = compute_scenarios(store, rates)
     return [list(RESULT_COLUMNS)] + [["" if (v := cell_value(x)) is None else v for x in row]
                                      for row in table.rows()]
 
