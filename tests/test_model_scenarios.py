@@ -473,7 +473,8 @@ def test_a_store_with_two_skus_gets_one_free_shumao_parcel_not_one_per_sku():
     from calculator.model.scenarios import scenario_parameters
     params = scenario_parameters(store(skus=TWO_SKUS), RATES)
     k, _, parcels = _parcels(params, "shumao")
-    # Shumao: $2.10 a kg. HEAVY 1,000 g: $2.10; LIGHT 500 g: $1.05; orders 300:100, shares 3/4, 1/4.
+    # Shumao: $2.10 a kg. HEAVY 1,000 g: $2.10; LIGHT 500 g: $1.05; orders 300 and 100 a
+    # month, so shares 3/4 and 1/4.
     # The average parcel: 0.75 × 2.10 + 0.25 × 1.05 = 1.575 + 0.2625 = $1.8375.
     # One free parcel over the horizon's N parcels: N × 1.8375 − 1.8375 in all, so a parcel
     # costs 1.8375 × (N − 1) / N and the store saves exactly 1.8375 (one average parcel), not
