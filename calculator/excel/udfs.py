@@ -286,16 +286,23 @@ def AE_SCENARIOS(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_
         raise _CellMessage("cn_exporter must be TRUE or FALSE") from None
     # the market sets the VAT taken out of prices: without it an Italian store's margin here
     # would be Poland's, not the one its workbook shows
-    market = "PL" if _blank(market) else str(market).strip().upper()
     rates = load_rate_card()
-    if f"vat.{market}" not in rates:
-        raise _CellMessage(f"no VAT rate for market {market}")
     store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
                    parcel_weight_g, category="general" if _blank(category) else str(category),
-                   cn_exporter=exporter, market=market)
+                   cn_exporter=exporter, market=_market(market, rates, vat_needed=True))
     table = compute_scenarios(store, rates)
     return [list(RESULT_COLUMNS)] + [["" if (v := cell_value(x)) is None else v for x in row]
                                      for row in table.rows()]
+
+
+def _market(market, rates, vat_needed: bool) -> str:
+    """A market cell's code (PL when blank), refused when prices include VAT and the rate
+    card has no VAT rate for it (the model's own message names a Rates table and an input
+    the functions do not have)."""
+    code = "PL" if _blank(market) else str(market).strip().upper()
+    if vat_needed and f"vat.{code}" not in rates:
+        raise _CellMessage(f"no VAT rate for market {code}")
+    return code
 
 
 # --- per-SKU pricing -----------------------------------------------------------------------
@@ -309,11 +316,8 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
     if plan_name not in _PLANS:
         raise _CellMessage("plan must be " + ", ".join(_PLANS[:-1]) + " or " + _PLANS[-1])
     category = "general" if _blank(category) else str(category).strip().lower()
-    market = "PL" if _blank(market) else str(market).strip().upper()
-    vat_key = f"vat.{market}"
     include = True if _blank(prices_include_vat) else to_bool(prices_include_vat)
-    if include and vat_key not in rates:
-        raise _CellMessage(f"no VAT rate for market {market}")
+    vat_key = f"vat.{_market(market, rates, vat_needed=include)}"
     weights = fr.check_weights(np.array([_number(w, "weight_g", positive=True)
                                          for w in weight_g]), "weight_g")
     freight = plan_freight_usd(plan_name, weights, rates)
