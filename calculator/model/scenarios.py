@@ -418,54 +418,24 @@ def scenario_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAM
 def sales_parameters(inputs: StoreInputs, rates: RateCard, programmes=PROGRAMMES,
                      orders: StoreOrders | None = None) -> dict:
     """The orders side of :func:`scenario_parameters`: lifts, freight and contribution per
-    order (nothing a spend or the exchange rate of a spend moves).
-    :func:`sales_parameters_of_stores` is its twin for many stores at once."""
-    ids = tuple(p.id for p in programmes)
-    orders = store_orders(inputs, rates) if orders is None else orders
-    B, O, v = inputs.base_monthly_gmv, orders.base_orders, orders.order_value
-    H = int(inputs.horizon_months)
-    lift = programme_lifts(rates, programmes)
-    forecast = inputs.super_hot_forecast_usd
-    is_forecast = np.array([p.lift_kind == LIFT_FORECAST for p in programmes])
-    added = np.where(is_forecast, forecast or 0.0, 0.0)
-    start = np.array([p.lift_start_month for p in programmes], dtype=float)
-    lift_months = np.clip(H - start + 1, 0, H)
-    # Programmes on one plan, told alike whether they have parcels over the horizon, are
-    # priced in one call, their lines end to end: a plan prices each parcel on its own, so
-    # each gets the prices a call of its own gives it (the two GSC tracks share the
-    # subsidised plan, the baseline and Super Hot economy)
-    calls: dict[tuple, list] = {}
-    line_count = len(orders.share)
-    for k, p in enumerate(programmes):
-        full = (B * (1 + lift[k]) + added[k]) / v          # orders a month at full lift
-        over_horizon = O * (H - lift_months[k]) + full * lift_months[k]
-        # the store's parcels on each of its lines: a budget and a free parcel are the
-        # store's, not each product's (per line, five SKUs would get five free parcels)
-        calls.setdefault((p.plan, bool(over_horizon > 0)), []).append(
-            (k, np.full(line_count, full * 3.0), np.full(line_count, over_horizon)))
-    freight = np.empty(len(programmes))
-    for (plan, horizon_known), members in calls.items():
-        weights = orders.weights_g if len(members) == 1 else \
-            np.tile(orders.weights_g, len(members))
-        per_line = plan_freight_usd(
-            plan, weights, rates, parcels_per_quarter=_joined([m[1] for m in members]),
-            parcels_over_horizon=_joined([m[2] for m in members]) if horizon_known else None)
-        for j, (k, _, _) in enumerate(members):
-            freight[k] = orders.per_order(per_line[j * line_count:(j + 1) * line_count])
-    before = orders.per_order(orders.before_freight)
-    contribution = before - freight
-    baseline = float(contribution[ids.index("baseline")])
+    order (nothing a spend or the exchange rate of a spend moves). It is
+    :func:`sales_parameters_of_stores` of this store alone, as numbers and arrays along
+    ``programmes``, with the two slopes the Monte Carlo uses: one copy of the freight rules
+    (two copies drifted once: the free parcel was per line in one of them)."""
+    sales = sales_parameters_of_stores([(inputs, orders, None)], rates, programmes)
+    orders = sales["orders"][0]
     cogs_slope = -orders.per_order(np.where(orders.goods_from_cogs, orders.sale, 0.0)
                                    * (1.0 - inputs.refund_rate *
                                       (1.0 if inputs.refund_recovers_goods else 0.0)))
     price_slope = float(orders.before_freight[0] / orders.list_price[0]) \
         if not orders.from_skus and orders.list_price[0] > 0 else 0.0
-    return dict(base_gmv=B, base_orders=O, order_value=v, lift=lift, added_gmv=added,
-                lift_start=start, contribution=contribution, baseline_contribution=baseline,
-                freight=freight, horizon_months=H,
-                # a forecast programme without the user's forecast is not priced at all:
-                # nothing gained, nothing spent (its row says it needs the forecast)
-                forecast_missing=is_forecast & (forecast is None), orders=orders,
+    return dict(base_gmv=inputs.base_monthly_gmv, base_orders=orders.base_orders,
+                order_value=orders.order_value, lift=sales["lift"][0],
+                added_gmv=sales["added_gmv"][0], lift_start=sales["lift_start"],
+                contribution=sales["contribution"][0],
+                baseline_contribution=float(sales["baseline_contribution"][0, 0]),
+                freight=sales["freight"][0], horizon_months=int(inputs.horizon_months),
+                forecast_missing=sales["forecast_missing"][0], orders=orders,
                 programmes=tuple(programmes), cogs_slope=cogs_slope, price_slope=price_slope)
 
 
@@ -515,15 +485,23 @@ def sales_parameters_of_stores(stores, rates: RateCard, programmes=PROGRAMMES) -
         weights = _joined([orders[i].weights_g for i in members])
         on_lines = (lambda column: column) if line_count == 1 else \
             (lambda column: np.repeat(column, line_count))
+        # programmes on one plan, told alike whether they have parcels over the horizon, in
+        # one call too, their lines end to end (the two GSC tracks share the subsidised
+        # plan, the baseline and Super Hot economy)
+        calls: dict[tuple, list[int]] = {}
         for k, p in enumerate(programmes):
+            calls.setdefault((p.plan, bool(horizon_known[k])), []).append(k)
+        for (plan, known), ks in calls.items():
             per_line = plan_freight_usd(
-                p.plan, weights, rates,
-                parcels_per_quarter=on_lines(full[members, k]) * 3.0,
-                parcels_over_horizon=on_lines(over_horizon[members, k])
-                if horizon_known[k] else None)
-            for j, i in enumerate(members):
-                freight[i, k] = orders[i].per_order(per_line[j * line_count:
-                                                             (j + 1) * line_count])
+                plan, weights if len(ks) == 1 else np.tile(weights, len(ks)), rates,
+                parcels_per_quarter=_joined([on_lines(full[members, k]) * 3.0 for k in ks]),
+                parcels_over_horizon=_joined([on_lines(over_horizon[members, k]) for k in ks])
+                if known else None)
+            for m, k in enumerate(ks):
+                block = per_line[m * len(weights):(m + 1) * len(weights)]
+                for j, i in enumerate(members):
+                    freight[i, k] = orders[i].per_order(block[j * line_count:
+                                                              (j + 1) * line_count])
     before = np.array([[lines.per_order(lines.before_freight)] for lines in orders])
     contribution = before - freight
     baseline = [p.id for p in programmes].index("baseline")
