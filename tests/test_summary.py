@@ -115,6 +115,38 @@ def test_a_chinese_folder_gets_a_chinese_summary_and_the_language_is_read(tmp_pa
     assert row["recommended"] in {tx.scenario_label(s, "zh") for s in SCENARIOS}
 
 
+def test_a_row_waiting_for_a_forecast_has_no_risk_figures_on_the_risk_sheet(folder):
+    # the Risk sheet showed P(loss) 0 and ROI "no outlay" for Super Hot without a forecast
+    # (a requirement read as a sure nothing); it shows what Results and the summary show: a
+    # blank P(loss), "needs your forecast" for each ROI, and the net gain of 0 Results shows
+    run("run", folder)
+    from calculator.workbook.xlsxpackage import XlsxPackage
+    header, *rows = XlsxPackage(folder / "small.xlsx").read_name("out_risk")
+    hot = dict(zip(header, next(r for r in rows if r[0] == "super_hot")))
+    assert hot["p_loss"] is None
+    assert [hot[k] for k in ("roi_p10", "roi_p50", "roi_p90")] == ["needs your forecast"] * 3
+    assert [hot[k] for k in ("net_gain_p10", "net_gain_p50", "net_gain_p90")] == [0, 0, 0]
+    rising = dict(zip(header, next(r for r in rows if r[0] == "gsc_rising")))
+    assert isinstance(rising["p_loss"], float)      # a priced programme keeps its figures
+
+
+def test_the_risk_sheet_details_a_priced_programme_when_none_is_open():
+    # example 06 (Italian sole trader, health score 71): Rising, Leap and Shumao are ruled
+    # out and Super Hot waits for a forecast. The Risk sheet detailed Super Hot, whose
+    # draws are all 0 (one bar of 100% at $0, every input moving it by $0); it details the
+    # first priced programme instead, Rising, whose spread is there to see
+    from calculator.model.scenarios import compute_scenarios
+    from calculator.workbook.results import risk_subject
+    example = next(Path("workbooks/examples").glob("06-*.xlsx"))
+    with PackageWorkbook(example) as opened:
+        read = read_store(opened)
+    table = compute_scenarios(read.inputs, read.rates)
+    status = dict(zip(table.scenarios, table.eligible))
+    assert [status[s] for s in ("gsc_rising", "gsc_leap", "shumao")] == [False] * 3
+    assert table.forecast_missing[table.index("super_hot")]
+    assert risk_subject(table, "none") == "gsc_rising"
+
+
 def test_check_messages_say_valid_and_failed_once_with_the_reason(folder):
     result = run("check", folder)
     lines = result.output.splitlines()

@@ -198,6 +198,14 @@ def risk_blocks(inputs: StoreInputs, rates: RateCard, result, table: ScenarioTab
     rows = [list(c.RISK_COLUMNS)]
     for scenario in result.scenarios:
         figures = result.row(scenario)
+        if table.forecast_missing[table.index(scenario)]:
+            # not priced until the user gives the forecast: no spread and no chance of a loss
+            # to show, as on the Results sheet and in the summary (not "no outlay" and 0%)
+            rows.append([scenario] + [message("needs_forecast", lang) if k.startswith("roi")
+                                      else None if k == "p_loss"
+                                      else _risk_cell(k, figures[k], lang)
+                                      for k in c.RISK_COLUMNS[1:]])
+            continue
         rows.append([scenario] + [_risk_cell(k, figures[k], lang) for k in c.RISK_COLUMNS[1:]])
     index = result.scenarios.index(chosen)
     draws = result.net_gain_draws[:, index]
@@ -247,14 +255,18 @@ def histogram_of_sorted(ordered: np.ndarray, bins: int, low: float, high: float)
 
 def risk_subject(table: ScenarioTable, recommended: str) -> str:
     """The programme the Risk sheet details: the recommended one, else the eligible (or
-    unknown) programme with the highest net gain, else the first programme."""
+    unknown) programme with the highest net gain, else the first programme; a programme
+    waiting for the user's forecast only when every other is ruled out (it has no spread to
+    show: its draws are all 0)."""
     if recommended in table.scenarios:
         return recommended
-    open_ = [(float(table.columns["net_gain"][i]), name) for i, name in enumerate(table.scenarios)
-             if name != "baseline" and table.eligible[i] is not False]
+    programmes = [(i, name) for i, name in enumerate(table.scenarios) if name != "baseline"]
+    priced = [(i, name) for i, name in programmes if not table.forecast_missing[i]]
+    open_ = [(float(table.columns["net_gain"][i]), name) for i, name in priced
+             if table.eligible[i] is not False]
     if open_:
         return max(open_)[1]
-    return next(s for s in table.scenarios if s != "baseline")
+    return (priced or programmes)[0][1]
 
 
 def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
