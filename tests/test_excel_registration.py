@@ -144,7 +144,10 @@ def test_the_generated_vba_module_declares_each_function_as_excel_will_call_it(r
     assert sorted(name for name, _ in declared) == UDF_NAMES
     signatures = dict(declared)
     assert signatures["AE_FREIGHT"] == "weight_g, Optional plan"
-    assert signatures["AE_RISK"].endswith("parcel_weight_g, Optional seed, Optional draws")
+    assert signatures["AE_RISK"].endswith("parcel_weight_g, Optional seed, Optional draws, "
+                                          "Optional category, Optional market")
+    assert signatures["AE_MARGIN_AT_PRICE"].endswith("Optional prices_include_vat, "
+                                                     "Optional cogs_pct")
     assert 'AE_FREIGHT = XLPy.CallUDF("calculator.excel.udfs", "AE_FREIGHT", ' \
            'Array(weight_g, plan), ThisWorkbook, Application.Caller)' in vba
     # what would stop the VBA editor compiling the module (and with it every function)

@@ -188,6 +188,61 @@ def test_margin_at_a_price_with_and_without_vat():
     assert udfs.AE_MARGIN_AT_PRICE("abc", 750, 8) == "#price_usd must be a number"
 
 
+def test_a_blank_unit_cost_is_the_store_cogs_never_zero():
+    # a SKU without a unit cost takes COGS% of the sale price on the SKU economics sheet. The
+    # function took it as $0: example 03's CAP-05 showed 66% here against the sheet's 18%.
+    # $20 without VAT, 750 g standard $4.15, 5% commission, COGS 40%: goods 0.40 × 20 = 8,
+    # 20 − 1.00 − 4.15 − 8 = 6.85 → 34.25%, the margin of a unit cost of $8
+    assert udfs.AE_MARGIN_AT_PRICE(20, 750, None, "standard", prices_include_vat=False,
+                                   cogs_pct=0.40) == pytest.approx(0.3425)
+    # without cogs_pct there is no cost to use: said in the cell, not computed as free goods
+    blank = "#unit_cost_usd is blank: give the unit cost, or the store's cost of goods as " \
+            "cogs_pct (e.g. 40%)"
+    assert udfs.AE_MARGIN_AT_PRICE(20, 750, None, "standard", prices_include_vat=False) == blank
+    assert udfs.AE_PRICE_FOR_MARGIN(0.20, 750, None) == blank
+    # price for 20% at COGS 40% of the sale S, PL VAT 23%, subsidised freight 3.3927: per $ of
+    # net revenue R = S / 1.23 the store keeps 0.95 − 0.40 × 1.23 = 0.458; (0.458 − 0.20) R =
+    # 3.3927 → R = 13.1500, S = 16.1746
+    assert udfs.AE_PRICE_FOR_MARGIN(0.20, 750, None, cogs_pct=0.40) == \
+        pytest.approx(16.1746, abs=1e-3)
+
+
+def test_risk_takes_the_store_market_and_category():
+    # AE_RISK took Poland's 23% VAT whatever the store: an Italian store's spread (22%) was not
+    # its Risk sheet's. With market IT it is the model's own for market IT; each order keeps
+    # more (25 / 1.22 = 20.4918 against 25 / 1.23 = 20.3252), so its net gains are higher
+    from calculator.model.ratecard import load_rate_card
+    from calculator.model.risk import default_risk_inputs, simulate
+    args = ("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1), 3000, 3500, 4000,
+            25, 0.5, 750)
+    header, italy = udfs.AE_RISK(*args, draws=2000, market="IT")
+    _, poland = udfs.AE_RISK(*args, draws=2000)
+    gains = dict(zip(header, italy))
+    assert gains["net_gain_p50"] > dict(zip(header, poland))["net_gain_p50"]
+    store = udfs._store(dt.date(2026, 12, 1), dt.date(2026, 9, 1), 3000, 3500, 4000, 25, 0.5,
+                        750, category="general", market="IT")
+    rates = load_rate_card()
+    row = simulate(store, rates, default_risk_inputs(store, rates, seed=20261201,
+                                                     draws=2000)).row("gsc_rising")
+    assert gains["net_gain_p50"] == row["net_gain_p50"] and gains["p_loss"] == row["p_loss"]
+    assert udfs.AE_RISK(*args, market="XX") == "#no VAT rate for market XX"
+
+
+def test_a_track_open_by_its_own_rule_names_the_rules_left_unchecked():
+    # AE_ELIGIBLE checks the track's own rule only; a bare TRUE read as "may enter" where the
+    # workbook says unknown (example 04: the enterprise input is blank)
+    t0 = dt.datetime(2026, 12, 1)
+    status, reason = udfs.AE_ELIGIBLE("gsc_rising", t0, t0 - dt.timedelta(days=122))[0]
+    assert status is True
+    assert reason == ("store age 122 days at T+0 <= 180; not checked here: the business "
+                      "licence, an enterprise (not a sole trader), the store health score, a "
+                      "factory seller's SKU count (the workbook's Results and Checks sheets "
+                      "check them)")
+    # a failed rule is the answer: nothing else can make the track open
+    status, reason = udfs.AE_ELIGIBLE("gsc_rising", t0, t0 - dt.timedelta(days=181))[0]
+    assert status is False and "not checked" not in reason
+
+
 def test_risk_quantiles_are_ordered_and_repeatable():
     args = ("gsc_rising", dt.datetime(2026, 12, 1), dt.datetime(2026, 9, 1), 3000, 3500, 4000,
             25, 0.5, 750)

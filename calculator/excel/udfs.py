@@ -234,9 +234,22 @@ def AE_ELIGIBLE(track, eval_date, store_opened, gmv_m1=0, gmv_m2=0, gmv_m3=0, cn
                    0 if _blank(gmv_m2) else gmv_m2, 0 if _blank(gmv_m3) else gmv_m3,
                    cn_exporter=exporter)
     # the track's own rule (its first entry rule); licence, enterprise, health score and the
-    # exporter evidence need the workbook's inputs (the batch reports them)
-    result = RULE_FUNCTIONS[PROGRAMME_BY_ID[name].entry_rules[0]](store, rates, "en")
-    return [[result.status, result.reason]]
+    # exporter evidence need the workbook's inputs (the batch reports them). A TRUE names the
+    # rules left unchecked: the workbook can still say "unknown" or FALSE for the programme
+    first, *others = PROGRAMME_BY_ID[name].entry_rules
+    result = RULE_FUNCTIONS[first](store, rates, "en")
+    reason = result.reason
+    if result.status is not False and others:
+        reason += ("; not checked here: " + ", ".join(_RULE_WORDS.get(r, r) for r in others)
+                   + " (the workbook's Results and Checks sheets check them)")
+    return [[result.status, reason]]
+
+
+#: the entry rules AE_ELIGIBLE does not check (it has no cells for their inputs), in words
+_RULE_WORDS = {"licence": "the business licence", "enterprise": "an enterprise (not a sole "
+               "trader)", "health": "the store health score", "factory": "a factory seller's "
+               "SKU count", "declarations": "the customs declarations of the last 12 months",
+               "scope": "the business scope", "cn_exporter": "a mainland-China exporter"}
 
 
 @xw.func(category=CATEGORY)
@@ -308,7 +321,7 @@ def _market(market, rates, vat_needed: bool) -> str:
 # --- per-SKU pricing -----------------------------------------------------------------------
 
 def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, market,
-             store_discount, refund_rate, payment_fee_pct, prices_include_vat):
+             store_discount, refund_rate, payment_fee_pct, prices_include_vat, cogs_pct=None):
     """Unit economics for a column of SKUs (arrays), through the same model as the batch."""
     from calculator.model.pricing import unit_economics
     rates = load_rate_card()
@@ -323,6 +336,12 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
     freight = plan_freight_usd(plan_name, weights, rates)
     costs = np.array([np.nan if _blank(c) else _number(c, "unit_cost_usd", minimum=0)
                       for c in unit_cost_usd])
+    # a blank unit cost is COGS% of the sale price, as on the SKU economics sheet; without
+    # cogs_pct it is refused: taken as $0, it gave a margin of 66% where the sheet shows 18%
+    if np.isnan(costs).any() and _blank(cogs_pct):
+        raise _CellMessage("unit_cost_usd is blank: give the unit cost, or the store's cost of "
+                           "goods as cogs_pct (e.g. 40%)")
+    cogs = 0.0 if _blank(cogs_pct) else _number(cogs_pct, "cogs_pct", minimum=0)
     # commission + affiliate (the rate card's share × rate) + payment fee: the batch's fee rate
     fee_rate = float(commission_rate(np.array([category], dtype=object), rates)[0]) + \
         affiliate_cost_rate(rates.number("affiliate.share"), rates.number("affiliate.rate")) + \
@@ -330,7 +349,7 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
                                                      minimum=0))
     return unit_economics(
         np.array([_number(p, "price_usd", minimum=0) for p in price_usd]), freight,
-        unit_cost_usd=costs, fee_rate=fee_rate,
+        unit_cost_usd=costs, cogs_pct=cogs, fee_rate=fee_rate,
         refund_rate=0.0 if _blank(refund_rate) else _number(refund_rate, "refund_rate", minimum=0),
         vat_rate=rates.number(vat_key) if include else 0.0, prices_include_vat=include,
         store_discount=0.0 if _blank(store_discount) else _number(store_discount,
@@ -376,7 +395,9 @@ _PRICING_ARGS = dict(
     store_discount="Store-wide discount off the list price (a fraction, default 0).",
     refund_rate="Share of orders refunded (default 0).",
     payment_fee_pct="Payment/withdrawal fee on revenue (default 0).",
-    prices_include_vat="TRUE (default) when prices include VAT, as in the EU.")
+    prices_include_vat="TRUE (default) when prices include VAT, as in the EU.",
+    cogs_pct="Cost of goods as a share of the sale price, for a SKU whose unit cost is blank "
+             "(e.g. 40%); a blank unit cost without it is refused.")
 
 
 @xw.func(category=CATEGORY)
@@ -390,10 +411,11 @@ _PRICING_ARGS = dict(
 @xw.arg("refund_rate", doc=_PRICING_ARGS["refund_rate"])
 @xw.arg("payment_fee_pct", doc=_PRICING_ARGS["payment_fee_pct"])
 @xw.arg("prices_include_vat", doc=_PRICING_ARGS["prices_include_vat"])
+@xw.arg("cogs_pct", doc=_PRICING_ARGS["cogs_pct"])
 @_cell_errors
 def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised",
                         category="general", market="PL", store_discount=0, refund_rate=0,
-                        payment_fee_pct=0, prices_include_vat=True):
+                        payment_fee_pct=0, prices_include_vat=True, cogs_pct=None):
     """The sale price (USD, as the buyer pays it) that gives the target margin, per SKU.
 
     A column of weights and unit costs gives a column of prices."""
@@ -405,7 +427,8 @@ def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised
     return _pricing_udf("price_for_target", prices, weight_g, unit_cost_usd, plan=plan,
                         category=category, target_margin=target_margin, market=market,
                         store_discount=store_discount, refund_rate=refund_rate,
-                        payment_fee_pct=payment_fee_pct, prices_include_vat=prices_include_vat)
+                        payment_fee_pct=payment_fee_pct, prices_include_vat=prices_include_vat,
+                        cogs_pct=cogs_pct)
 
 
 @xw.func(category=CATEGORY)
@@ -418,15 +441,17 @@ def AE_PRICE_FOR_MARGIN(target_margin, weight_g, unit_cost_usd, plan="subsidised
 @xw.arg("refund_rate", doc=_PRICING_ARGS["refund_rate"])
 @xw.arg("payment_fee_pct", doc=_PRICING_ARGS["payment_fee_pct"])
 @xw.arg("prices_include_vat", doc=_PRICING_ARGS["prices_include_vat"])
+@xw.arg("cogs_pct", doc=_PRICING_ARGS["cogs_pct"])
 @_cell_errors
 def AE_MARGIN_AT_PRICE(price_usd, weight_g, unit_cost_usd, plan="subsidised", category="general",
-                       market="PL", refund_rate=0, payment_fee_pct=0, prices_include_vat=True):
+                       market="PL", refund_rate=0, payment_fee_pct=0, prices_include_vat=True,
+                       cogs_pct=None):
     """Contribution margin (share of revenue net of VAT) at a sale price, per SKU."""
     _flag(prices_include_vat, "prices_include_vat", True)
     return _pricing_udf("margin", price_usd, weight_g, unit_cost_usd, plan=plan,
                         category=category, target_margin=0, market=market, store_discount=0,
                         refund_rate=refund_rate, payment_fee_pct=payment_fee_pct,
-                        prices_include_vat=prices_include_vat)
+                        prices_include_vat=prices_include_vat, cogs_pct=cogs_pct)
 
 
 # --- risk ------------------------------------------------------------------------------------
@@ -447,9 +472,11 @@ MAX_SEED = 2**32 - 1
 @xw.arg("seed", doc="Random seed (default 20261201): the same seed gives the same numbers.")
 @xw.arg("draws", doc="Number of Monte Carlo draws, a whole number from 100 to 200,000 "
                      "(default from the rate card, 10,000).")
+@xw.arg("category", doc='Category for the commission (default "general").')
+@xw.arg("market", doc='The market, for its VAT: PL (default), IT, ES, FR...')
 @_cell_errors
 def AE_RISK(scenario, eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
-            parcel_weight_g, seed=20261201, draws=None):
+            parcel_weight_g, seed=20261201, draws=None, category="general", market="PL"):
     """P10 / P50 / P90 of net gain and ROI and the probability of a loss for one scenario,
     with the default lift ranges (a two-row array: names, then values)."""
     from calculator.model.risk import default_risk_inputs, simulate
@@ -460,9 +487,12 @@ def AE_RISK(scenario, eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, 
                 parcel_weight_g)
     if any(_blank(v) for v in required):
         return ""
-    store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
-                   parcel_weight_g)
+    # the market and category as AE_SCENARIOS takes them: without them an Italian store's
+    # spread here was Poland's (23% VAT out of its prices instead of 22%)
     rates = load_rate_card()
+    store = _store(eval_date, store_opened, gmv_m1, gmv_m2, gmv_m3, aov_usd, cogs_pct,
+                   parcel_weight_g, category="general" if _blank(category) else str(category),
+                   market=_market(market, rates, vat_needed=True))
     seed = 20261201 if _blank(seed) else _whole(seed, "seed", 0, MAX_SEED)
     draws = None if _blank(draws) else _whole(draws, "draws", *DRAWS_RANGE)
     risk = default_risk_inputs(store, rates, seed=seed, draws=draws)
