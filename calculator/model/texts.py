@@ -662,8 +662,8 @@ WORKBOOK_TEXT = {
             "Grey cells are results: do not type in them, the next run overwrites them. Other "
             "sheets, charts and notes of your own are kept as they are.",
             "Figures and their sources: see the Rates sheet (source = the article a default "
-            "comes from, or 'assumption' with the reason). docs/sources.md describes the three "
-            "articles.",
+            "comes from: the Global Seller Challenge article, the Shumao Cup article or the "
+            "onboarding interview article; or 'assumption' with the reason).",
         ],
         "inputs_title": "Inputs: fill the yellow cells",
         "inputs_help": "Blank optional cells are reported as warnings on Checks. Percentages "
@@ -750,8 +750,8 @@ WORKBOOK_TEXT = {
             "SKU economics(SKU经济效益)和 Risk(风险)表。",
             "4. Results!{stale_cell} 显示「最新」;上次计算后改过输入则显示「已过期」,请重新计算。",
             "灰色单元格为计算结果,请勿手动填写,下次计算会覆盖。您自己的其他工作表、图表和备注保持不变。",
-            "各项数据及来源见「Rates」表(来源为默认值所依据的文章,或「假设」并说明理由)。"
-            "三篇文章的介绍见 docs/sources.md。",
+            "各项数据及来源见「Rates」表(来源为默认值所依据的文章:全球卖家大赛文章、数贸杯文章"
+            "或入驻面试文章;或「假设」并说明理由)。",
         ],
         "inputs_title": "输入:请填写黄色单元格",
         "inputs_help": "可选项留空时会在「Checks」(检查)表中提示。百分比请输入 55%(或 0.55)。",
