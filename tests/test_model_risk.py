@@ -162,6 +162,21 @@ def test_sensitivity_of_cogs_worked_by_hand():
     assert rows["cogs_pct"].net_gain_low > rows["cogs_pct"].net_gain_high
 
 
+def test_an_input_at_its_lowest_allowed_value_is_not_moved_below_it():
+    # an order value of $0.01 is allowed (at least 0.01); moved 20% down it was $0.008, which
+    # the input check refused: the workbook failed with "aov_usd ... found 0.008", no cell
+    # and a number nobody typed. The move stops at $0.01, so moving it down changes nothing:
+    # its net gain is the store's own
+    inputs = store(aov_usd=0.01)
+    rows = {r.field: r for r in sensitivity(inputs, RATES, "gsc_rising")}
+    table = compute_scenarios(inputs, RATES)
+    point = float(table.columns["net_gain"][table.index("gsc_rising")])
+    assert rows["aov_usd"].net_gain_low == pytest.approx(point, abs=1e-6)
+    # the exchange rate (at least 0.01 CNY per USD) likewise
+    rows = {r.field: r for r in sensitivity(store(fx_cny_per_usd=0.01), RATES, "gsc_rising")}
+    assert np.isfinite(rows["fx_cny_per_usd"].net_gain_low)
+
+
 def test_cogs_and_aov_ranges_widen_the_distribution():
     inputs = store()
     narrow = point_risk(inputs, draws=3000)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.errors import InputError
-from calculator.model.inputs import NUMBER_NAMES, StoreInputs, validate_inputs, validate_numbers
+from calculator.model.inputs import (NUMBER_CHECKS, NUMBER_NAMES, StoreInputs, validate_inputs,
+                                    validate_numbers)
 from calculator.model.ratecard import RateCard
 from calculator.model.programmes import (LIFT_FORECAST, LIFT_RELATIVE, PROGRAMMES,
                                          programme_lifts)
@@ -511,12 +512,27 @@ def _moved(inputs: StoreInputs, rates: RateCard, pair, lifts: np.ndarray, progra
             return _replaced(inputs, super_hot_forecast_usd=inputs.super_hot_forecast_usd
                              * factor), None
         return inputs, None
-    if field == "cogs_pct":
-        return _replaced(inputs, cogs_pct=min(1.0, inputs.cogs_pct * factor)), None
     value = getattr(inputs, field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _replaced(inputs, **{field: value * factor}), None
+        return _replaced(inputs, **{field: _allowed(field, value * factor)}), None
     return inputs, None
+
+
+#: The bounds validate_inputs puts on each number (minimum, maximum; None: none).
+_NUMBER_BOUNDS = {name: (bounds.get("minimum"), bounds.get("maximum"))
+                  for name, _, bounds in NUMBER_CHECKS}
+
+
+def _allowed(field: str, value: float) -> float:
+    """A moved number kept within what the store may hold: an order value of $0.01 (allowed)
+    moved 20% down is $0.008, which the check refused, failing the whole workbook with a
+    figure the user never typed; it stays at $0.01 (a COGS of 90% moved up stays at 100%)."""
+    low, high = _NUMBER_BOUNDS.get(field, (None, None))
+    if low is not None and value < low:
+        return float(low)
+    if high is not None and value > high:
+        return float(high)
+    return value
 
 
 def _replaced(inputs: StoreInputs, **changes) -> StoreInputs:
