@@ -7,6 +7,7 @@ batch into :class:`Problem` records.
 """
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -49,6 +50,28 @@ class Problem:
         return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "name": self.name,
                 "expected": self.expected, "found": self.found, "message": self.message,
                 "kind": self.kind.value}
+
+
+def shown(value) -> str:
+    """A cell's value in a message, as the spreadsheet shows it: TRUE and FALSE, a date as
+    2026-01-12, a whole number without ".0", text in quotes (so that "found '1,200'" shows
+    it is text). Not Python's spelling (True, datetime.datetime(2026, 1, 12, 0, 0), 45.0)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def found_text(value) -> str | None:
+    """What a problem record's ``found`` column holds: :func:`shown`, text as it is."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else shown(value)
 
 
 class BadValue(Exception):
@@ -117,7 +140,7 @@ class CalculatorError(Exception):
     def problem(self) -> Problem:
         return Problem(file=self.file, sheet=self.sheet, cell=self.cell, name=self.name,
                        expected=self.expected,
-                       found=None if self.found is None else str(self.found),
+                       found=found_text(self.found),
                        message=str(self), kind=self.kind)
 
 

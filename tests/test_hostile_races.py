@@ -526,8 +526,9 @@ def test_10_date_text_with_an_extra_digit_is_refused_not_cut(tmp_path):
     write_cells(book, {"in_eval_date": [["2026-12-019"]]})
     result = run("run", tmp_path)
     assert result.exit_code == 1
-    assert "in_eval_date: expected a date (e.g. 2026-12-01), found '2026-12-019'" \
-        in result.output
+    # the input named with its label as the Inputs sheet shows it
+    assert "in_eval_date (Evaluation date (T+0)): expected a date (e.g. 2026-12-01), found " \
+        "'2026-12-019'" in " ".join(result.output.split())
 
 
 # --- 11. lock files, odd files, long and escaped text, names, owners ---------------------------

@@ -164,3 +164,49 @@ def test_no_shumao_obligations_for_a_store_that_cannot_enter_shumao():
     # a store that is no exporter is not told to list 20 products for the Shumao channel
     names = {c.check for c in readiness(store(cn_exporter=False), RATES, shumao_open=False)}
     assert not any(name.startswith("shumao_") for name in names)
+
+
+# --- figures most likely typed wrong (warnings) ----------------------------------------------
+
+def typed(**changes):
+    from calculator.model.eligibility import typing_checks
+    return {k.check: k for k in typing_checks(store(**changes), RATES)}
+
+
+def test_an_exchange_rate_typed_as_usd_per_cny_is_questioned():
+    # 0.14 is 1 ÷ 7.14: outside 3..20 CNY per USD (assumptions on Rates); 1 ÷ 0.14 = 7.142857
+    check = typed(fx_cny_per_usd=0.14)["typed_fx"]
+    assert (check.status, check.source) == ("warn", "assumption")
+    assert check.reason == ("exchange rate 0.14 CNY per USD is outside 3 to 20: a dollar buys "
+                            "about 7 yuan. Typed as USD per CNY? Then type 7.14")
+    assert typed(fx_cny_per_usd=7.10) == {} and typed(fx_cny_per_usd=3.0) == {}
+    assert "typed_fx" in typed(fx_cny_per_usd=20.01)
+
+
+def test_a_weight_typed_in_kilograms_or_far_too_heavy_is_questioned():
+    # 0.5 g: under 10 g, so kilograms? 0.5 kg = 500 g. 40,000 g: over 30,000 g
+    assert typed(parcel_weight_g=0.5)["typed_weight"].reason == \
+        "parcel weight 0.5 g is under 10 g: typed in kilograms? Then type 500"
+    assert typed(parcel_weight_g=40_000)["typed_weight"].reason == \
+        "parcel weight 40,000 g is over 30,000 g: check that it is in grams"
+    assert typed(parcel_weight_g=10) == {} and typed(parcel_weight_g=30_000) == {}
+
+
+def test_a_skus_table_far_from_the_gmv_is_questioned():
+    # GMV $10,000 a month (each of the last three months). Table: A $20 × 300, B $50 × 100 =
+    # 6,000 + 5,000 = $11,000 a month from 400 orders: 10% apart (1,000 ÷ 10,000), not more,
+    # so no warning. B at $60: $12,000, 20% apart: extra GMV becomes orders at 10,000 ÷ 400 =
+    # $25.00 while the table's orders average 12,000 ÷ 400 = $30.00
+    import numpy as np
+    from calculator.model.inputs import SkuTable
+
+    def table(price_b):
+        return SkuTable(("A", "B"), ("general", "general"), np.array([500.0, 800.0]),
+                        np.array([20.0, price_b]), np.array([300.0, 100.0]),
+                        np.array([False, False]), np.array([np.nan, np.nan]))
+    assert typed(skus=table(50.0)) == {}
+    assert typed(skus=table(60.0))["sku_sales"].reason == (
+        "the SKUs table sells $12,000.00 a month (price × orders), your GMV of the last three "
+        "months is $10,000.00 (20% apart): extra GMV becomes orders at $25.00 an order (GMV ÷ "
+        "the table's orders), each with the margin of the table's prices ($30.00 an order on "
+        "average). Bring the two together")

@@ -81,11 +81,18 @@ def test_a_rates_table_that_keeps_every_default_is_the_packaged_card(tmp_path):
 ])
 def test_a_key_listed_twice_takes_its_last_value(tmp_path, values, used):
     path = tmp_path / "store.xlsx"
-    edited_store(path, *[("commission.general", value) for value in values])
+    sheet, (first, second) = edited_store(path, *[("commission.general", value)
+                                                  for value in values])
     result = read(path)
     assert not result.errors
     assert result.rates.number("commission.general") == used
     assert (result.rates.fingerprint() == PACKAGED.fingerprint()) == (used == 0.05)
+    # ... and says so on Checks, with both rows: a second row at the table's end changed
+    # the recommendation without a word
+    [note] = [n for n in result.notes if n.check == "rates_twice"]
+    rows = f"{first[1:]}, {second[1:]}"
+    assert (note.status, note.reason) == ("warn", f"Rates: commission.general is given 2 times "
+                                                  f"(rows {rows}); the last, {used:g}, is used")
 
 
 def test_a_bad_value_in_the_rates_table_names_its_cell(tmp_path):

@@ -17,8 +17,9 @@ from tests.stores import build_store
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 SEED_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
-#: Not words: identifiers (defined names, column ids, rate keys), ISO codes, numbers.
-IDENTIFIER = re.compile(r"[a-z][a-z0-9_.]*|[A-Z]{2,4}|[-+]?[\d.,%]+")
+#: Not words: identifiers (defined names, column ids, rate keys), ISO codes, numbers, the rate
+#: card's fingerprint (12 hex digits: one that began with a digit was taken for English)
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_.]*|[A-Z]{2,4}|[-+]?[\d.,%]+|[0-9a-f]{12}")
 
 
 def _book(tmp_path, lang):

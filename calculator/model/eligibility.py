@@ -325,6 +325,51 @@ def readiness(inputs: StoreInputs, rates: RateCard, lang: str = "en",
     return checks
 
 
+def typing_checks(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> list[Check]:
+    """Figures the model accepts that are most likely typed wrong (warn): an exchange rate
+    typed as USD per CNY, a weight in kilograms or another unit, a SKUs table whose sales are
+    far from the store's GMV. Each moves every figure of the store, none is refused: the
+    bounds (rate card, ``checks.*``) are our assumptions, not the platform's rules."""
+    checks = []
+    fx, low, high = (inputs.fx_cny_per_usd, rates.number("checks.fx_cny_per_usd_min"),
+                     rates.number("checks.fx_cny_per_usd_max"))
+    if not low <= fx <= high:
+        checks.append(Check("typed_fx", WARN, message(
+            "check.typed.fx", lang, fx=number(fx), low=number(low), high=number(high),
+            inverse=f"{1 / fx:.2f}" if fx > 0 else "7.10"), "assumption"))
+    light, heavy = (rates.number("checks.parcel_weight_g_min"),
+                    rates.number("checks.parcel_weight_g_max"))
+    weight = inputs.parcel_weight_g
+    if weight < light:
+        checks.append(Check("typed_weight", WARN, message(
+            "check.typed.weight_light", lang, weight=number(weight), low=number(light),
+            grams=number(weight * 1000)), "assumption"))
+    elif weight > heavy:
+        checks.append(Check("typed_weight", WARN, message(
+            "check.typed.weight_heavy", lang, weight=number(weight), high=number(heavy)),
+            "assumption"))
+    skus = inputs.skus
+    if skus is not None and len(skus):
+        odd = [sku for sku, w in zip(skus.sku, skus.weight_g) if not light <= w <= heavy]
+        if odd:
+            checks.append(Check("typed_sku_weights", WARN, message(
+                "check.typed.sku_weights", lang, count=len(odd), low=number(light),
+                high=number(heavy), skus=", ".join(odd[:5]) + (", ..." if len(odd) > 5 else "")),
+                "assumption"))
+        orders = float(skus.orders_per_month.sum())
+        gmv = inputs.base_monthly_gmv
+        if orders > 0 and gmv > 0:
+            sales = float((skus.price_usd * (1.0 - inputs.store_discount)
+                           * skus.orders_per_month).sum())
+            gap = abs(sales - gmv) / gmv
+            if gap > rates.number("checks.sku_sales_gap"):
+                checks.append(Check("sku_sales", WARN, message(
+                    "check.sku_sales", lang, table=money(sales), gmv=money(gmv),
+                    gap=percent(gap, 0), value=money(gmv / orders), mix=money(sales / orders)),
+                    "assumption"))
+    return checks
+
+
 def _shumao_onboarding(inputs, rates, lang, first_month_gmv):
     checks = []
     checks.append(_at_least("shumao_listings", inputs.sku_count,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calculator.errors import InputError
+from calculator.errors import InputError, shown
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,14 @@ TYPING_MISTAKE = " (more than 1,000,000,000,000: a typing mistake?)"
 
 def _finite(name: str, value, *, minimum=None, above=None, maximum=None, expected: str):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
+        raise InputError(f"{name}: expected {expected}, found {shown(value)}", name=name,
                          expected=expected, found=value)
     if abs(value) > SANITY_LIMIT:
-        raise InputError(f"{name}: expected {expected}, found {value!r}{TYPING_MISTAKE}",
+        raise InputError(f"{name}: expected {expected}, found {shown(value)}{TYPING_MISTAKE}",
                          name=name, expected=expected, found=value)
     if (minimum is not None and value < minimum) or (above is not None and value <= above) \
             or (maximum is not None and value > maximum):
-        raise InputError(f"{name}: expected {expected}, found {value!r}", name=name,
+        raise InputError(f"{name}: expected {expected}, found {shown(value)}", name=name,
                          expected=expected, found=value)
 
 

@@ -46,6 +46,10 @@ class InputSpec:
         if self.kind == DATE:
             return "a date (e.g. 2026-12-01)"
         if self.kind == FRACTION:
+            if self.maximum is not None and self.maximum < 1:
+                # "between 0 and 1" read as allowing 1, which these refuse: say the bound
+                return (f"a percentage from {bound_text((self.minimum or 0) * 100)}% to "
+                        f"{bound_text(self.maximum * 100)}%")
             return "a percentage such as 55% (a fraction between 0 and 1)"
         if self.kind == CHOICE:
             return "one of " + ", ".join(self.choices)

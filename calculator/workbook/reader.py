@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calculator.errors import BadValue, CalculatorError, InputError, Kind, WorkbookError
+from calculator.errors import (BadValue, CalculatorError, InputError, Kind, WorkbookError,
+                               shown)
 from calculator.model.eligibility import Check
 from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
 from calculator.workbook.cellref import column_letter, column_number
+from calculator.model.texts import message, number as number_text
 from calculator.workbook.dates import from_serial
 from calculator.workbook.io import Uncalculated, WorkbookIO
 
@@ -28,7 +30,8 @@ _FALSE = {"false", "no", "n", "0", "否", "假"}
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                 "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
 _DATE_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
-_PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
+#: a percentage typed as text: 45% or 45％ (the full-width sign of a Chinese keyboard)
+_PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[%\uff05]\s*$")
 
 
 @dataclass
@@ -43,6 +46,23 @@ class ReadResult:
     notes: list[Check] = field(default_factory=list)   # checks about the workbook itself
 
 
+@dataclass(frozen=True)
+class PendingNote:
+    """A check about the workbook itself, worded once its language is known (the reader
+    finds it before it reads the language cell): its message key and parameters."""
+    check: str
+    key: str
+    params: dict
+    source: str = "your data"
+
+    def worded(self, lang: str) -> Check:
+        return Check(self.check, "warn", message(self.key, lang, **self.params), self.source)
+
+
+def _rows_text(rows: list[int]) -> str:
+    return ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+
+
 #: What an input holding a formula without a saved value is called in a message.
 UNCALCULATED = ("a formula ({formula}) with no saved value: open and save the workbook in Excel "
                 "or LibreOffice, or type the number")
@@ -55,9 +75,7 @@ def _shown(value) -> str:
         return UNCALCULATED.format(formula=value)
     if isinstance(value, str):
         return repr(value) if not value.startswith("#") else value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value)
+    return shown(value)
 
 
 def to_date(value) -> dt.date:
@@ -91,6 +109,8 @@ def to_number(value) -> float:
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
+        if "_" in value:            # Python reads 1_200 as 1200; a spreadsheet does not
+            raise BadValue(value)
         try:
             number = float(value.strip().replace("\u00a0", "").replace(" ", ""))
         except ValueError:
@@ -187,8 +207,15 @@ def _hint(spec: c.InputSpec, value) -> str:
     number typed as text ('1,200')."""
     if isinstance(value, str):
         return text_number_hint(value)
+    if isinstance(value, (dt.date, dt.datetime)) and spec.kind not in (c.DATE, c.CHOICE):
+        # Excel turns "1/12" or "12-1" typed into a General cell into a date
+        return " (a date: Excel turned what was typed into one; format the cell as a number " \
+               "and type it again)"
     if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
         return f" (type {value:g}% or {value / 100:g}, not {value:g})"
+    if spec.kind == c.FRACTION and value == 1 and spec.maximum is not None \
+            and spec.maximum < 1:
+        return " (100%)"
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value) and abs(value) > SANITY_LIMIT:
         return TYPING_MISTAKE
@@ -199,9 +226,10 @@ def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None 
                  extra: str = "") -> InputError:
     loc = io.location(spec.name)
     expected = expected or spec.expected
-    return InputError(f"{loc.sheet}!{loc.cell} {spec.name}: expected {expected}, found "
-                      f"{_shown(found)}{extra}", file=io.label, sheet=loc.sheet, cell=loc.cell,
-                      name=spec.name, expected=expected, found=found)
+    return InputError(f"{loc.sheet}!{loc.cell} {spec.name} ({spec.label_en}): expected "
+                      f"{expected}, found {_shown(found)}{extra}", file=io.label,
+                      sheet=loc.sheet, cell=loc.cell, name=spec.name, expected=expected,
+                      found=found)
 
 
 def _deleted_row(io: WorkbookIO, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
@@ -220,8 +248,10 @@ def deleted_row_error(label: str, spec: c.InputSpec, error: WorkbookError) -> Wo
                          kind=Kind.LAYOUT)
 
 
-def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
-    """The packaged card overridden by this workbook's Rates table."""
+def read_rates(io: WorkbookIO, errors: list[CalculatorError],
+               notes: list | None = None) -> RateCard:
+    """The packaged card overridden by this workbook's Rates table; ``notes`` gets a check
+    for each key given on more than one row (the last is used: said, not silent)."""
     packaged = load_rate_card()
     table = io.read_table(c.RATES_TABLE, columns=("key", "value"))
     if table is None:
@@ -234,11 +264,13 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
                                     kind=Kind.LAYOUT))
         return packaged
     overrides: dict[str, object] = {}
+    lines: dict[str, list[int]] = {}
     for offset, row in enumerate(table.rows):
         key, value = row[cols["key"]], row[cols["value"]]
         if key is None or (isinstance(key, str) and not key.strip()):
             continue
         key = str(key).strip()
+        lines.setdefault(key, []).append(table.first_data_row + offset)
         if value is None:
             if key in packaged:
                 continue
@@ -261,7 +293,15 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError]) -> RateCard:
             overrides[key] = value
         elif key in overrides:
             del overrides[key]                      # a key given twice takes its last value
-    return packaged.with_overrides(overrides)       # the card built once, in one pass
+    card = packaged.with_overrides(overrides)       # the card built once, in one pass
+    if notes is not None:
+        for key, rows in lines.items():
+            if len(rows) > 1 and key in card:
+                notes.append(PendingNote("rates_twice", "check.twice.rates", dict(
+                    rate=key, count=len(rows), rows=_rows_text(rows),
+                    value=number_text(card.number(key)) if card[key].unit != "code"
+                    else card[key].value)))
+    return card
 
 
 def _rates_cell(table, cols: dict[str, int], offset: int) -> str:
@@ -352,6 +392,15 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
         rows["unit_cost_currency"].append(code or "USD")
     if len(errors) > before or not rows["sku"]:
         return None
+    if notes is not None:
+        lines: dict[str, list[int]] = {}
+        for offset, (sku, row) in enumerate(zip(rows["sku"], table.rows)):
+            if sku:
+                lines.setdefault(sku, []).append(table.first_data_row + offset)
+        listed = [(sku, r) for sku, r in lines.items() if len(r) > 1]
+        for sku, where in listed[:3]:
+            notes.append(PendingNote("skus_twice", "check.twice.skus",
+                                     dict(sku=sku, count=len(where), rows=_rows_text(where))))
     return SkuTable(tuple(rows["sku"]), tuple(rows["category"]),
                     np.array(rows["weight_g"]), np.array(rows["price_usd"]),
                     np.array(rows["orders_per_month"]), np.array(rows["aplus"], dtype=bool),
@@ -359,17 +408,16 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
         np.array([code == "CNY" for code in rows["unit_cost_currency"]], dtype=bool)
 
 
-def typed_below_note(table) -> Check:
+def typed_below_note(table) -> PendingNote:
     """The Checks row saying that rows typed under the SKUs table were read as its own (the
     write extends the table over them)."""
     count = table.typed_below
     first = table.first_data_row + len(table.rows) - count
     where = f"{table.sheet}!{column_letter(table.first_column)}{first}" + (
         f":{column_letter(table.first_column)}{first + count - 1}" if count > 1 else "")
-    rows = f"{count} row{'s' if count > 1 else ''}"
-    return Check("skus_table", "warn",
-                 f"{rows} typed under the SKUs table {'were' if count > 1 else 'was'} added "
-                 f"to it ({where}); check they are products", "your data")
+    return PendingNote("skus_table", "check.typed_below", dict(
+        count=count, rows=f"{count} row{'s' if count > 1 else ''}",
+        verb="were" if count > 1 else "was", where=where))
 
 
 def table_sums(io: WorkbookIO) -> list[float]:
@@ -414,6 +462,8 @@ def read_store(io: WorkbookIO) -> ReadResult:
     result = _read_store(io)
     # a read with errors writes nothing (the batch reports them): the sheet is parsed then
     result.language = read_language(io, results_written=not result.errors)
+    result.notes = [note.worded(result.language) if isinstance(note, PendingNote) else note
+                    for note in result.notes]
     return result
 
 
@@ -436,7 +486,8 @@ def _read_store(io: WorkbookIO) -> ReadResult:
                             expected=f"template version {c.CONTRACT_VERSION}",
                             found=f"template version {version}", kind=Kind.OLD_TEMPLATE)
     errors: list[CalculatorError] = []
-    rates = read_rates(io, errors)
+    notes: list = []
+    rates = read_rates(io, errors, notes)
     markets = tuple(sorted(rates.family("market.")))
     categories = tuple(sorted(k.lower() for k in rates.family("commission.")))
     values: dict[str, object] = {}
@@ -472,7 +523,6 @@ def _read_store(io: WorkbookIO) -> ReadResult:
                 errors.append(_input_error(io, spec, None, _expected(spec, choices)))
             continue
         values[spec.field] = typed
-    notes: list[Check] = []
     read = read_skus(io, rates, errors, notes)
     skus = None
     if read is not None:
@@ -496,7 +546,8 @@ def _read_store(io: WorkbookIO) -> ReadResult:
         else:
             loc = io.location(spec.name)
             message = error.message.removeprefix(f"{error.name}: ")
-            errors.append(InputError(f"{loc.sheet}!{loc.cell} {spec.name}: {message}",
+            errors.append(InputError(f"{loc.sheet}!{loc.cell} {spec.name} ({spec.label_en}): "
+                                     f"{message}",
                                      file=io.label, sheet=loc.sheet, cell=loc.cell,
                                      name=spec.name, expected=error.expected, found=error.found))
         return ReadResult(None, rates, raw, sums, errors)

@@ -13,7 +13,7 @@ import numpy as np
 
 from calculator import __version__
 from calculator.model.calendar import programme_calendar
-from calculator.model.eligibility import Check, readiness
+from calculator.model.eligibility import Check, readiness, typing_checks
 from calculator.model.inputs import StoreInputs
 from calculator.model.ratecard import RateCard
 from calculator.model.scenarios import (RESULT_COLUMNS, Recommendation, ScenarioTable,
@@ -123,8 +123,8 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     recommendation = recommendation or recommend(table, None, lang)
     shumao_open = "shumao" in table.scenarios and \
         table.eligible[table.index("shumao")] is not False
-    checks = list(notes) + list(readiness(inputs, rates, lang, shumao_first_month(table),
-                                          shumao_open))
+    checks = list(notes) + typing_checks(inputs, rates, lang) + list(
+        readiness(inputs, rates, lang, shumao_first_month(table), shumao_open))
     deadlines = programme_calendar(inputs.eval_date, rates)
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, message(f"phase.{d.phase}", lang), d.day_offset, d.date, d.due_at.replace(tzinfo=None),
