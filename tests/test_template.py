@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import importlib
+import re
 import shutil
 import sys
 import zipfile
@@ -121,7 +122,12 @@ def test_xlsm_carries_xlwings_vba_and_a_calculate_button():
         with zipfile.ZipFile(TEMPLATES / f"aeroi-template-{lang}.xlsm") as book:
             assert book.read("xl/vbaProject.bin") == vba
             vml = [book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".vml")]
-            assert any("AeroiCalculate" in text and "计算" in text for text in vml)
+            # the button in the workbook's language only: "Calculate / 计算" was English too
+            # in a Chinese workbook
+            captions = {text for shape in vml
+                        for text in re.findall(r"<font[^>]*>([^<]*)", shape)}
+            assert any("AeroiCalculate" in text for text in vml)
+            assert captions == {{"en": "Calculate", "zh": "计算"}[lang]}
     with zipfile.ZipFile(TEMPLATES / "aeroi-template-en.xlsx") as book:
         assert "xl/vbaProject.bin" not in book.namelist()
 
@@ -218,3 +224,22 @@ def test_libreoffice_recalculates_a_written_workbook_with_the_results_in_place(t
     first_scenario = f"A{results.min_row + 1}"
     assert values[first_scenario] == "baseline"
     assert convert(book, tmp_path / "pdf", "pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_input_tooltips_and_their_errors_speak_the_workbook_language():
+    # the tooltip over each input and the pop-up after a wrong value: the input's label in
+    # the workbook's language, never its defined name ("in_eval_date" over every tooltip of a
+    # Chinese workbook) nor the program's name ("aeroi" as every pop-up's title)
+    from lxml import etree
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    labels = {"en": {s.label_en[:32] for s in c.INPUTS}, "zh": {s.label_zh[:32] for s in c.INPUTS}}
+    for lang in ("en", "zh"):
+        package = XlsxPackage(TEMPLATES / f"aeroi-template-{lang}.xlsx")
+        root = etree.fromstring(package.read_part(package.sheet_part(c.INPUTS_SHEET)))
+        rules = list(root.iter(main + "dataValidation"))
+        assert len(rules) > 40
+        for rule in rules:
+            texts = [rule.get(k) or "" for k in ("promptTitle", "prompt", "errorTitle", "error")]
+            assert not any(re.search(r"\bin_[a-z]", text) for text in texts), texts
+            assert rule.get("promptTitle") in labels[lang]
+            assert rule.get("errorTitle") == {"en": "Check the value", "zh": "请检查数值"}[lang]

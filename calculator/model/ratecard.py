@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Iterable, Mapping
 
-from calculator.errors import RateCardError
+from calculator.errors import RateCardError, shown
 
 #: Families a user may extend with keys of their own (a new category's commission, a market,
 #: the exchange rate of its currency). Any other unknown key is a typo and is refused.
@@ -47,28 +47,28 @@ def _validate(rate: Rate) -> Rate:
                             f"found {rate.source!r}", name=key, expected="source", found=rate.source)
     if unit == "code":
         if not isinstance(value, str) or not value.strip().isalpha():
-            raise RateCardError(f"rate card: {key}: expected a code such as 'PLN', found {value!r}",
+            raise RateCardError(f"rate card: {key}: expected a code such as 'PLN', found {shown(value)}",
                                 name=key, expected="a code", found=value)
         return replace(rate, value=value.strip().upper())
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise RateCardError(f"rate card: {key}: expected a number ({unit}), found {value!r}",
+        raise RateCardError(f"rate card: {key}: expected a number ({unit}), found {shown(value)}",
                             name=key, expected=f"a number in {unit}", found=value)
     number = float(value)
     if not math.isfinite(number):
-        raise RateCardError(f"rate card: {key}: expected a finite number, found {value!r}",
+        raise RateCardError(f"rate card: {key}: expected a finite number, found {shown(value)}",
                             name=key, expected="a finite number", found=value)
     if unit == "fraction" and not 0.0 <= number <= 1.0:
         raise RateCardError(f"rate card: {key}: expected a fraction between 0 and 1 "
-                            f"(40% is 0.4), found {value!r}", name=key,
+                            f"(40% is 0.4), found {shown(value)}", name=key,
                             expected="a fraction 0..1", found=value)
     if unit == "lift" and number < 0:
-        raise RateCardError(f"rate card: {key}: expected a lift of 0 or more, found {value!r}",
+        raise RateCardError(f"rate card: {key}: expected a lift of 0 or more, found {shown(value)}",
                             name=key, expected="a lift >= 0", found=value)
     if unit in _NON_NEGATIVE_UNITS and number < 0:
-        raise RateCardError(f"rate card: {key}: expected 0 or more {unit}, found {value!r}",
+        raise RateCardError(f"rate card: {key}: expected 0 or more {unit}, found {shown(value)}",
                             name=key, expected=f">= 0 {unit}", found=value)
     if unit == "ratio" and number <= 0:
-        raise RateCardError(f"rate card: {key}: expected a ratio above 0, found {value!r}",
+        raise RateCardError(f"rate card: {key}: expected a ratio above 0, found {shown(value)}",
                             name=key, expected="> 0", found=value)
     return replace(rate, value=number)
 
@@ -109,7 +109,7 @@ class RateCard(Mapping[str, Rate]):
     def number(self, key: str) -> float:
         value = self[key].value
         if isinstance(value, str):
-            raise RateCardError(f"rate card: {key}: expected a number, found {value!r}", name=key)
+            raise RateCardError(f"rate card: {key}: expected a number, found {shown(value)}", name=key)
         return value
 
     def derived(self, name: str, build):

@@ -747,7 +747,7 @@ WORKBOOK_TEXT = {
         "tornado_chart": "Change of the net gain (USD) with each input at its low / high",
         "conf_note": "xlwings reads this sheet: UDF Modules names the module of the AE_ "
                      "worksheet functions (leave it as it is).",
-        "button": "Calculate / 计算",
+        "button": "Calculate",
         "xlsx_hint": "To calculate: aeroi run FOLDER (or use the .xlsm template's Calculate "
                      "button)",
         "stale_words": ("NOT CALCULATED", "STALE", "CURRENT"),
@@ -761,11 +761,13 @@ WORKBOOK_TEXT = {
                       "are shown for comparison only.",
         "not_eligible_mark": " (not eligible)",
         "risk_scenario_header": "Scenario",
-        "validation_expected": "{name}: expected {expected}",
-        "validation_extensible": "{name}: not in the Rates table yet; add it there (market.* or "
+        "validation_expected": "{label}: expected {expected}",
+        "validation_title": "Check the value",
+        "validation_extensible": "{label}: not in the Rates table yet; add it there (market.* or "
                                  "commission.*) or choose from the list",
         "sku_category_error": "Not in the Rates table: add commission.<category> there first",
-        "sku_number_error": "SKUs.{name}: expected a number >= {minimum:g}",
+        "sku_number_error": "SKUs.{name}: expected a number {bound}",
+        "sku_bounds": ("of 0 or more", "above 0"),
         "conf_title": "xlwings settings",
         "version_line": "aeroi {version} · contract {contract} · rate card {fingerprint}",
     },
@@ -826,7 +828,7 @@ WORKBOOK_TEXT = {
         "histogram_chart": "测算周期内净收益:各区间占比",
         "tornado_chart": "各输入取低/高值时净收益的变化(美元)",
         "conf_note": "xlwings 读取本表:左侧为 AE_ 工作表函数所在的模块(请勿修改)。",
-        "button": "Calculate / 计算",
+        "button": "计算",
         "xlsx_hint": "计算方法:aeroi run 文件夹(或使用 .xlsm 模板中的「计算」按钮)",
         "stale_words": ("未计算", "已过期", "最新"),
         "optional": "(可选)",
@@ -836,11 +838,13 @@ WORKBOOK_TEXT = {
         "chart_note": "标注「(不符合资格)」的方案目前无法参加,其柱形仅供对比。",
         "not_eligible_mark": "(不符合资格)",
         "risk_scenario_header": "方案",
-        "validation_expected": "{name}:应为{expected}",
-        "validation_extensible": "{name}:费率表中还没有此项;请先在「Rates」表中添加(market.* 或 "
+        "validation_expected": "{label}:应为{expected}",
+        "validation_title": "请检查数值",
+        "validation_extensible": "{label}:费率表中还没有此项;请先在「Rates」表中添加(market.* 或 "
                                  "commission.*),或从列表中选择",
         "sku_category_error": "费率表中没有此类目:请先在「Rates」表中添加 commission.<类目>",
-        "sku_number_error": "SKUs.{name}:应为不小于 {minimum:g} 的数字",
+        "sku_number_error": "SKUs.{name}:应为{bound}的数字",
+        "sku_bounds": ("不小于 0 ", "大于 0 "),
         "conf_title": "xlwings 设置",
         "version_line": "aeroi {version} · 合约版本 {contract} · 费率表指纹 {fingerprint}",
     },

@@ -287,7 +287,8 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError],
         except CalculatorError as error:
             cell = _rates_cell(table, cols, offset)
             errors.append(InputError(f"{table.sheet}!{cell} {error.message}", file=io.label,
-                                     sheet=table.sheet, cell=cell, name=key, found=value))
+                                     sheet=table.sheet, cell=cell, name=key,
+                                     expected=error.expected, found=value))
             continue
         if changed is not None:
             overrides[key] = value
@@ -476,8 +477,10 @@ def _read_store(io: WorkbookIO) -> ReadResult:
         except WorkbookError:          # the name exists but its row was deleted: ours
             pass
     if missing:
-        raise WorkbookError(f"not an aeroi workbook: it has no defined name "
-                            f"{missing[0]} (create one with `aeroi new`)", file=io.label,
+        # ("create one with aeroi new" read as "create a defined name")
+        raise WorkbookError(f"not an aeroi workbook (it has no defined name {missing[0]}), so "
+                            f"it was not calculated; to calculate a store, start from a "
+                            f"workbook made with  aeroi new", file=io.label,
                             name=missing[0], expected="an aeroi workbook", kind=Kind.NOT_OURS)
     version = c.contract_version(io.has_name)
     if version < c.CONTRACT_VERSION:

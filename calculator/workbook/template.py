@@ -342,12 +342,13 @@ class _Builder:
             sheet.write_string(row, col, str(value), fmt)
 
     def _validate_input(self, sheet, row, spec: c.InputSpec, choices, expected: str):
-        title = spec.name[:32]
-        message = (spec.label_zh if self.lang == "zh" else spec.label_en) + ": " + expected
-        rule: dict = {"input_title": title, "input_message": message[:255],
-                      "error_title": "aeroi", "ignore_blank": True,
+        # the input's label, not its defined name, in the workbook's language (the name is
+        # in column F): a Chinese workbook showed "in_eval_date" over every tooltip
+        label = spec.label_zh if self.lang == "zh" else spec.label_en
+        rule: dict = {"input_title": label[:32], "input_message": expected[:255],
+                      "error_title": self.t["validation_title"][:32], "ignore_blank": True,
                       "error_message": self.t["validation_expected"].format(
-                          name=spec.name, expected=expected)[:255]}
+                          label=label, expected=expected)[:255]}
         if spec.kind == c.DATE:
             rule.update(validate="date", criteria="between",
                         minimum=dt.datetime(1900, 1, 1), maximum=dt.datetime(2100, 12, 31))
@@ -357,7 +358,7 @@ class _Builder:
             rule.update(validate="list", source=list(choices),
                         error_type="warning" if extensible else "stop")
             if extensible:
-                rule["error_message"] = self.t["validation_extensible"].format(name=spec.name)
+                rule["error_message"] = self.t["validation_extensible"].format(label=label)
         elif spec.kind == c.BOOL:
             rule.update(validate="list", source=["TRUE", "FALSE"])
         elif spec.kind in (c.MONEY, c.NUMBER, c.FRACTION, c.COUNT):
@@ -398,8 +399,8 @@ class _Builder:
                               ("unit_cost", 0)):
             sheet.data_validation(first + 1, col[name], end, col[name], {
                 "validate": "decimal", "criteria": ">=", "value": minimum,
-                "error_message": self.t["sku_number_error"].format(name=name,
-                                                                   minimum=minimum)})
+                "error_message": self.t["sku_number_error"].format(
+                    name=name, bound=self.t["sku_bounds"][minimum > 0])})
         sheet.data_validation(first + 1, col["aplus"], end, col["aplus"], {
             "validate": "list", "source": ["TRUE", "FALSE"]})
         sheet.data_validation(first + 1, col["unit_cost_currency"], end,

@@ -396,8 +396,10 @@ class XlsxPackage:
                                 name=actual, expected="a cell or range on a sheet",
                                 found=text, kind=Kind.LAYOUT) from None
         if sheet_name not in self.sheet_parts:
-            raise WorkbookError(f"{self.label}: the defined name {actual} refers to the sheet "
-                                f"{sheet_name!r}, which the workbook does not have",
+            # (a sheet renamed by its tab: Excel moves the names with it, other tools may not)
+            raise WorkbookError(f"{self.label}: the sheet {sheet_name!r} is missing (renamed or "
+                                f"deleted?): {actual} and the other inputs and results are "
+                                f"looked up on it. Rename the sheet back to {sheet_name!r}",
                                 file=self.label, name=actual, expected="an existing sheet",
                                 found=sheet_name, kind=Kind.LAYOUT)
         scope = self.sheet_order[local] if local is not None and local < len(self.sheet_order) \
