@@ -42,6 +42,10 @@ class Problem:
     found: str | None = None
     message: str
     kind: Kind
+    # the same problem in Chinese, for a Chinese workbook's summary (where it is worded yet:
+    # an input the reader could not use); None: the English message is the only one
+    message_zh: str | None = None
+    expected_zh: str | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -108,6 +112,8 @@ class CalculatorError(Exception):
         self.name = name
         self.expected = expected
         self.found = found
+        self.message_zh: str | None = None     # set where the problem is worded in Chinese
+        self.expected_zh: str | None = None
 
     def location(self) -> str:
         """``book.xlsx: Inputs!C7 in_parcel_weight_g`` (the parts that are known)."""
@@ -141,7 +147,10 @@ class CalculatorError(Exception):
         return Problem(file=self.file, sheet=self.sheet, cell=self.cell, name=self.name,
                        expected=self.expected,
                        found=found_text(self.found),
-                       message=str(self), kind=self.kind)
+                       message=str(self), kind=self.kind,
+                       message_zh=None if self.message_zh is None else
+                       (f"{self.file}: {self.message_zh}" if self.file else self.message_zh),
+                       expected_zh=self.expected_zh)
 
 
 class RateCardError(CalculatorError):

@@ -169,3 +169,22 @@ def test_a_row_waiting_for_a_forecast_has_no_risk_figures_in_the_summary(folder)
     for row in hot:
         assert row["p_loss"] is None
         assert row["roi_p50"] == "needs your forecast"
+
+
+def test_a_chinese_workbook_refused_for_its_inputs_is_explained_in_chinese(tmp_path):
+    # a failed workbook is left as it was, so the summary is the only place its user reads
+    # why: for a Chinese folder it was English from title to message. The message is worded
+    # from the same cell, label and value: C7 holds the text '1,200', so "type 1200"
+    folder = tmp_path / "stores"
+    make(folder / "店铺一.xlsx", "zh", in_gmv_m1="1,200")
+    make(folder / "店铺二.xlsx", "zh")
+    assert run("run", folder).exit_code == 1
+    book = openpyxl.load_workbook(folder / "aeroi-summary.xlsx")
+    assert book.sheetnames == ["店铺", "明细", "问题"]
+    [problem] = _rows(book["问题"])
+    assert problem["message"] == ("店铺一.xlsx: Inputs!C7 in_gmv_m1(GMV,三个月前(最早)):应为"
+                                  "金额(美元),不小于 0,实际为 '1,200'('1,200' 是文本;请输入 1200)")
+    assert problem["expected"] == "金额(美元),不小于 0" and problem["found"] == "1,200"
+    failed = next(r for r in _rows(book["店铺"]) if r["store"] == "店铺一")
+    assert failed["status"] == "失败" and failed["unknown_or_failing"].startswith("Inputs!C7 ")
+    assert {r["status"] for r in _rows(book["明细"])} == {"失败", "已计算"}

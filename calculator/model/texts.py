@@ -547,6 +547,9 @@ def expected_text(spec, lang: str = "en", choices=None) -> str:
         return spec.expected
     words = EXPECTED["zh"]
     unit = unit_label(spec.unit, "zh")
+    if spec.kind == "fraction" and spec.maximum is not None and spec.maximum < 1:
+        return (f"{bound_text((spec.minimum or 0) * 100)}% 至 {bound_text(spec.maximum * 100)}% "
+                f"之间的百分比")
     if spec.kind in ("date", "fraction", "bool"):
         return words[spec.kind]
     if spec.kind == "choice":

@@ -49,6 +49,7 @@ class WorkbookOutcome:
     sku_median_margin: float | None = None        # under the baseline's plan
     sku_below_target: int | None = None
     language: str = "en"                          # the workbook's (meta_language)
+    language_read: bool = False                   # ... read from it (not only the default)
     notes: list[str] = field(default_factory=list)   # said, but not a failure
 
     @property
@@ -235,7 +236,8 @@ def _process_once(path: str, dest: str | None, check_only: bool, calculated_at: 
             status = NOT_OURS if error.kind is Kind.NOT_OURS else FAILED
             return WorkbookOutcome(path, status, [_record(error, label)])
         if read.errors:
-            return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors])
+            return WorkbookOutcome(path, FAILED, [_record(e, label) for e in read.errors],
+                                   language=read.language, language_read=True)
         blocks, table, figures = calculate_blocks(book, read, calculated_at)
         header, *body = result_rows(table)
         rows = [dict(zip(header, row)) for row in body]
@@ -249,7 +251,7 @@ def _process_once(path: str, dest: str | None, check_only: bool, calculated_at: 
                                   store_status=blocks["out_status"][0][0],
                                   sku_median_margin=figures["sku_median_margin"],
                                   sku_below_target=figures["sku_below_target"],
-                                  language=read.language)
+                                  language=read.language, language_read=True)
         blocks, outcome.notes = cut_long_text(book.package, blocks, label)
         if not check_only:
             book.write(blocks)
@@ -265,7 +267,11 @@ def _record(error: CalculatorError, label: str) -> Problem:
     problem = error.problem()
     message = problem.message if problem.message.startswith(label) \
         else f"{label}: {problem.message}"
-    return dataclasses.replace(problem, file=problem.file or label, message=message)
+    message_zh = problem.message_zh
+    if message_zh is not None and not message_zh.startswith(label):
+        message_zh = f"{label}: {message_zh}"
+    return dataclasses.replace(problem, file=problem.file or label, message=message,
+                               message_zh=message_zh)
 
 
 @contextlib.contextmanager

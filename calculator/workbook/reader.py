@@ -21,6 +21,7 @@ from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, Stor
 from calculator.model.ratecard import RateCard, load_rate_card
 from calculator.workbook import contract as c
 from calculator.workbook.cellref import column_letter, column_number
+from calculator.model import texts as tx
 from calculator.model.texts import message, number as number_text
 from calculator.workbook.dates import from_serial
 from calculator.workbook.io import Uncalculated, WorkbookIO
@@ -223,13 +224,47 @@ def _hint(spec: c.InputSpec, value) -> str:
 
 
 def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None = None,
-                 extra: str = "") -> InputError:
+                 extra: str = "", choices=None) -> InputError:
     loc = io.location(spec.name)
     expected = expected or spec.expected
-    return InputError(f"{loc.sheet}!{loc.cell} {spec.name} ({spec.label_en}): expected "
-                      f"{expected}, found {_shown(found)}{extra}", file=io.label,
-                      sheet=loc.sheet, cell=loc.cell, name=spec.name, expected=expected,
-                      found=found)
+    error = InputError(f"{loc.sheet}!{loc.cell} {spec.name} ({spec.label_en}): expected "
+                       f"{expected}, found {_shown(found)}{extra}", file=io.label,
+                       sheet=loc.sheet, cell=loc.cell, name=spec.name, expected=expected,
+                       found=found)
+    # in Chinese too: a Chinese workbook's summary is the only place its user reads why the
+    # workbook was not calculated (a failed workbook is left as it was)
+    error.expected_zh = tx.expected_text(spec, "zh", choices)
+    error.message_zh = (f"{loc.sheet}!{loc.cell} {spec.name}({spec.label_zh}):应为"
+                        f"{error.expected_zh},实际为 {_shown_zh(found)}{_hint_zh(spec, found)}")
+    return error
+
+
+def _shown_zh(value) -> str:
+    if value is None:
+        return "空白单元格"
+    if isinstance(value, Uncalculated):
+        return (f"没有保存结果的公式({value}):请在 Excel 或 LibreOffice 中打开并保存工作簿,"
+                f"或直接输入数字")
+    return _shown(value)
+
+
+def _hint_zh(spec: c.InputSpec, value) -> str:
+    """:func:`_hint` in Chinese."""
+    if isinstance(value, str):
+        hint = text_number_hint(value)
+        match = re.fullmatch(r" \((.*) is text; type (.*)\)", hint)
+        return f"({match[1]} 是文本;请输入 {match[2]})" if match else ""
+    if isinstance(value, (dt.date, dt.datetime)) and spec.kind not in (c.DATE, c.CHOICE):
+        return "(这是日期:Excel 把输入内容转成了日期;请把单元格设为数字格式后重新输入)"
+    if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
+        return f"(请输入 {value:g}% 或 {value / 100:g},而不是 {value:g})"
+    if spec.kind == c.FRACTION and value == 1 and spec.maximum is not None \
+            and spec.maximum < 1:
+        return "(即 100%)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value) and abs(value) > SANITY_LIMIT:
+        return "(超过 1,000,000,000,000:是否输入有误?)"
+    return ""
 
 
 def _deleted_row(io: WorkbookIO, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
@@ -519,11 +554,12 @@ def _read_store(io: WorkbookIO) -> ReadResult:
             typed = convert(spec, value, choices)
         except BadValue as problem:
             errors.append(_input_error(io, spec, problem.found, _expected(spec, choices),
-                                       _hint(spec, problem.found)))
+                                       _hint(spec, problem.found), choices))
             continue
         if typed is None:
             if spec.required:
-                errors.append(_input_error(io, spec, None, _expected(spec, choices)))
+                errors.append(_input_error(io, spec, None, _expected(spec, choices),
+                                           choices=choices))
             continue
         values[spec.field] = typed
     read = read_skus(io, rates, errors, notes)

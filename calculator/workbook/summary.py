@@ -69,7 +69,7 @@ def _label(column: str, lang: str) -> str:
 
 # --- the adapter: what the summary needs from a store's outcome --------------------------------
 
-def store_decision(outcome) -> dict:
+def store_decision(outcome, lang: str = "en") -> dict:
     """One store's decision in the summary's terms. The single place that knows where each
     figure comes from, so richer model outputs (a recommendation sentence, an overall
     probability of loss) are wired here and nowhere else:
@@ -91,7 +91,7 @@ def store_decision(outcome) -> dict:
         unknown = status_line.partition(":")[2].strip() if ":" in status_line else ""
         unknown = unknown.removesuffix("(see Checks)").strip()
     else:
-        unknown = "; ".join(_short(e.message) for e in outcome.errors)
+        unknown = "; ".join(_short(_message(e, lang)) for e in outcome.errors)
     return {"recommended": recommended if outcome.rows else None,
             "recommendation_text": getattr(outcome, "recommendation_text", None),
             "net_gain": row.get("net_gain"), "p_loss": p_loss, "unknown": unknown,
@@ -105,9 +105,16 @@ def _short(message: str) -> str:
 
 
 def _language(report) -> str:
-    """Chinese when every calculated store's workbook is Chinese, English otherwise."""
-    languages = {getattr(o, "language", "en") for o in report.outcomes if o.rows}
+    """Chinese when every store workbook whose language was read is Chinese (calculated, or
+    refused for its inputs), English otherwise."""
+    languages = {getattr(o, "language", "en") for o in report.outcomes
+                 if o.rows or getattr(o, "language_read", False)}
     return "zh" if languages == {"zh"} else "en"
+
+
+def _message(problem, lang: str) -> str:
+    """A problem's message in the summary's language, where it is worded in it."""
+    return (getattr(problem, "message_zh", None) if lang == "zh" else None) or problem.message
 
 
 def store_rows(report, lang: str = "en") -> list[dict]:
@@ -115,7 +122,7 @@ def store_rows(report, lang: str = "en") -> list[dict]:
     words = _WORDS[lang]
     rows = []
     for outcome in report.outcomes:
-        decision = store_decision(outcome)
+        decision = store_decision(outcome, lang)
         status = {"ok": words["ok"], "failed": words["failed"]}.get(outcome.status,
                                                                     words["not_ours"])
         rows.append({"store": outcome.store, "file": outcome.path,
@@ -133,11 +140,15 @@ def store_rows(report, lang: str = "en") -> list[dict]:
     return sorted(rows, key=order)
 
 
-def summary_rows(report) -> list[list[object]]:
+def summary_rows(report, lang: str = "en") -> list[list[object]]:
     """One row per store × scenario (one row with the problem for a store that failed)."""
     rows = []
     for outcome in report.outcomes:
-        store = {"file": outcome.path, "store": outcome.store, "status": outcome.status,
+        # (in Chinese as the Stores sheet has it; in English the status ids, as always)
+        words = _WORDS["zh"]
+        status = outcome.status if lang != "zh" else {
+            "ok": words["ok"], "failed": words["failed"]}.get(outcome.status, words["not_ours"])
+        store = {"file": outcome.path, "store": outcome.store, "status": status,
                  "sku_median_margin": outcome.sku_median_margin,
                  "sku_below_target": outcome.sku_below_target}
         if outcome.rows:
@@ -147,7 +158,7 @@ def summary_rows(report) -> list[list[object]]:
                             message=outcome.store_status)
                 rows.append([line.get(name) for name in DETAIL_COLUMNS])
         else:
-            line = dict(store, message="; ".join(e.message for e in outcome.errors))
+            line = dict(store, message="; ".join(_message(e, lang) for e in outcome.errors))
             rows.append([line.get(name) for name in DETAIL_COLUMNS])
     return rows
 
@@ -181,12 +192,18 @@ def write_summary(report, path: str | os.PathLike) -> None:
         book.define_name(SUMMARY_MARKER, f"='{stores_sheet}'!$A$1")
 
         detail = book.add_worksheet(detail_name)
-        _table(detail, DETAIL_COLUMNS, summary_rows(report), formats, lang,
+        _table(detail, DETAIL_COLUMNS, summary_rows(report, lang), formats, lang,
                widths={"file": 30, "store": 16, "reason": 40, "message": 50})
 
         errors = book.add_worksheet(problems_name)
         lines = [[problem.as_dict()[name] for name in ERROR_COLUMNS]
                  for outcome in report.outcomes for problem in outcome.errors]
+        if lang == "zh":                      # what was expected and why, in Chinese too
+            worded = [problem for outcome in report.outcomes for problem in outcome.errors]
+            expected, message = ERROR_COLUMNS.index("expected"), ERROR_COLUMNS.index("message")
+            for line, problem in zip(lines, worded):
+                line[expected] = getattr(problem, "expected_zh", None) or line[expected]
+                line[message] = _message(problem, lang)
         lines += [[path_text, None, None, None, None, None, words["skipped"].format(why=why)]
                   for path_text, why in report.skipped]
         _table(errors, ERROR_COLUMNS, lines, formats, lang,
