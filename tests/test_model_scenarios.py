@@ -359,6 +359,31 @@ def test_no_recommendation_on_a_coin_flip():
     assert "loses money in 51% of simulations" in ok.text
 
 
+def test_a_probability_of_loss_within_the_noise_of_50_percent_is_a_close_call():
+    # at 10,000 draws a share near 50% moves by sqrt(0.25 / 10,000) = 0.5 points from one
+    # seed to the next; three of those, 1.5 points, is the noise. Example 04's Rising lost in
+    # 51.1% of draws (so "join none") and in 49.5% to 49.96% with other seeds (so "join"): 51.1%
+    # is 1.1 points from 50%, within 1.5, and the sentence says the advice cannot rest on it
+    t = compute_scenarios(entered(), RATES)
+    close = recommend(t, {"gsc_rising": 0.511, "gsc_leap": 0.511}, draws=10_000)
+    assert close.scenario == "none"
+    assert close.text.endswith(" A probability of a loss of 51.1% is too close to 50% to tell "
+                               "from the simulation's own noise (±1.5 percentage points at "
+                               "10,000 draws): set more draws on the Risk sheet before deciding.")
+    # 48.4% is 1.6 points away: the advice stands as it is; so does 51.1% at 100,000 draws,
+    # whose noise is 3 × sqrt(0.25 / 100,000) = 0.47 points
+    clear = recommend(t, {"gsc_rising": 0.484, "gsc_leap": 0.484}, draws=10_000)
+    assert clear.scenario == "gsc_rising" and "too close" not in clear.text
+    assert "too close" not in recommend(t, {"gsc_rising": 0.511, "gsc_leap": 0.511},
+                                        draws=100_000).text
+    # joining on 49.0% (1.0 point away) is a close call too, in either language
+    zh = recommend(compute_scenarios(entered(), RATES, "zh"),
+                   {"gsc_rising": 0.49, "gsc_leap": 0.49}, draws=10_000)
+    assert zh.scenario == "gsc_rising"
+    assert zh.text.endswith("亏损概率49.0%与50%过于接近,无法与模拟本身的误差区分(±1.5个百分点,"
+                            "10,000次模拟):请先在「Risk」表中增加模拟次数再决定。")
+
+
 def test_money_within_half_a_cent_of_zero_is_written_as_zero():
     from calculator.model.texts import money, snap_cents
     assert money(-1e-13) == "$0.00" and money(-0.005) == "-$0.01"

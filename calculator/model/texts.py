@@ -204,6 +204,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.none": "Join none: no programme you may enter is expected to gain over "
                           "{months} months.",
         "recommend.none_best": " The best, the {name}, would give {gain}.",
+        "recommend.close_call": " A probability of a loss of {p_loss} is too close to 50% to "
+                                "tell from the simulation's own noise (±{noise} percentage "
+                                "points at {draws} draws): set more draws on the Risk sheet before deciding.",
     },
     "zh": {
         "unknown": "未知",
@@ -320,6 +323,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.unknown": "资格尚未确定:{reasons}。",
         "recommend.none": "建议不参加:在{months}个月内,没有可参加的项目预计能带来收益。",
         "recommend.none_best": "其中最好的{name}为{gain}。",
+        "recommend.close_call": "亏损概率{p_loss}与50%过于接近,无法与模拟本身的误差区分"
+                                "(±{noise}个百分点,{draws}次模拟):请先在「Risk」表中增加模拟次数再决定。",
     },
 }
 

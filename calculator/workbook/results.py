@@ -282,7 +282,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
         default_risk_inputs(read.inputs, read.rates)
     result = simulate(read.inputs, read.rates, risk_inputs, params=table.parameters)
     p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
-    recommendation = recommend(table, p_loss, lang)
+    recommendation = recommend(table, p_loss, lang, draws=risk_inputs.draws)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
                            calculated_at, table, lang, recommendation, read.notes, p_loss)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
