@@ -200,6 +200,9 @@ def test_a_blank_unit_cost_is_the_store_cogs_never_zero():
             "cogs_pct (e.g. 40%)"
     assert udfs.AE_MARGIN_AT_PRICE(20, 750, None, "standard", prices_include_vat=False) == blank
     assert udfs.AE_PRICE_FOR_MARGIN(0.20, 750, None) == blank
+    # 40 typed for 40%: goods at 40 times the price, refused as the workbook refuses it
+    assert udfs.AE_MARGIN_AT_PRICE(20, 750, None, cogs_pct=40) == \
+        "#cogs_pct must be <= 1 (40% is 0.4)"
     # price for 20% at COGS 40% of the sale S, PL VAT 23%, subsidised freight 3.3927: per $ of
     # net revenue R = S / 1.23 the store keeps 0.95 − 0.40 × 1.23 = 0.458; (0.458 − 0.20) R =
     # 3.3927 → R = 13.1500, S = 16.1746

@@ -180,7 +180,11 @@ def test_an_exchange_rate_typed_as_usd_per_cny_is_questioned():
     assert check.reason == ("exchange rate 0.14 CNY per USD is outside 3 to 20: a dollar buys "
                             "about 7 yuan. Typed as USD per CNY? Then type 7.14")
     assert typed(fx_cny_per_usd=7.10) == {} and typed(fx_cny_per_usd=3.0) == {}
-    assert "typed_fx" in typed(fx_cny_per_usd=20.01)
+    # over 20 it is not the inverse (1 ÷ 25 = 0.04 would be questioned too): another currency
+    assert typed(fx_cny_per_usd=25.0)["typed_fx"].reason == (
+        "exchange rate 25 CNY per USD is over 20: a dollar buys about 7 yuan. Another "
+        "currency's rate? Type CNY per USD (e.g. 7.10)")
+    assert typed(fx_cny_per_usd=20.0) == {}
 
 
 def test_a_weight_typed_in_kilograms_or_far_too_heavy_is_questioned():
@@ -190,13 +194,17 @@ def test_a_weight_typed_in_kilograms_or_far_too_heavy_is_questioned():
     assert typed(parcel_weight_g=40_000)["typed_weight"].reason == \
         "parcel weight 40,000 g is over 30,000 g: check that it is in grams"
     assert typed(parcel_weight_g=10) == {} and typed(parcel_weight_g=30_000) == {}
+    # as typed, never 3.5e+04
+    assert typed(parcel_weight_g=35_000.5)["typed_weight"].reason == \
+        "parcel weight 35,000.5 g is over 30,000 g: check that it is in grams"
 
 
 def test_a_skus_table_far_from_the_gmv_is_questioned():
-    # GMV $10,000 a month (each of the last three months). Table: A $20 × 300, B $50 × 100 =
-    # 6,000 + 5,000 = $11,000 a month from 400 orders: 10% apart (1,000 ÷ 10,000), not more,
+    # GMV $10,000 a month (each of the last three months). Table: A $20 × 300, B $49 × 100 =
+    # 6,000 + 4,900 = $10,900 a month from 400 orders: 9% apart (900 ÷ 10,000), within 10%,
     # so no warning. B at $60: $12,000, 20% apart: extra GMV becomes orders at 10,000 ÷ 400 =
-    # $25.00 while the table's orders average 12,000 ÷ 400 = $30.00
+    # $25.00 while the table's orders average 12,000 ÷ 400 = $30.00. A 10% store discount
+    # makes the sales 0.9 × 12,000 = $10,800 (8% apart): no warning
     import numpy as np
     from calculator.model.inputs import SkuTable
 
@@ -204,9 +212,24 @@ def test_a_skus_table_far_from_the_gmv_is_questioned():
         return SkuTable(("A", "B"), ("general", "general"), np.array([500.0, 800.0]),
                         np.array([20.0, price_b]), np.array([300.0, 100.0]),
                         np.array([False, False]), np.array([np.nan, np.nan]))
-    assert typed(skus=table(50.0)) == {}
+    assert typed(skus=table(49.0)) == {}
+    assert "sku_sales" not in typed(skus=table(60.0), store_discount=0.10)
     assert typed(skus=table(60.0))["sku_sales"].reason == (
-        "the SKUs table sells $12,000.00 a month (price × orders), your GMV of the last three "
-        "months is $10,000.00 (20% apart): extra GMV becomes orders at $25.00 an order (GMV ÷ "
+        "the SKUs table sells $12,000.00 a month (sale price after the store discount × "
+        "orders), your GMV of the last three months is $10,000.00 (20% apart): extra GMV becomes orders at $25.00 an order (GMV ÷ "
         "the table's orders), each with the margin of the table's prices ($30.00 an order on "
         "average). Bring the two together")
+
+
+def test_the_store_parcel_weight_is_not_questioned_when_the_skus_weigh_the_orders():
+    # with a SKUs table holding orders, freight comes from the SKUs' weights: a store weight
+    # of 0.5 g prices nothing and is not questioned (a SKU weight of 0.4 g is)
+    import numpy as np
+    from calculator.model.inputs import SkuTable
+    skus = SkuTable(("A", "B"), ("general", "general"), np.array([500.0, 0.4]),
+                    np.array([25.0, 25.0]), np.array([200.0, 200.0]),
+                    np.array([False, False]), np.array([np.nan, np.nan]))
+    checks = typed(parcel_weight_g=0.5, skus=skus)
+    assert "typed_weight" not in checks
+    assert checks["typed_sku_weights"].reason == ("1 SKU(s) weigh under 10 g or over 30,000 g "
+                                                 "(B): check that the weights are in grams")

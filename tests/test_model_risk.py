@@ -173,8 +173,17 @@ def test_an_input_at_its_lowest_allowed_value_is_not_moved_below_it():
     point = float(table.columns["net_gain"][table.index("gsc_rising")])
     assert rows["aov_usd"].net_gain_low == pytest.approx(point, abs=1e-6)
     # the exchange rate (at least 0.01 CNY per USD) likewise
-    rows = {r.field: r for r in sensitivity(store(fx_cny_per_usd=0.01), RATES, "gsc_rising")}
-    assert np.isfinite(rows["fx_cny_per_usd"].net_gain_low)
+    inputs = store(fx_cny_per_usd=0.01)
+    rows = {r.field: r for r in sensitivity(inputs, RATES, "gsc_rising")}
+    table = compute_scenarios(inputs, RATES)
+    point = float(table.columns["net_gain"][table.index("gsc_rising")])
+    assert rows["fx_cny_per_usd"].net_gain_low == pytest.approx(point, abs=1e-6)
+    # a weight must stay above 0 g: moved down by a step of 100% (allowed on Rates) it stays
+    # the store's 750 g, that side showing no change, instead of failing the workbook
+    rows = {r.field: r for r in sensitivity(store(), RATES, "gsc_rising", step=1.0)}
+    table = compute_scenarios(store(), RATES)
+    point = float(table.columns["net_gain"][table.index("gsc_rising")])
+    assert rows["parcel_weight_g"].net_gain_low == pytest.approx(point, abs=1e-6)
 
 
 def test_cogs_and_aov_ranges_widen_the_distribution():

@@ -376,6 +376,11 @@ def test_a_probability_of_loss_within_the_noise_of_50_percent_is_a_close_call():
     assert clear.scenario == "gsc_rising" and "too close" not in clear.text
     assert "too close" not in recommend(t, {"gsc_rising": 0.511, "gsc_leap": 0.511},
                                         draws=100_000).text
+    # the better gainer passed over at 60% does not settle it: the one joined at 49.5%, half a
+    # point from 50%, decides join or none, and is the one named
+    passed = recommend(t, {"gsc_rising": 0.60, "gsc_leap": 0.495}, draws=10_000)
+    assert passed.scenario == "gsc_leap"
+    assert "A probability of a loss of 49.5% is too close to 50%" in passed.text
     # joining on 49.0% (1.0 point away) is a close call too, in either language
     zh = recommend(compute_scenarios(entered(), RATES, "zh"),
                    {"gsc_rising": 0.49, "gsc_leap": 0.49}, draws=10_000)

@@ -105,3 +105,19 @@ def test_a_bad_value_in_the_rates_table_names_its_cell(tmp_path):
     assert (error.sheet, error.cell) == (sheet, cell)
     assert error.message.startswith(f"{sheet}!{cell} ")
     assert "fraction between 0 and 1" in error.message
+
+
+def test_a_sku_listed_twice_is_named_with_its_sheet_rows(tmp_path):
+    # A on the table's first row (sheet row 4), a blank row (5), then B twice (6 and 7): both
+    # B rows are counted and Checks names rows 6 and 7, the rows the user sees (counting only
+    # the rows read, it said 5 and 6)
+    sku = dict(category="general", weight_g=500, price_usd=20, orders_per_month=10,
+               aplus=False, unit_cost=5, unit_cost_currency="USD")
+    blank = dict.fromkeys(["sku", *sku], None)
+    path = build_store(tmp_path / "store.xlsx", values=STORE,
+                       skus=[dict(sku, sku="A"), blank, dict(sku, sku="B"), dict(sku, sku="B")])
+    result = read(path)
+    assert not result.errors
+    [note] = [n for n in result.notes if n.check == "skus_twice"]
+    assert note.reason == "SKUs: B is listed 2 times (rows 6, 7); each row is counted"
+    assert list(result.inputs.skus.sku) == ["A", "B", "B"]

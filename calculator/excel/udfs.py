@@ -62,13 +62,15 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _number(value, name: str, *, positive=False, minimum=None):
+def _number(value, name: str, *, positive=False, minimum=None, maximum=None, hint=""):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise _CellMessage(f"{name} must be a number")
     if positive and value <= 0:
         raise _CellMessage(f"{name} must be > 0")
     if minimum is not None and value < minimum:
         raise _CellMessage(f"{name} must be >= {minimum:g}")
+    if maximum is not None and value > maximum:
+        raise _CellMessage(f"{name} must be <= {maximum:g}{hint}")
     return float(value)
 
 
@@ -341,7 +343,9 @@ def _pricing(price_usd, weight_g, unit_cost_usd, plan, category, target_margin, 
     if np.isnan(costs).any() and _blank(cogs_pct):
         raise _CellMessage("unit_cost_usd is blank: give the unit cost, or the store's cost of "
                            "goods as cogs_pct (e.g. 40%)")
-    cogs = 0.0 if _blank(cogs_pct) else _number(cogs_pct, "cogs_pct", minimum=0)
+    # 40 typed for 40% would be goods at 40 times the price: refused, as the workbook does
+    cogs = 0.0 if _blank(cogs_pct) else _number(cogs_pct, "cogs_pct", minimum=0, maximum=1,
+                                                hint=" (40% is 0.4)")
     # commission + affiliate (the rate card's share × rate) + payment fee: the batch's fee rate
     fee_rate = float(commission_rate(np.array([category], dtype=object), rates)[0]) + \
         affiliate_cost_rate(rates.number("affiliate.share"), rates.number("affiliate.rate")) + \

@@ -333,28 +333,33 @@ def typing_checks(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> lis
     checks = []
     fx, low, high = (inputs.fx_cny_per_usd, rates.number("checks.fx_cny_per_usd_min"),
                      rates.number("checks.fx_cny_per_usd_max"))
-    if not low <= fx <= high:
+    if fx < low:
         checks.append(Check("typed_fx", WARN, message(
-            "check.typed.fx", lang, fx=number(fx), low=number(low), high=number(high),
-            inverse=f"{1 / fx:.2f}" if fx > 0 else "7.10"), "assumption"))
+            "check.typed.fx", lang, fx=_figure(fx), low=_figure(low), high=_figure(high),
+            inverse=f"{1 / fx:.2f}"), "assumption"))
+    elif fx > high:
+        checks.append(Check("typed_fx", WARN, message(
+            "check.typed.fx_high", lang, fx=_figure(fx), high=_figure(high)), "assumption"))
     light, heavy = (rates.number("checks.parcel_weight_g_min"),
                     rates.number("checks.parcel_weight_g_max"))
-    weight = inputs.parcel_weight_g
-    if weight < light:
-        checks.append(Check("typed_weight", WARN, message(
-            "check.typed.weight_light", lang, weight=number(weight), low=number(light),
-            grams=number(weight * 1000)), "assumption"))
-    elif weight > heavy:
-        checks.append(Check("typed_weight", WARN, message(
-            "check.typed.weight_heavy", lang, weight=number(weight), high=number(heavy)),
-            "assumption"))
     skus = inputs.skus
+    # the store's parcel weight prices nothing when the SKUs table has orders (theirs do)
+    weighs = not (skus is not None and len(skus) and skus.orders_per_month.sum() > 0)
+    weight = inputs.parcel_weight_g
+    if weighs and weight < light:
+        checks.append(Check("typed_weight", WARN, message(
+            "check.typed.weight_light", lang, weight=_figure(weight), low=_figure(light),
+            grams=_figure(weight * 1000)), "assumption"))
+    elif weighs and weight > heavy:
+        checks.append(Check("typed_weight", WARN, message(
+            "check.typed.weight_heavy", lang, weight=_figure(weight), high=_figure(heavy)),
+            "assumption"))
     if skus is not None and len(skus):
         odd = [sku for sku, w in zip(skus.sku, skus.weight_g) if not light <= w <= heavy]
         if odd:
             checks.append(Check("typed_sku_weights", WARN, message(
-                "check.typed.sku_weights", lang, count=len(odd), low=number(light),
-                high=number(heavy), skus=", ".join(odd[:5]) + (", ..." if len(odd) > 5 else "")),
+                "check.typed.sku_weights", lang, count=len(odd), low=_figure(light),
+                high=_figure(heavy), skus=", ".join(odd[:5]) + (", ..." if len(odd) > 5 else "")),
                 "assumption"))
         orders = float(skus.orders_per_month.sum())
         gmv = inputs.base_monthly_gmv
@@ -368,6 +373,12 @@ def typing_checks(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> lis
                     gap=percent(gap, 0), value=money(gmv / orders), mix=money(sales / orders)),
                     "assumption"))
     return checks
+
+
+def _figure(x: float) -> str:
+    """A figure a user typed, as typed: 0.14, 0.5, 40,000, 35,000.5 (never 3.5e+04)."""
+    text = f"{x:,.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
 
 
 def _shumao_onboarding(inputs, rates, lang, first_month_gmv):

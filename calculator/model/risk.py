@@ -514,25 +514,29 @@ def _moved(inputs: StoreInputs, rates: RateCard, pair, lifts: np.ndarray, progra
         return inputs, None
     value = getattr(inputs, field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _replaced(inputs, **{field: _allowed(field, value * factor)}), None
+        return _replaced(inputs, **{field: _allowed(field, value, value * factor)}), None
     return inputs, None
 
 
-#: The bounds validate_inputs puts on each number (minimum, maximum; None: none).
-_NUMBER_BOUNDS = {name: (bounds.get("minimum"), bounds.get("maximum"))
+#: The bounds validate_inputs puts on each number (minimum, maximum, above; None: none).
+_NUMBER_BOUNDS = {name: (bounds.get("minimum"), bounds.get("maximum"), bounds.get("above"))
                   for name, _, bounds in NUMBER_CHECKS}
 
 
-def _allowed(field: str, value: float) -> float:
-    """A moved number kept within what the store may hold: an order value of $0.01 (allowed)
-    moved 20% down is $0.008, which the check refused, failing the whole workbook with a
-    figure the user never typed; it stays at $0.01 (a COGS of 90% moved up stays at 100%)."""
-    low, high = _NUMBER_BOUNDS.get(field, (None, None))
-    if low is not None and value < low:
+def _allowed(field: str, value: float, moved: float) -> float:
+    """``moved`` kept within what the store may hold: an order value of $0.01 (allowed) moved
+    20% down is $0.008, which the check refused, failing the whole workbook with a figure the
+    user never typed; it stays at $0.01 (a COGS of 90% moved up stays at 100%). Past a bound
+    the value may not reach (a weight must stay above 0 g, moved down by a step of 100%) the
+    store's own ``value`` stays: that side of the table shows no change."""
+    low, high, above = _NUMBER_BOUNDS.get(field, (None, None, None))
+    if low is not None and moved < low:
         return float(low)
-    if high is not None and value > high:
+    if high is not None and moved > high:
         return float(high)
-    return value
+    if above is not None and moved <= above:
+        return value
+    return moved
 
 
 def _replaced(inputs: StoreInputs, **changes) -> StoreInputs:

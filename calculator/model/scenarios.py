@@ -810,9 +810,11 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
         if gainers:
             # the best gainers fail only the 50% test: say so, not "none is expected to gain"
             gain, name = gainers[0]
+            # each gainer was refused for its probability alone: any of them could turn it
             text = message("recommend.none_coin_flip", lang, months=months,
                            name=table.programme(name).name(lang), gain=money(gain),
-                           p_loss=f"{p_loss[name]:.0%}") + _close_call(p_loss[name], draws, lang)
+                           p_loss=f"{p_loss[name]:.0%}") + _close_call(
+                [p_loss[n] for _, n in gainers], draws, lang)
         else:
             candidates = [(float(table.columns["net_gain"][i]), name)
                           for i, name in enumerate(table.scenarios)
@@ -837,24 +839,28 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
         gain, other = gainers[0]
         text += message("recommend.passed_over", lang, name=table.programme(other).name(lang),
                         gain=money(gain), p_loss=f"{p_loss[other]:.0%}")
-        text += _close_call(p_loss[other], draws, lang)
-    elif loss is not None:
-        text += _close_call(loss, draws, lang)
+    # the chosen programme's probability and those of the better gainers passed over for
+    # theirs: each of them, on the other side of 50%, would turn the advice
+    deciding = gainers[:gainers.index((best_gain, best)) + 1]
+    text += _close_call([p_loss[n] for _, n in deciding if p_loss.get(n) is not None],
+                        draws, lang)
     if table.eligible[i] is None:
         text += message("recommend.unknown", lang, reasons=table.eligibility[i].unknown_inputs)
     return Recommendation(best, text, best_gain, loss)
 
 
-def _close_call(p_loss: float, draws: int | None, lang: str) -> str:
-    """The words saying that a probability of a loss is within the simulation's noise of the
-    50% the advice turns on (three standard errors of a share of ``draws`` draws near 50%,
-    1.5 points at 10,000): another seed could turn the advice. "" otherwise."""
-    if not draws:
+def _close_call(deciding: list[float], draws: int | None, lang: str) -> str:
+    """The words saying that a probability of a loss the advice turns on is within the
+    simulation's noise of 50% (three standard errors of a share of ``draws`` draws near 50%,
+    1.5 points at 10,000): another seed could turn the advice. Of ``deciding``, the closest
+    to 50% is named; "" when none is that close."""
+    if not draws or not deciding:
         return ""
     noise = 3 * math.sqrt(0.25 / draws)
-    if abs(p_loss - MAX_P_LOSS) >= noise:
+    closest = min(deciding, key=lambda p: abs(p - MAX_P_LOSS))
+    if abs(closest - MAX_P_LOSS) >= noise:
         return ""
-    return message("recommend.close_call", lang, p_loss=f"{p_loss:.1%}",
+    return message("recommend.close_call", lang, p_loss=f"{closest:.1%}",
                    noise=f"{noise * 100:.1f}", draws=f"{draws:,}")
 
 

@@ -144,13 +144,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check.price_band.not_given": "price vs TOP-20 average ({currency}): not given",
         "check.typed.fx": "exchange rate {fx} CNY per USD is outside {low} to {high}: a dollar "
                           "buys about 7 yuan. Typed as USD per CNY? Then type {inverse}",
+        "check.typed.fx_high": "exchange rate {fx} CNY per USD is over {high}: a dollar buys "
+                               "about 7 yuan. Another currency's rate? Type CNY per USD (e.g. "
+                               "7.10)",
         "check.typed.weight_light": "parcel weight {weight} g is under {low} g: typed in "
                                     "kilograms? Then type {grams}",
         "check.typed.weight_heavy": "parcel weight {weight} g is over {high} g: check that it "
                                     "is in grams",
         "check.typed.sku_weights": "{count} SKU(s) weigh under {low} g or over {high} g "
                                    "({skus}): check that the weights are in grams",
-        "check.sku_sales": "the SKUs table sells {table} a month (price × orders), your GMV of "
+        "check.sku_sales": "the SKUs table sells {table} a month (sale price after the store "
+                           "discount × orders), your GMV of "
                            "the last three months is {gmv} ({gap} apart): extra GMV becomes "
                            "orders at {value} an order (GMV ÷ the table's orders), each with "
                            "the margin of the table's prices ({mix} an order on average). "
@@ -282,12 +286,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check.price_band.not_given": "售价与TOP20均价比较({currency}):未填写",
         "check.typed.fx": "汇率 {fx} 元/美元 不在 {low} 至 {high} 之间:1美元约合7元人民币。"
                           "是否按 美元/元 输入?如是,请填写 {inverse}",
+        "check.typed.fx_high": "汇率 {fx} 元/美元 高于 {high}:1美元约合7元人民币。是否填成了"
+                               "其他货币的汇率?请填写人民币兑美元汇率(如 7.10)",
         "check.typed.weight_light": "包裹重量 {weight} 克低于 {low} 克:是否按千克输入?"
                                     "如是,请填写 {grams}",
         "check.typed.weight_heavy": "包裹重量 {weight} 克超过 {high} 克:请确认单位为克",
         "check.typed.sku_weights": "{count} 个SKU的重量低于 {low} 克或高于 {high} 克({skus}):"
                                    "请确认单位为克",
-        "check.sku_sales": "「SKUs」表每月销售额 {table}(售价×订单),近三个月GMV为 {gmv}"
+        "check.sku_sales": "「SKUs」表每月销售额 {table}(扣除全店折扣后的售价×订单),近三个月GMV为 {gmv}"
                            "(相差 {gap}):新增GMV按每单 {value} 折算为订单(GMV÷表中订单数),"
                            "每单利润按表中售价计算(平均每单 {mix})。请使两者一致",
         "check.typed_below": "在「SKUs」表下方输入的 {count} 行已并入该表({where}):请确认它们是商品",
@@ -642,7 +648,7 @@ RATE_NOTES_ZH = {
     "checks.fx_cny_per_usd_max": "高于此值时「Checks」表提示:超过20元/美元多半是其他货币的汇率",
     "checks.parcel_weight_g_min": "低于此值时「Checks」表提示:不足10克的包裹多半是按千克输入(500克写成0.5)",
     "checks.parcel_weight_g_max": "高于此值时「Checks」表提示:超过30千克的跨境包裹多半是单位有误;文章未给出上限(要拒绝更重的包裹,请设置 freight.standard.max_weight_g)",
-    "checks.sku_sales_gap": "「SKUs」表的销售额(售价×订单)与近三个月GMV相差超过此比例时「Checks」表提示:新增GMV按 GMV÷表中订单数 折算为订单",
+    "checks.sku_sales_gap": "「SKUs」表的销售额(扣除全店折扣后的售价×订单)与近三个月GMV相差超过此比例时「Checks」表提示:新增GMV按 GMV÷表中订单数 折算为订单",
     "calendar.self_assessment_days": "第一阶段 T+0..T+7:能力自测和诊断报告",
     "calendar.tasks_days": "第二阶段 T+8..T+30:任务",
     "calendar.resources_days": "第三阶段 T+31..T+90:资源兑现",

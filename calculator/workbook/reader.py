@@ -212,15 +212,28 @@ def _hint(spec: c.InputSpec, value) -> str:
         # Excel turns "1/12" or "12-1" typed into a General cell into a date
         return " (a date: Excel turned what was typed into one; format the cell as a number " \
                "and type it again)"
-    if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
+    if _fraction_typed_as_percent(spec, value):
         return f" (type {value:g}% or {value / 100:g}, not {value:g})"
-    if spec.kind == c.FRACTION and value == 1 and spec.maximum is not None \
-            and spec.maximum < 1:
+    if _hundred_percent(spec, value):
         return " (100%)"
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value) and abs(value) > SANITY_LIMIT:
         return TYPING_MISTAKE
     return ""
+
+
+def _fraction_typed_as_percent(spec: c.InputSpec, value) -> bool:
+    """45 typed for 45%, where 45% is allowed (a bare 100 in an input capped at 99% is not
+    told to type 100%)."""
+    return spec.kind == c.FRACTION and isinstance(value, (int, float)) \
+        and not isinstance(value, bool) and 1 < value <= 100 \
+        and (spec.maximum is None or value / 100 <= spec.maximum)
+
+
+def _hundred_percent(spec: c.InputSpec, value) -> bool:
+    """1 (100%) in an input capped below 100% (TRUE is not 1 here, though Python says so)."""
+    return spec.kind == c.FRACTION and not isinstance(value, bool) and value == 1 \
+        and spec.maximum is not None and spec.maximum < 1
 
 
 def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None = None,
@@ -256,10 +269,9 @@ def _hint_zh(spec: c.InputSpec, value) -> str:
         return f"({match[1]} 是文本;请输入 {match[2]})" if match else ""
     if isinstance(value, (dt.date, dt.datetime)) and spec.kind not in (c.DATE, c.CHOICE):
         return "(这是日期:Excel 把输入内容转成了日期;请把单元格设为数字格式后重新输入)"
-    if spec.kind == c.FRACTION and isinstance(value, (int, float)) and 1 < value <= 100:
+    if _fraction_typed_as_percent(spec, value):
         return f"(请输入 {value:g}% 或 {value / 100:g},而不是 {value:g})"
-    if spec.kind == c.FRACTION and value == 1 and spec.maximum is not None \
-            and spec.maximum < 1:
+    if _hundred_percent(spec, value):
         return "(即 100%)"
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value) and abs(value) > SANITY_LIMIT:
@@ -365,6 +377,7 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
         return None
     categories = {k.lower() for k in rates.family("commission.")}
     rows = {name: [] for name in c.SKU_COLUMNS}
+    lines_of_skus: list[int] = []             # the sheet row of each SKU read
     before = len(errors)
     for offset, row in enumerate(table.rows):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
@@ -382,6 +395,7 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
                                      expected=expected, found=found))
 
         sku = row[cols["sku"]]
+        lines_of_skus.append(line)
         rows["sku"].append("" if sku is None else (str(int(sku)) if isinstance(sku, float)
                                                    and sku.is_integer() else str(sku)))
         category = row[cols["category"]]
@@ -430,9 +444,9 @@ def read_skus(io: WorkbookIO, rates: RateCard, errors: list[CalculatorError],
         return None
     if notes is not None:
         lines: dict[str, list[int]] = {}
-        for offset, (sku, row) in enumerate(zip(rows["sku"], table.rows)):
+        for sku, line in zip(rows["sku"], lines_of_skus):
             if sku:
-                lines.setdefault(sku, []).append(table.first_data_row + offset)
+                lines.setdefault(sku, []).append(line)
         listed = [(sku, r) for sku, r in lines.items() if len(r) > 1]
         for sku, where in listed[:3]:
             notes.append(PendingNote("skus_twice", "check.twice.skus",
