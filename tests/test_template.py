@@ -243,3 +243,21 @@ def test_input_tooltips_and_their_errors_speak_the_workbook_language():
             assert not any(re.search(r"\bin_[a-z]", text) for text in texts), texts
             assert rule.get("promptTitle") in labels[lang]
             assert rule.get("errorTitle") == {"en": "Check the value", "zh": "请检查数值"}[lang]
+
+
+def test_a_chinese_workbook_shows_its_check_statuses_in_chinese_and_colours_them(tmp_path):
+    # Checks!B showed pass / warn / fail in a Chinese workbook; it shows 通过 / 提醒 / 未通过,
+    # and the template's colour rules compare with those words (red, yellow, green)
+    from lxml import etree
+    from calculator.workbook.batch import run_batch
+    from tests.stores import STORE, build_store
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    package = XlsxPackage(TEMPLATES / "aeroi-template-zh.xlsx")
+    root = etree.fromstring(package.read_part(package.sheet_part(c.CHECKS_SHEET)))
+    compared = [f.text for f in root.iter(main + "formula")]
+    assert compared == ['"未通过"', '"提醒"', '"通过"']
+    path = build_store(tmp_path / "店铺.xlsx", "zh", values=STORE)
+    assert not run_batch([path]).failed
+    header, *rows = XlsxPackage(path).read_name("out_checks")
+    statuses = {row[1] for row in rows if row[0]}
+    assert statuses and statuses <= {"通过", "提醒", "未通过"}

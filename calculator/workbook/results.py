@@ -129,7 +129,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, message(f"phase.{d.phase}", lang), d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
-    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
+    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, tx.status_word(k.status, lang), k.reason,
                                               source_title(k.source, lang, SEE_REASON[lang])]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
