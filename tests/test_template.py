@@ -261,3 +261,26 @@ def test_a_chinese_workbook_shows_its_check_statuses_in_chinese_and_colours_them
     header, *rows = XlsxPackage(path).read_name("out_checks")
     statuses = {row[1] for row in rows if row[0]}
     assert statuses and statuses <= {"通过", "提醒", "未通过"}
+
+
+def test_a_chinese_workbook_made_before_the_chinese_statuses_keeps_its_colours(tmp_path):
+    # its colour rules compare with pass / warn / fail: written in Chinese, its status cells
+    # would lose their colours, so it keeps the words its rules know
+    from calculator.workbook.batch import run_batch
+    from tests.stores import STORE, build_store
+    made = build_store(tmp_path / "made.xlsx", "zh", values=STORE)
+    old = tmp_path / "old" / "店铺.xlsx"
+    old.parent.mkdir()
+    part = XlsxPackage(made).sheet_part(c.CHECKS_SHEET)
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(old, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == part:
+                for zh, en in (("未通过", "fail"), ("提醒", "warn"), ("通过", "pass")):
+                    data = data.replace(f'<formula>"{zh}"</formula>'.encode(),
+                                        f'<formula>"{en}"</formula>'.encode())
+            out.writestr(info, data)
+    assert not run_batch([old]).failed
+    header, *rows = XlsxPackage(old).read_name("out_checks")
+    statuses = {row[1] for row in rows if row[0]}
+    assert statuses and statuses <= {"pass", "warn", "fail"}
