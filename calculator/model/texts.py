@@ -47,16 +47,6 @@ def message(key: str, lang: str = "en", **params) -> str:
     return template.format(**params)
 
 
-#: A readiness check's status as the Checks sheet shows it (the conditional formats of the
-#: template compare with these words): the ids in English, words in Chinese
-CHECK_STATUS_WORDS = {"en": {"pass": "pass", "warn": "warn", "fail": "fail"},
-                      "zh": {"pass": "通过", "warn": "提醒", "fail": "未通过"}}
-
-
-def status_word(status: str, lang: str = "en") -> str:
-    return CHECK_STATUS_WORDS.get(lang, CHECK_STATUS_WORDS["en"]).get(status, status)
-
-
 def unknown_word(lang: str = "en") -> str:
     """What the ``eligible`` column holds when an input needed to decide is blank."""
     return message("unknown", lang)

@@ -116,11 +116,9 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
                   table_sums: list[float], calculated_at: dt.datetime | None = None,
                   table: ScenarioTable | None = None, lang: str = "en",
                   recommendation: Recommendation | None = None, notes: Sequence[Check] = (),
-                  p_loss: dict[str, float] | None = None,
-                  status_lang: str | None = None) -> dict[str, list[list[object]]]:
+                  p_loss: dict[str, float] | None = None) -> dict[str, list[list[object]]]:
     """Every output name and its block of values (header rows included where the name has one).
-    ``notes``: checks about the workbook itself (rows added to the SKUs table), listed first.
-    ``status_lang``: the language of the readiness statuses (``lang`` by default)."""
+    ``notes``: checks about the workbook itself (rows added to the SKUs table), listed first."""
     table = table or compute_scenarios(inputs, rates, lang)
     recommendation = recommendation or recommend(table, None, lang)
     shumao_open = "shumao" in table.scenarios and \
@@ -131,9 +129,7 @@ def output_blocks(inputs: StoreInputs, rates: RateCard, raw_inputs: list[object]
     calendar = [list(c.CALENDAR_COLUMNS)] + [
         [d.key, message(f"phase.{d.phase}", lang), d.day_offset, d.date, d.due_at.replace(tzinfo=None),
          d.fuse_at.replace(tzinfo=None)] for d in deadlines]
-    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, tx.status_word(k.status,
-                                                                     status_lang or lang),
-                                              k.reason,
+    check_rows = [list(c.CHECK_COLUMNS)] + [[k.check, k.status, k.reason,
                                               source_title(k.source, lang, SEE_REASON[lang])]
                                              for k in checks[:c.CHECK_ROWS]]
     stamp = (calculated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
@@ -288,8 +284,7 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     p_loss = {s: float(result.p_loss[i]) for i, s in enumerate(result.scenarios)}
     recommendation = recommend(table, p_loss, lang, draws=risk_inputs.draws)
     blocks = output_blocks(read.inputs, read.rates, read.raw_inputs, read.table_sums,
-                           calculated_at, table, lang, recommendation, read.notes, p_loss,
-                           status_lang=_status_language(io, lang))
+                           calculated_at, table, lang, recommendation, read.notes, p_loss)
     figures: dict[str, object] = {"sku_median_margin": None, "sku_below_target": None,
                                   "risk": {}, "recommendation": recommendation}
     if io.has_name("out_sku_economics"):
@@ -308,24 +303,6 @@ def calculate_blocks(io, read, calculated_at: dt.datetime | None = None):
     blocks = {name: block for name, block in blocks.items()
               if name in c.OUTPUTS or io.has_name(name)}
     return blocks, table, figures
-
-
-def _status_language(io, lang: str) -> str:
-    """The words of the readiness statuses this workbook's colour rules compare with: a
-    Chinese workbook made before 2026-11-29 colours pass / warn / fail, and keeps them (in
-    Chinese words its status cells would lose their colours); one made since, 通过 / 提醒 /
-    未通过. Told from the Checks sheet's bytes (a few kilobytes, read once more)."""
-    if lang == "en":
-        return lang
-    package = getattr(io, "package", None)
-    try:
-        target = package.get_name("out_checks") if package is not None else None
-        data = package.read_part(package.sheet_part(target.sheet)) if target else None
-    except Exception:       # anything amiss here is named by the write, as it always was
-        return lang
-    english = tx.CHECK_STATUS_WORDS["en"]["fail"]
-    return "en" if data is not None and f'<formula>"{english}"</formula>'.encode() in data \
-        else lang
 
 
 def formula_values(blocks: Mapping[str, list[list[object]]], lang: str = "en"

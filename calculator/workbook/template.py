@@ -639,12 +639,10 @@ class _Builder:
         # Only the readiness block's own status cells: a rule comparing with text that also
         # covered the eligibility block's TRUE/FALSE cells made LibreOffice (default settings)
         # abort exporting the sheet.
-        # (in the workbook's language: a Chinese workbook's statuses are words, 通过/提醒/未通过)
         for status, colour in (("fail", "#F8CBAD"), ("warn", "#FFE699"), ("pass", "#C6EFCE")):
             fmt = self.book.add_format({"bg_color": colour})
-            word = tx.status_word(status, self.lang)
             sheet.conditional_format(row + 1, 1, row + c.CHECK_ROWS, 1, {
-                "type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+                "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
 
     def _sku_economics(self, sheet):
         t = self.t
