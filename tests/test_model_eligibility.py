@@ -185,6 +185,12 @@ def test_an_exchange_rate_typed_as_usd_per_cny_is_questioned():
         "exchange rate 25 CNY per USD is over 20: a dollar buys about 7 yuan. Another "
         "currency's rate? Type CNY per USD (e.g. 7.10)")
     assert typed(fx_cny_per_usd=20.0) == {}
+    # under 3 with an inverse that is no rate either (1 ÷ 1 = 1, 1 ÷ 0.04 = 25): no figure to
+    # type is offered, only what the rate means
+    for fx in (1.0, 0.04):
+        assert typed(fx_cny_per_usd=fx)["typed_fx"].reason == (
+            f"exchange rate {fx:g} CNY per USD is under 3: a dollar buys about 7 yuan. Type CNY "
+            f"per USD (e.g. 7.10)")
 
 
 def test_a_weight_typed_in_kilograms_or_far_too_heavy_is_questioned():

@@ -367,9 +367,10 @@ def test_a_probability_of_loss_within_the_noise_of_50_percent_is_a_close_call():
     t = compute_scenarios(entered(), RATES)
     close = recommend(t, {"gsc_rising": 0.511, "gsc_leap": 0.511}, draws=10_000)
     assert close.scenario == "none"
-    assert close.text.endswith(" A probability of a loss of 51.1% is too close to 50% to tell "
-                               "from the simulation's own noise (±1.5 percentage points at "
-                               "10,000 draws): set more draws on the Risk sheet before deciding.")
+    assert close.text.endswith(" For the Global Seller Challenge, Rising track, a probability "
+                               "of a loss of 51.1% is too close to 50% to tell from the "
+                               "simulation's own noise (±1.5 percentage points at 10,000 "
+                               "draws): set more draws on the Risk sheet before deciding.")
     # 48.4% is 1.6 points away: the advice stands as it is; so does 51.1% at 100,000 draws,
     # whose noise is 3 × sqrt(0.25 / 100,000) = 0.47 points
     clear = recommend(t, {"gsc_rising": 0.484, "gsc_leap": 0.484}, draws=10_000)
@@ -380,13 +381,21 @@ def test_a_probability_of_loss_within_the_noise_of_50_percent_is_a_close_call():
     # point from 50%, decides join or none, and is the one named
     passed = recommend(t, {"gsc_rising": 0.60, "gsc_leap": 0.495}, draws=10_000)
     assert passed.scenario == "gsc_leap"
-    assert "A probability of a loss of 49.5% is too close to 50%" in passed.text
+    assert "For the Global Seller Challenge, Leap track, a probability of a loss of 49.5% is " \
+           "too close to 50%" in passed.text
+    # joining none: every programme refused for its probability alone could turn it, Leap at
+    # 50.5% (half a point over) though Rising, at 60%, is the one the sentence is about
+    refused = recommend(t, {"gsc_rising": 0.60, "gsc_leap": 0.505}, draws=10_000)
+    assert refused.scenario == "none"
+    assert "For the Global Seller Challenge, Leap track, a probability of a loss of 50.5% is " \
+           "too close to 50%" in refused.text
     # joining on 49.0% (1.0 point away) is a close call too, in either language
     zh = recommend(compute_scenarios(entered(), RATES, "zh"),
                    {"gsc_rising": 0.49, "gsc_leap": 0.49}, draws=10_000)
     assert zh.scenario == "gsc_rising"
-    assert zh.text.endswith("亏损概率49.0%与50%过于接近,无法与模拟本身的误差区分(±1.5个百分点,"
-                            "10,000次模拟):请先在「Risk」表中增加模拟次数再决定。")
+    assert zh.text.endswith("全球卖家大赛·新锐赛道的亏损概率49.0%与50%过于接近,无法与模拟本身的"
+                            "误差区分(±1.5个百分点,10,000次模拟):请先在「Risk」表中增加模拟次数"
+                            "再决定。")
 
 
 def test_money_within_half_a_cent_of_zero_is_written_as_zero():

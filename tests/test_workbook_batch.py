@@ -135,6 +135,8 @@ def test_a_rerun_gives_the_same_bytes_but_the_stamp(tmp_path):
      "typed into one; format the cell as a number and type it again)", "2026-01-12"),
     # 1 is 100%, which "a fraction between 0 and 1" seemed to allow: the bound is said
     ("in_refund_rate", 1.0, "expected a percentage from 0% to 99%, found 1 (100%)", "1"),
+    # 100 typed for 100%, which this input refuses: no hint to type 100% or 1
+    ("in_refund_rate", 100.0, "expected a percentage from 0% to 99%, found 100", "100"),
     # TRUE is not 1 (100%) to a reader, whatever Python says
     ("in_refund_rate", True, "expected a percentage from 0% to 99%, found TRUE", "TRUE"),
     # Python reads 1_200 as 1200; a spreadsheet reads text

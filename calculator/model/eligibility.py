@@ -333,10 +333,13 @@ def typing_checks(inputs: StoreInputs, rates: RateCard, lang: str = "en") -> lis
     checks = []
     fx, low, high = (inputs.fx_cny_per_usd, rates.number("checks.fx_cny_per_usd_min"),
                      rates.number("checks.fx_cny_per_usd_max"))
-    if fx < low:
+    if fx < low and low <= 1 / fx <= high:      # USD per CNY: its inverse is a likely rate
         checks.append(Check("typed_fx", WARN, message(
             "check.typed.fx", lang, fx=_figure(fx), low=_figure(low), high=_figure(high),
             inverse=f"{1 / fx:.2f}"), "assumption"))
+    elif fx < low:
+        checks.append(Check("typed_fx", WARN, message(
+            "check.typed.fx_low", lang, fx=_figure(fx), low=_figure(low)), "assumption"))
     elif fx > high:
         checks.append(Check("typed_fx", WARN, message(
             "check.typed.fx_high", lang, fx=_figure(fx), high=_figure(high)), "assumption"))

@@ -814,7 +814,7 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
             text = message("recommend.none_coin_flip", lang, months=months,
                            name=table.programme(name).name(lang), gain=money(gain),
                            p_loss=f"{p_loss[name]:.0%}") + _close_call(
-                [p_loss[n] for _, n in gainers], draws, lang)
+                table, [(n, p_loss[n]) for _, n in gainers], draws, lang)
         else:
             candidates = [(float(table.columns["net_gain"][i]), name)
                           for i, name in enumerate(table.scenarios)
@@ -842,26 +842,28 @@ def recommend(table: ScenarioTable, p_loss: dict[str, float] | None = None,
     # the chosen programme's probability and those of the better gainers passed over for
     # theirs: each of them, on the other side of 50%, would turn the advice
     deciding = gainers[:gainers.index((best_gain, best)) + 1]
-    text += _close_call([p_loss[n] for _, n in deciding if p_loss.get(n) is not None],
-                        draws, lang)
+    text += _close_call(table, [(n, p_loss[n]) for _, n in deciding
+                                if p_loss.get(n) is not None], draws, lang)
     if table.eligible[i] is None:
         text += message("recommend.unknown", lang, reasons=table.eligibility[i].unknown_inputs)
     return Recommendation(best, text, best_gain, loss)
 
 
-def _close_call(deciding: list[float], draws: int | None, lang: str) -> str:
+def _close_call(table: ScenarioTable, deciding: list[tuple[str, float]], draws: int | None,
+                lang: str) -> str:
     """The words saying that a probability of a loss the advice turns on is within the
     simulation's noise of 50% (three standard errors of a share of ``draws`` draws near 50%,
-    1.5 points at 10,000): another seed could turn the advice. Of ``deciding``, the closest
-    to 50% is named; "" when none is that close."""
+    1.5 points at 10,000): another seed could turn the advice. ``deciding``: (programme, its
+    probability) of each that does; the one closest to 50% is named; "" when none is that
+    close."""
     if not draws or not deciding:
         return ""
     noise = 3 * math.sqrt(0.25 / draws)
-    closest = min(deciding, key=lambda p: abs(p - MAX_P_LOSS))
+    name, closest = min(deciding, key=lambda pair: abs(pair[1] - MAX_P_LOSS))
     if abs(closest - MAX_P_LOSS) >= noise:
         return ""
-    return message("recommend.close_call", lang, p_loss=f"{closest:.1%}",
-                   noise=f"{noise * 100:.1f}", draws=f"{draws:,}")
+    return message("recommend.close_call", lang, name=table.programme(name).name(lang),
+                   p_loss=f"{closest:.1%}", noise=f"{noise * 100:.1f}", draws=f"{draws:,}")
 
 
 def recommended_scenario(table: ScenarioTable) -> str:

@@ -144,6 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check.price_band.not_given": "price vs TOP-20 average ({currency}): not given",
         "check.typed.fx": "exchange rate {fx} CNY per USD is outside {low} to {high}: a dollar "
                           "buys about 7 yuan. Typed as USD per CNY? Then type {inverse}",
+        "check.typed.fx_low": "exchange rate {fx} CNY per USD is under {low}: a dollar buys "
+                              "about 7 yuan. Type CNY per USD (e.g. 7.10)",
         "check.typed.fx_high": "exchange rate {fx} CNY per USD is over {high}: a dollar buys "
                                "about 7 yuan. Another currency's rate? Type CNY per USD (e.g. "
                                "7.10)",
@@ -208,9 +210,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.none": "Join none: no programme you may enter is expected to gain over "
                           "{months} months.",
         "recommend.none_best": " The best, the {name}, would give {gain}.",
-        "recommend.close_call": " A probability of a loss of {p_loss} is too close to 50% to "
-                                "tell from the simulation's own noise (±{noise} percentage "
-                                "points at {draws} draws): set more draws on the Risk sheet before deciding.",
+        "recommend.close_call": " For the {name}, a probability of a loss of {p_loss} is too "
+                                "close to 50% to tell from the simulation's own noise (±{noise} "
+                                "percentage points at {draws} draws): set more draws on the "
+                                "Risk sheet before deciding.",
     },
     "zh": {
         "unknown": "未知",
@@ -286,6 +289,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check.price_band.not_given": "售价与TOP20均价比较({currency}):未填写",
         "check.typed.fx": "汇率 {fx} 元/美元 不在 {low} 至 {high} 之间:1美元约合7元人民币。"
                           "是否按 美元/元 输入?如是,请填写 {inverse}",
+        "check.typed.fx_low": "汇率 {fx} 元/美元 低于 {low}:1美元约合7元人民币。"
+                              "请填写人民币兑美元汇率(如 7.10)",
         "check.typed.fx_high": "汇率 {fx} 元/美元 高于 {high}:1美元约合7元人民币。是否填成了"
                                "其他货币的汇率?请填写人民币兑美元汇率(如 7.10)",
         "check.typed.weight_light": "包裹重量 {weight} 克低于 {low} 克:是否按千克输入?"
@@ -329,7 +334,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recommend.unknown": "资格尚未确定:{reasons}。",
         "recommend.none": "建议不参加:在{months}个月内,没有可参加的项目预计能带来收益。",
         "recommend.none_best": "其中最好的{name}为{gain}。",
-        "recommend.close_call": "亏损概率{p_loss}与50%过于接近,无法与模拟本身的误差区分"
+        "recommend.close_call": "{name}的亏损概率{p_loss}与50%过于接近,无法与模拟本身的误差区分"
                                 "(±{noise}个百分点,{draws}次模拟):请先在「Risk」表中增加模拟次数再决定。",
     },
 }
