@@ -47,8 +47,8 @@ def _validate(rate: Rate) -> Rate:
                             f"found {rate.source!r}", name=key, expected="source", found=rate.source)
     if unit == "code":
         if not isinstance(value, str) or not value.strip().isalpha():
-            raise RateCardError(f"rate card: {key}: expected a code such as 'PLN', found {shown(value)}",
-                                name=key, expected="a code", found=value)
+            raise RateCardError(f"rate card: {key}: expected a code such as 'PLN', found "
+                                f"{shown(value)}", name=key, expected="a code", found=value)
         return replace(rate, value=value.strip().upper())
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RateCardError(f"rate card: {key}: expected a number ({unit}), found {shown(value)}",
@@ -109,7 +109,8 @@ class RateCard(Mapping[str, Rate]):
     def number(self, key: str) -> float:
         value = self[key].value
         if isinstance(value, str):
-            raise RateCardError(f"rate card: {key}: expected a number, found {shown(value)}", name=key)
+            raise RateCardError(f"rate card: {key}: expected a number, found {shown(value)}",
+                                name=key)
         return value
 
     def derived(self, name: str, build):
