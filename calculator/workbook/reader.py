@@ -16,13 +16,13 @@ import numpy as np
 
 from calculator.errors import (BadValue, CalculatorError, InputError, Kind, WorkbookError,
                                shown)
+from calculator.model import texts as tx
 from calculator.model.eligibility import Check
 from calculator.model.inputs import SANITY_LIMIT, TYPING_MISTAKE, SkuTable, StoreInputs
 from calculator.model.ratecard import RateCard, load_rate_card
+from calculator.model.texts import message
 from calculator.workbook import contract as c
 from calculator.workbook.cellref import column_letter, column_number
-from calculator.model import texts as tx
-from calculator.model.texts import message, number as number_text
 from calculator.workbook.dates import from_serial
 from calculator.workbook.io import Uncalculated, WorkbookIO
 
@@ -347,7 +347,7 @@ def read_rates(io: WorkbookIO, errors: list[CalculatorError],
             if len(rows) > 1 and key in card:
                 notes.append(PendingNote("rates_twice", "check.twice.rates", dict(
                     rate=key, count=len(rows), rows=_rows_text(rows),
-                    value=number_text(card.number(key)) if card[key].unit != "code"
+                    value=shown(card.number(key)) if card[key].unit != "code"
                     else card[key].value)))
     return card
 
@@ -529,7 +529,7 @@ def _read_store(io: WorkbookIO) -> ReadResult:
         # ("create one with aeroi new" read as "create a defined name")
         raise WorkbookError(f"not an aeroi workbook (it has no defined name {missing[0]}), so "
                             f"it was not calculated; to calculate a store, start from a "
-                            f"workbook made with  aeroi new", file=io.label,
+                            f"workbook made with aeroi new", file=io.label,
                             name=missing[0], expected="an aeroi workbook", kind=Kind.NOT_OURS)
     version = c.contract_version(io.has_name)
     if version < c.CONTRACT_VERSION:
