@@ -399,7 +399,8 @@ class XlsxPackage:
             # (a sheet renamed by its tab: Excel moves the names with it, other tools may not)
             raise WorkbookError(f"{self.label}: the sheet {sheet_name!r} is missing (renamed or "
                                 f"deleted?): {actual} and the other inputs and results are "
-                                f"looked up on it. Rename the sheet back to {sheet_name!r}",
+                                f"looked up on it. Rename the sheet back to {sheet_name!r} "
+                                f"(deleted: copy it from a new workbook, aeroi new)",
                                 file=self.label, name=actual, expected="an existing sheet",
                                 found=sheet_name, kind=Kind.LAYOUT)
         scope = self.sheet_order[local] if local is not None and local < len(self.sheet_order) \
