@@ -69,11 +69,20 @@ UNCALCULATED = ("a formula ({formula}) with no saved value: open and save the wo
                 "or LibreOffice, or type the number")
 
 
-def _shown(value) -> str:
+#: What a blank cell and a formula without a saved value are called in a message, by language.
+_SHOWN_WORDS = {
+    "en": ("a blank cell", UNCALCULATED),
+    "zh": ("空白单元格", "没有保存结果的公式({formula}):请在 Excel 或 LibreOffice 中打开并保存"
+                      "工作簿,或直接输入数字"),
+}
+
+
+def _shown(value, lang: str = "en") -> str:
+    blank, uncalculated = _SHOWN_WORDS[lang]
     if value is None:
-        return "a blank cell"
+        return blank
     if isinstance(value, Uncalculated):
-        return UNCALCULATED.format(formula=value)
+        return uncalculated.format(formula=value)
     if isinstance(value, str):
         return repr(value) if not value.startswith("#") else value
     return shown(value)
@@ -187,7 +196,7 @@ _TEXT_NUMBER = re.compile(r"^\s*[$¥€]?\s*([-+]?\d{1,3}(?:[,\u00a0 ]\d{3})+(?:
                           r"\s*(?:USD|CNY)?\s*$")
 
 
-def text_number_hint(value) -> str:
+def text_number_hint(value, lang: str = "en") -> str:
     """For text that looks like a number ('1,200', '$1,200', '12,5'): say that it is text and
     what to type instead; "" otherwise."""
     if not isinstance(value, str):
@@ -200,25 +209,39 @@ def text_number_hint(value) -> str:
         typed = digits.replace(",", ".")
     else:
         typed = re.sub(r"[,\u00a0 ]", "", digits)
-    return f" ({value.strip()!r} is text; type {typed})"
+    return _HINTS[lang]["text"].format(text=repr(value.strip()), typed=typed)
 
 
-def _hint(spec: c.InputSpec, value) -> str:
-    """A short guess at what went wrong: a percentage typed as 40, a number too large, or a
-    number typed as text ('1,200')."""
+#: The hints of :func:`_hint`, in the workbook's languages.
+_HINTS = {
+    "en": {"text": " ({text} is text; type {typed})",
+           # Excel turns "1/12" or "12-1" typed into a General cell into a date
+           "date": " (a date: Excel turned what was typed into one; format the cell as a "
+                   "number and type it again)",
+           "percent": " (type {value}% or {fraction}, not {value})", "hundred": " (100%)",
+           "huge": TYPING_MISTAKE},
+    "zh": {"text": "({text} 是文本;请输入 {typed})",
+           "date": "(这是日期:Excel 把输入内容转成了日期;请把单元格设为数字格式后重新输入)",
+           "percent": "(请输入 {value}% 或 {fraction},而不是 {value})", "hundred": "(即 100%)",
+           "huge": "(超过 1,000,000,000,000:是否输入有误?)"},
+}
+
+
+def _hint(spec: c.InputSpec, value, lang: str = "en") -> str:
+    """A short guess at what went wrong: a percentage typed as 40, a number too large, a
+    date Excel made of what was typed, or a number typed as text ('1,200')."""
+    words = _HINTS[lang]
     if isinstance(value, str):
-        return text_number_hint(value)
+        return text_number_hint(value, lang)
     if isinstance(value, (dt.date, dt.datetime)) and spec.kind not in (c.DATE, c.CHOICE):
-        # Excel turns "1/12" or "12-1" typed into a General cell into a date
-        return " (a date: Excel turned what was typed into one; format the cell as a number " \
-               "and type it again)"
+        return words["date"]
     if _fraction_typed_as_percent(spec, value):
-        return f" (type {value:g}% or {value / 100:g}, not {value:g})"
+        return words["percent"].format(value=f"{value:g}", fraction=f"{value / 100:g}")
     if _hundred_percent(spec, value):
-        return " (100%)"
+        return words["hundred"]
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value) and abs(value) > SANITY_LIMIT:
-        return TYPING_MISTAKE
+        return words["huge"]
     return ""
 
 
@@ -248,35 +271,8 @@ def _input_error(io: WorkbookIO, spec: c.InputSpec, found, expected: str | None 
     # workbook was not calculated (a failed workbook is left as it was)
     error.expected_zh = tx.expected_text(spec, "zh", choices)
     error.message_zh = (f"{loc.sheet}!{loc.cell} {spec.name}({spec.label_zh}):应为"
-                        f"{error.expected_zh},实际为 {_shown_zh(found)}{_hint_zh(spec, found)}")
+                        f"{error.expected_zh},实际为 {_shown(found, 'zh')}{_hint(spec, found, 'zh')}")
     return error
-
-
-def _shown_zh(value) -> str:
-    if value is None:
-        return "空白单元格"
-    if isinstance(value, Uncalculated):
-        return (f"没有保存结果的公式({value}):请在 Excel 或 LibreOffice 中打开并保存工作簿,"
-                f"或直接输入数字")
-    return _shown(value)
-
-
-def _hint_zh(spec: c.InputSpec, value) -> str:
-    """:func:`_hint` in Chinese."""
-    if isinstance(value, str):
-        hint = text_number_hint(value)
-        match = re.fullmatch(r" \((.*) is text; type (.*)\)", hint)
-        return f"({match[1]} 是文本;请输入 {match[2]})" if match else ""
-    if isinstance(value, (dt.date, dt.datetime)) and spec.kind not in (c.DATE, c.CHOICE):
-        return "(这是日期:Excel 把输入内容转成了日期;请把单元格设为数字格式后重新输入)"
-    if _fraction_typed_as_percent(spec, value):
-        return f"(请输入 {value:g}% 或 {value / 100:g},而不是 {value:g})"
-    if _hundred_percent(spec, value):
-        return "(即 100%)"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and math.isfinite(value) and abs(value) > SANITY_LIMIT:
-        return "(超过 1,000,000,000,000:是否输入有误?)"
-    return ""
 
 
 def _deleted_row(io: WorkbookIO, spec: c.InputSpec, error: WorkbookError) -> WorkbookError:
