@@ -117,14 +117,19 @@ def _message(problem, lang: str) -> str:
     return (getattr(problem, "message_zh", None) if lang == "zh" else None) or problem.message
 
 
+def _status_words(status: str, lang: str) -> str:
+    """A store's status (ok / failed / not an aeroi workbook) in the summary's words."""
+    words = _WORDS[lang]
+    return {"ok": words["ok"], "failed": words["failed"]}.get(status, words["not_ours"])
+
+
 def store_rows(report, lang: str = "en") -> list[dict]:
     """One row per store, the best net gain first; stores without figures last, by name."""
     words = _WORDS[lang]
     rows = []
     for outcome in report.outcomes:
         decision = store_decision(outcome, lang)
-        status = {"ok": words["ok"], "failed": words["failed"]}.get(outcome.status,
-                                                                    words["not_ours"])
+        status = _status_words(outcome.status, lang)
         rows.append({"store": outcome.store, "file": outcome.path,
                      "recommended": tx.scenario_label(decision["recommended"], lang)
                      if decision["recommended"] else None,
@@ -145,9 +150,7 @@ def summary_rows(report, lang: str = "en") -> list[list[object]]:
     rows = []
     for outcome in report.outcomes:
         # (in Chinese as the Stores sheet has it; in English the status ids, as always)
-        words = _WORDS["zh"]
-        status = outcome.status if lang != "zh" else {
-            "ok": words["ok"], "failed": words["failed"]}.get(outcome.status, words["not_ours"])
+        status = outcome.status if lang != "zh" else _status_words(outcome.status, lang)
         store = {"file": outcome.path, "store": outcome.store, "status": status,
                  "sku_median_margin": outcome.sku_median_margin,
                  "sku_below_target": outcome.sku_below_target}
